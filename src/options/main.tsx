@@ -1,0 +1,1 @@
+import { render } from "preact"; render(<p>todo</p>, document.getElementById("app")!);

@@ -1,0 +1,1 @@
+import { render } from "preact"; render(<p>welcome</p>, document.getElementById("app")!);

@@ -1,0 +1,98 @@
+/**
+ * The extension's internal message protocol: what the content script, the popup and the options
+ * page say to the background, and what they get back. One typed union, so a popup and a
+ * background that disagree fail the type check instead of at run time.
+ */
+import type { Feature, MessagesResponse, Signal, StatusResponse } from './protocol.ts';
+
+/** Where an observation came from; never sent to the server. */
+export type ObservationSource = 'dom' | 'page' | 'webrequest' | 'manual';
+
+/**
+ * What a part of the extension saw. Carries no URL, handle or text: the content script and the
+ * page hook reduce what they see to this before it crosses any boundary.
+ */
+export interface Observation {
+  feature: Feature;
+  signal: Signal;
+  source: ObservationSource;
+  status?: number;
+  op?: string;
+  code?: string;
+}
+
+/** Message posted from the MAIN-world page hook to the content script (window.postMessage). */
+export const PAGE_CHANNEL = 'outage-radar:page-v1';
+export interface PageHookMessage {
+  channel: typeof PAGE_CHANNEL;
+  observation: Omit<Observation, 'source'>;
+}
+
+export interface Settings {
+  /** Aggregation server base URL, e.g. http://127.0.0.1:8787 */
+  endpoint: string;
+  /** ISO country to report instead of the one guessed from the time zone; "ZZ" hides it. null: automatic. */
+  regionOverride: string | null;
+  /** Opt-in desktop notification when the verdict for the user's region changes. */
+  notifyOnChange: boolean;
+}
+
+export type ConsentState = 'unasked' | 'granted' | 'declined';
+
+/** What the extension concluded from this browser alone. */
+export type LocalDiagnosis =
+  /** Nothing failing here. */
+  | 'ok'
+  /** The user's own connection looks down (offline, every host failing to resolve). */
+  | 'offline'
+  /** x.com fails here, and the crowd agrees. */
+  | 'down-for-many'
+  /** x.com fails here but works for others: probably local, try reloading. */
+  | 'just-you'
+  /** Resets and timeouts, concentrated in the user's country: possibly blocked or throttled there. */
+  | 'maybe-blocked'
+  /** A per-account limit (rate limit, follow limit, locked account). */
+  | 'account-limited';
+
+export interface QueueStats {
+  pending: number;
+  sent: number;
+  /** Dropped reports, by reason (e.g. rejected, overflow, expired). */
+  dropped: Record<string, number>;
+  lastError: string | null;
+  nextAttemptAt: number | null;
+}
+
+export interface PopupState {
+  consent: ConsentState;
+  settings: Settings;
+  /** The region the verdict describes (override, time-zone guess, or ZZ). */
+  region: string;
+  status: StatusResponse | null;
+  /** When `status` was fetched; with `stale`, the popup says how old the cached status is. */
+  statusFetchedAt: number | null;
+  stale: boolean;
+  statusError: string | null;
+  messages: MessagesResponse['messages'];
+  local: LocalDiagnosis;
+  queue: QueueStats;
+}
+
+export type RuntimeRequest =
+  | { type: 'observe'; observation: Observation }
+  | { type: 'getState' }
+  | { type: 'refresh' }
+  | { type: 'reportProblem'; feature: Feature }
+  | { type: 'setConsent'; granted: boolean }
+  | { type: 'setSettings'; patch: Partial<Settings> };
+
+export interface RuntimeResponses {
+  observe: { ok: true };
+  getState: PopupState;
+  refresh: PopupState;
+  reportProblem: { ok: true; queued: boolean; reason?: string };
+  setConsent: PopupState;
+  setSettings: PopupState;
+}
+
+export type ResponseFor<R extends RuntimeRequest> = RuntimeResponses[R['type']];
