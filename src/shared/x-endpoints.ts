@@ -53,7 +53,7 @@ export interface EndpointMatch {
 function featureForOperation(op: string): Feature {
   const known = OPERATION_FEATURES[op];
   if (known) return known;
-  if (/^DM|Dm[A-Z]|Message/.test(op)) return 'dm';
+  if (/DM|Dm[A-Z]|Message|Conversation/.test(op)) return 'dm';
   if (/Space|Broadcast/.test(op)) return 'spaces';
   if (/Notification/.test(op)) return 'notifications';
   if (/Search|Explore|Trend/.test(op)) return 'search';
