@@ -1,1 +1,33 @@
-export {};
+/**
+ * MAIN-world page hook (document_start, built as one standalone IIFE). Wraps XMLHttpRequest and
+ * fetch before x.com's scripts run, classifies each API answer (classify.ts) and posts only the
+ * classification to the content script on this window. Never a URL, query, variable, id or text.
+ */
+import { PAGE_CHANNEL, type PageHookMessage } from '../shared/runtime-messages.ts';
+import type { PageObservation } from './classify.ts';
+import { wrapFetch } from './wrap-fetch.ts';
+import { wrapXhr } from './wrap-xhr.ts';
+
+(() => {
+  const w = window as Window & { __outageRadarHook?: true };
+  // Installed once, even if the script is injected twice (extension reload).
+  if (w.__outageRadarHook) return;
+  try {
+    Object.defineProperty(w, '__outageRadarHook', { value: true });
+    const origin = location.origin;
+    // Captured now: the page may replace window.postMessage later.
+    const post = w.postMessage.bind(w);
+    const emit = (observation: PageObservation) => {
+      try {
+        const message: PageHookMessage = { channel: PAGE_CHANNEL, observation };
+        post(message, origin);
+      } catch {
+        /* ours only */
+      }
+    };
+    wrapXhr(XMLHttpRequest, origin, emit);
+    wrapFetch(w, origin, emit);
+  } catch {
+    /* Never break the page: without the hook, x.com just runs unobserved. */
+  }
+})();

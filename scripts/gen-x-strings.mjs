@@ -1,0 +1,100 @@
+#!/usr/bin/env node
+/**
+ * Turns the shared X UI string data (x-ui-error-strings.json) into one small JSON file per UI
+ * locale under public/strings/, so the content script fetches only the page's language, and only
+ * when a candidate error node appears: the strings never enter the content-script bundle.
+ *
+ *   node scripts/gen-x-strings.mjs [path/to/x-ui-error-strings.json] [out-dir]
+ *
+ * Each <locale>.json maps a normalised message to [meaning, class, feature]. index.json lists the
+ * locales. Output is sorted and stable, so regenerating from the same data changes nothing.
+ */
+import { mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import process from 'node:process';
+/* global console */
+
+const repo = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const dataPath = resolve(process.argv[2] ?? join(repo, '..', 'shared', 'data', 'x-ui-error-strings.json'));
+const outDir = resolve(process.argv[3] ?? join(repo, 'public', 'strings'));
+
+// Must stay identical to normaliseMessage in src/content/normalise.ts; a unit test checks every
+// string of the data file through both.
+const INVISIBLE = /[\u00ad\u200b\u200e\u200f\u202a-\u202e\u2060\u2066-\u2069\ufeff]/g;
+const APOSTROPHES = /[\u2018\u2019\u201b\u02bc\u2032]/g;
+const QUOTES = /[\u201c\u201d\u201e\u201f\u00ab\u00bb]/g;
+const DASHES = /[\u2010-\u2015\u2212]/g;
+const TRAILING = /[\s.!?\u3002\u0964\u0965\u061f\u06d4]+$/u;
+function normaliseMessage(text) {
+  return text
+    .normalize('NFKC')
+    .replace(INVISIBLE, '')
+    .replace(APOSTROPHES, "'")
+    .replace(QUOTES, '"')
+    .replace(DASHES, '-')
+    .replace(/\s+/g, ' ')
+    .toLowerCase()
+    .replace(TRAILING, '')
+    .trim();
+}
+
+/**
+ * When two messages of one locale normalise to the same text (Polish uses one sentence for "try
+ * again" and "check your connection and try again"), the more cautious class wins: an exclusion
+ * beats a per-account limit, which beats "your connection", which beats a site failure.
+ */
+const CLASS_RANK = ['not_outage', 'per_account', 'connection', 'failure', 'ambiguous', 'button', 'label'];
+const FEATURES = new Set(['timeline', 'post', 'dm', 'login', 'media', 'notifications', 'search', 'profile', 'follow', 'spaces', 'other']);
+
+function fail(message) {
+  console.error(`gen-x-strings: ${message}`);
+  process.exit(1);
+}
+
+let data;
+try {
+  data = JSON.parse(readFileSync(dataPath, 'utf8'));
+} catch (err) {
+  fail(`cannot read ${dataPath}: ${err.message}`);
+}
+const locales = data?.source?.locales;
+const messages = data?.messages;
+if (!Array.isArray(locales) || typeof messages !== 'object' || messages === null) {
+  fail(`${dataPath} has no source.locales array or messages object`);
+}
+
+const tables = new Map(locales.map((l) => [l, new Map()]));
+for (const [id, entry] of Object.entries(messages)) {
+  const { meaning, class: cls, feature } = entry;
+  if (typeof meaning !== 'string' || !/^[a-z0-9_]{1,40}$/.test(meaning)) fail(`${id}: bad meaning ${JSON.stringify(meaning)}`);
+  if (!CLASS_RANK.includes(cls)) fail(`${id}: unknown class ${JSON.stringify(cls)}`);
+  if (!FEATURES.has(feature)) fail(`${id}: unknown feature ${JSON.stringify(feature)}`);
+  for (const locale of locales) {
+    const text = entry[locale];
+    if (typeof text !== 'string' || text.trim() === '') continue;
+    const key = normaliseMessage(text);
+    const table = tables.get(locale);
+    const had = table.get(key);
+    if (!had || CLASS_RANK.indexOf(cls) < CLASS_RANK.indexOf(had[1])) table.set(key, [meaning, cls, feature]);
+  }
+}
+
+mkdirSync(outDir, { recursive: true });
+// Remove locale files of locales that left the data, so the folder mirrors the data exactly.
+for (const file of readdirSync(outDir)) {
+  if (file.endsWith('.json')) rmSync(join(outDir, file));
+}
+const counts = {};
+for (const [locale, table] of tables) {
+  const sorted = Object.fromEntries([...table.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+  counts[locale] = table.size;
+  writeFileSync(join(outDir, `${locale}.json`), JSON.stringify(sorted) + '\n');
+}
+const index = {
+  source: { repo: data.source.repo ?? null, commit: data.source.commit ?? null },
+  locales: [...locales],
+  counts,
+};
+writeFileSync(join(outDir, 'index.json'), JSON.stringify(index) + '\n');
+console.log(`gen-x-strings: ${locales.length} locales written to ${outDir}`);

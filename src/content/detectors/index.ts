@@ -1,0 +1,16 @@
+/**
+ * The one list of DOM detectors. The id of each is its file name; a unit test checks that every
+ * file in this folder is registered here.
+ */
+import type { Detector, RegisteredDetector } from '../detector.ts';
+import fullPageError from './full-page-error.ts';
+import timelineError from './timeline-error.ts';
+import toast from './toast.ts';
+
+const byFile: Readonly<Record<string, Detector>> = {
+  'full-page-error': fullPageError,
+  'timeline-error': timelineError,
+  toast,
+};
+
+export const DETECTORS: readonly RegisteredDetector[] = Object.entries(byFile).map(([id, d]) => ({ ...d, id }));

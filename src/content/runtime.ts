@@ -1,0 +1,269 @@
+/**
+ * Runs the DOM detectors on x.com without ever rescanning the document.
+ *
+ * - Observers are named and scoped: `boot` waits for #react-root, `finder` looks at added nodes
+ *   only until the primary column and #layers exist, `primaryColumn` (page-scoped: torn down and
+ *   re-attached on every SPA navigation) and `layers` (app-wide) feed the detectors, `title`
+ *   notices navigations. stop() disconnects them all.
+ * - Mutations are batched per animation frame; each batch looks at the added subtrees only,
+ *   selects candidates with one combined selector, and reads text of candidates only.
+ * - Each detector runs in its own try/catch with the page's AbortSignal; a widget reports once.
+ */
+import { pageFeature } from '../shared/x-endpoints.ts';
+import type { Observation } from '../shared/runtime-messages.ts';
+import type { DetectorContext, RegisteredDetector } from './detector.ts';
+import type { StringTable } from './strings.ts';
+import { SELECTORS } from './selectors.ts';
+
+export interface DetectionOptions {
+  doc: Document;
+  detectors: readonly RegisteredDetector[];
+  /** Strings for a page language (loaded lazily, cached by the loader). */
+  strings: (lang: string) => Promise<StringTable | null>;
+  emit: (observation: Observation) => void;
+  /** Runs a batch later; defaults to the next animation frame (a timer while the tab is hidden). */
+  schedule?: (run: () => void) => void;
+  /** A detector failed; it is reported here and the others go on. */
+  onError?: (detectorId: string, error: unknown) => void;
+}
+
+export interface Detection {
+  stop(): void;
+  /** Resolves once every queued batch and running inspection has finished (for tests and tools). */
+  idle(): Promise<void>;
+  /** Names of the observers currently attached. */
+  observers(): string[];
+}
+
+const MUTATIONS: MutationObserverInit = { childList: true, subtree: true };
+
+export function startDetection(opts: DetectionOptions): Detection {
+  const { doc, detectors, emit } = opts;
+  const win = doc.defaultView;
+  const onError = opts.onError ?? (() => {});
+  const schedule =
+    opts.schedule ??
+    ((run: () => void) => {
+      if (doc.hidden || !win) setTimeout(run, 200);
+      else win.requestAnimationFrame(run);
+    });
+  const combined = detectors.map((d) => d.selector).join(', ');
+
+  const observers = new Map<string, MutationObserver>();
+  const pending = new Set<Element>();
+  const reported = new WeakSet<Element>();
+  const inspecting = new WeakSet<Element>();
+  const tasks = new Set<Promise<void>>();
+  let frame: Promise<void> | null = null;
+  let stopped = false;
+  let primary: Element | null = null;
+  let layers: Element | null = null;
+  let href = doc.location?.href ?? '';
+  let page = new AbortController();
+
+  const observe = (name: string, target: Node, init: MutationObserverInit, onRecords: (r: MutationRecord[]) => void) => {
+    observers.get(name)?.disconnect();
+    const mo = new MutationObserver((records) => {
+      if (!stopped) onRecords(records);
+    });
+    mo.observe(target, init);
+    observers.set(name, mo);
+  };
+  const unobserve = (name: string) => {
+    observers.get(name)?.disconnect();
+    observers.delete(name);
+  };
+
+  const requestFrame = () => {
+    if (frame || stopped) return;
+    frame = new Promise<void>((resolve) => {
+      schedule(() => {
+        frame = null;
+        try {
+          flush();
+        } finally {
+          resolve();
+        }
+      });
+    });
+  };
+
+  const enqueueAdded = (records: MutationRecord[]) => {
+    for (const r of records) {
+      for (const node of r.addedNodes) {
+        if (node.nodeType === 1) pending.add(node as Element);
+        else if (node.parentElement) pending.add(node.parentElement); // text swapped into a widget
+      }
+    }
+    if (pending.size) requestFrame();
+  };
+
+  const ctxFor = (signal: AbortSignal): DetectorContext => ({
+    signal,
+    strings: () => opts.strings(doc.documentElement?.lang || ''),
+    pageFeature: () => pageFeature(doc.location?.pathname ?? '/'),
+  });
+
+  const run = (detector: RegisteredDetector, candidate: Element) => {
+    let widget: Element | null;
+    try {
+      widget = detector.widget(candidate);
+    } catch (err) {
+      onError(detector.id, err);
+      return;
+    }
+    if (!widget || reported.has(widget) || inspecting.has(widget)) return;
+    inspecting.add(widget);
+    const signal = page.signal;
+    const task = Promise.resolve()
+      .then(() => detector.inspect(widget, ctxFor(signal)))
+      .then((finding) => {
+        if (!finding || signal.aborted || stopped || reported.has(widget) || !widget.isConnected) return;
+        reported.add(widget);
+        emit({ feature: finding.feature, signal: finding.signal, source: 'dom', code: finding.code });
+      })
+      .catch((err: unknown) => onError(detector.id, err))
+      .finally(() => {
+        inspecting.delete(widget);
+        tasks.delete(task);
+      });
+    tasks.add(task);
+  };
+
+  const flush = () => {
+    if (stopped) return;
+    checkNavigation();
+    // A container React replaced without a navigation: look it up again (the finder takes over
+    // if it is not back yet).
+    if ((primary && !primary.isConnected) || (layers && !layers.isConnected)) {
+      if (primary && !primary.isConnected) unobserve('primaryColumn');
+      if (layers && !layers.isConnected) unobserve('layers');
+      findContainers();
+    }
+    const roots = [...pending];
+    pending.clear();
+    if (!combined) return;
+    const candidates = new Set<Element>();
+    for (const root of roots) {
+      if (!root.isConnected) continue;
+      // The root itself or an ancestor may be the candidate (content swapped inside a widget).
+      const up = root.closest(combined);
+      if (up) candidates.add(up);
+      for (const el of root.querySelectorAll(combined)) candidates.add(el);
+    }
+    for (const candidate of candidates) {
+      for (const detector of detectors) {
+        try {
+          if (!candidate.matches(detector.selector)) continue;
+        } catch (err) {
+          onError(detector.id, err);
+          continue;
+        }
+        run(detector, candidate);
+      }
+    }
+  };
+
+  const attachContainer = (name: 'primaryColumn' | 'layers', el: Element) => {
+    observe(name, el, MUTATIONS, (records) => {
+      checkNavigation();
+      enqueueAdded(records);
+    });
+    // Once per attach (start or navigation): what the container already shows.
+    pending.add(el);
+    requestFrame();
+  };
+
+  /** Looks the containers up by id/selector; only at start, navigation, or when one was added. */
+  const findContainers = () => {
+    const root = doc.getElementById(SELECTORS.reactRoot);
+    if (!root) return;
+    if (!layers?.isConnected) {
+      layers = doc.getElementById(SELECTORS.layers);
+      if (layers) attachContainer('layers', layers);
+    }
+    if (!primary?.isConnected) {
+      primary = root.querySelector(SELECTORS.primaryColumn);
+      if (primary) attachContainer('primaryColumn', primary);
+    }
+    if (primary && layers) {
+      unobserve('finder');
+    } else if (!observers.has('finder')) {
+      observe('finder', root, MUTATIONS, (records) => {
+        // Only added subtrees are looked at, and only for the two containers.
+        for (const r of records) {
+          for (const node of r.addedNodes) {
+            if (node.nodeType !== 1) continue;
+            const el = node as Element;
+            if (
+              el.id === SELECTORS.layers ||
+              el.matches(SELECTORS.primaryColumn) ||
+              el.querySelector(`${SELECTORS.primaryColumn}, #${SELECTORS.layers}`)
+            ) {
+              findContainers();
+              return;
+            }
+          }
+        }
+      });
+    }
+    watchTitle();
+  };
+
+  const watchTitle = () => {
+    if (observers.has('title')) return;
+    const title = doc.querySelector('head > title');
+    if (title) observe('title', title, { childList: true, characterData: true, subtree: true }, () => checkNavigation());
+  };
+
+  /** SPA navigation: history changes don't reload, so page-scoped state is reset here. */
+  const checkNavigation = () => {
+    const now = doc.location?.href ?? '';
+    if (now === href) return;
+    href = now;
+    page.abort();
+    page = new AbortController();
+    unobserve('primaryColumn');
+    primary = null;
+    findContainers();
+  };
+
+  const onPopState = () => {
+    if (!stopped) checkNavigation();
+  };
+  win?.addEventListener('popstate', onPopState);
+
+  if (doc.getElementById(SELECTORS.reactRoot)) {
+    findContainers();
+  } else {
+    observe('boot', doc, MUTATIONS, () => {
+      // getElementById is a lookup, not a scan.
+      if (doc.getElementById(SELECTORS.reactRoot)) {
+        unobserve('boot');
+        findContainers();
+      }
+    });
+  }
+
+  return {
+    stop() {
+      stopped = true;
+      page.abort();
+      for (const mo of observers.values()) mo.disconnect();
+      observers.clear();
+      pending.clear();
+      win?.removeEventListener('popstate', onPopState);
+    },
+    async idle() {
+      // MutationObserver callbacks are microtasks: let any pending ones run first.
+      await new Promise<void>((r) => setTimeout(r, 0));
+      for (;;) {
+        if (frame) await frame;
+        else if (tasks.size) await Promise.allSettled([...tasks]);
+        else return;
+        await new Promise<void>((r) => setTimeout(r, 0));
+      }
+    },
+    observers: () => [...observers.keys()].sort(),
+  };
+}

@@ -1,0 +1,70 @@
+/**
+ * Watches the page's fetch() calls to x.com's API. The wrapper returns the very promise the
+ * original returned (same response, same rejection, same timing); it reads a clone of the body,
+ * bounded, and only for JSON API answers, so the page's own body is never consumed.
+ */
+import { apiEndpoint, urlOf } from './api-url.ts';
+import { classifyApiAnswer, type ApiAnswer, type PageObservation } from './classify.ts';
+import { isJson, parseErrorsBody, readBounded } from './read-body.ts';
+
+type Fetch = typeof fetch;
+
+async function observeResponse(res: Response, answer: Omit<ApiAnswer, 'status'>): Promise<PageObservation | null> {
+  // no-cors answers are opaque: their status says nothing.
+  if (res.type === 'opaque' || res.type === 'opaqueredirect') return null;
+  const contentType = res.headers.get('content-type');
+  let body: unknown;
+  if (isJson(contentType) && res.status !== 204 && !res.bodyUsed) {
+    const text = await readBounded(res.clone());
+    body = text === null ? undefined : parseErrorsBody(text);
+  }
+  return classifyApiAnswer({
+    ...answer,
+    status: res.status,
+    contentType,
+    rateLimitRemaining: res.headers.get('x-rate-limit-remaining'),
+    body,
+  });
+}
+
+function errorAnswer(err: unknown, answer: Omit<ApiAnswer, 'status'>): PageObservation | null {
+  const name = (err as { name?: unknown } | null)?.name;
+  return classifyApiAnswer({ ...answer, status: 0, aborted: name === 'AbortError', timedOut: name === 'TimeoutError' });
+}
+
+export function wrapFetch(target: { fetch: Fetch }, base: string, emit: (o: PageObservation) => void): void {
+  const original = target.fetch;
+  const wrapped = function (this: unknown, ...args: Parameters<Fetch>): ReturnType<Fetch> {
+    let answer: Omit<ApiAnswer, 'status'> | null = null;
+    try {
+      const url = urlOf(args[0]);
+      const endpoint = url === null ? null : apiEndpoint(url, base);
+      if (endpoint) answer = { feature: endpoint.feature, ...(endpoint.op ? { op: endpoint.op } : {}) };
+    } catch {
+      /* ours only */
+    }
+    const result = Reflect.apply(original, this, args) as ReturnType<Fetch>;
+    if (answer) {
+      const a = answer;
+      // Registered before the page's own handlers, so the clone is taken before the page reads the body.
+      result.then(
+        (res) => {
+          observeResponse(res, a).then(
+            (o) => o && emit(o),
+            () => {},
+          );
+        },
+        (err: unknown) => {
+          try {
+            const o = errorAnswer(err, a);
+            if (o) emit(o);
+          } catch {
+            /* ours only */
+          }
+        },
+      );
+    }
+    return result;
+  };
+  target.fetch = wrapped as Fetch;
+}
