@@ -1,0 +1,98 @@
+/**
+ * Builds GET /v1/status answers from the in-memory aggregates (never from raw reports), applying
+ * the privacy threshold: no cell with fewer than k distinct failing reporters shows a count.
+ */
+import { FEATURES, type FeatureStatus, type RegionStatus, type State, type StateSince, type StatusResponse } from '../../shared/protocol.ts';
+import { baselineAt, DAY_MS, DEFAULT_BASELINE, MINUTE_MS } from '../detection/baseline.ts';
+import { applyHysteresis } from '../detection/hysteresis.ts';
+import { ALL, type Cell, type MinuteStore } from './minute-store.ts';
+
+export const SERIES_MINUTES = 24 * 60;
+const RECENT_MINUTES = 15;
+const BASELINE_BLOCK_MS = 15 * MINUTE_MS;
+
+export class StatusBuilder {
+  private readonly cache = new Map<string, { version: number; minute: number; response: StatusResponse }>();
+
+  constructor(
+    private readonly store: MinuteStore,
+    private readonly privacyK: number,
+  ) {}
+
+  /** Usual failing reporters per minute for a cell, cached per 15-minute block. */
+  readonly baselineFor = (cell: Cell, minute: number): number => {
+    const block = Math.floor(minute / BASELINE_BLOCK_MS) * BASELINE_BLOCK_MS;
+    let value = cell.baselines.get(block);
+    if (value === undefined) {
+      value = baselineAt(block, (m) => cell.countAt(m)?.failingReporters ?? 0, { ...DEFAULT_BASELINE, knownSince: this.store.knownSince });
+      cell.baselines.set(block, value);
+    }
+    return value;
+  };
+
+  private cellState(cell: Cell | undefined, nowMinute: number): StateSince {
+    if (!cell) return { state: 'operational', since: null };
+    const first = Math.max(Math.ceil(this.store.knownSince / MINUTE_MS) * MINUTE_MS, nowMinute - DAY_MS);
+    const raw: State[] = [];
+    for (let m = first; m <= nowMinute; m += MINUTE_MS) raw.push(this.store.rawVerdict(cell, m, this.baselineFor(cell, m), nowMinute));
+    return applyHysteresis(raw, first, MINUTE_MS, this.store.thresholds.quietMinutes);
+  }
+
+  private recent(cell: Cell | undefined, nowMinute: number) {
+    if (!cell) return { reporters: 0, reports: 0 };
+    return this.store.recent(cell, nowMinute - (RECENT_MINUTES - 1) * MINUTE_MS, nowMinute);
+  }
+
+  /** A small count is reported as 0, never exactly. */
+  private gate(n: number): number {
+    return n < this.privacyK ? 0 : n;
+  }
+
+  build(site: string, region: string | null, nowMs: number): StatusResponse {
+    const nowMinute = Math.floor(nowMs / MINUTE_MS) * MINUTE_MS;
+    const key = `${site}|${region ?? ''}`;
+    const hit = this.cache.get(key);
+    if (hit && hit.version === this.store.version && hit.minute === nowMinute) return { ...hit.response, generatedAt: nowMs };
+
+    const where = region ?? ALL;
+    const overallCell = this.store.cell(site, where, ALL);
+    const overallRecent = this.recent(overallCell, nowMinute);
+    const overall: StateSince = overallRecent.reporters < this.privacyK ? { state: 'operational', since: null } : this.cellState(overallCell, nowMinute);
+
+    const features: FeatureStatus[] = FEATURES.map((feature) => {
+      const cell = this.store.cell(site, where, feature);
+      const recent = this.recent(cell, nowMinute);
+      if (recent.reporters < this.privacyK) return { feature, state: 'operational', reports15m: 0, reporters15m: 0 };
+      return { feature, state: this.cellState(cell, nowMinute).state, reports15m: recent.reports, reporters15m: recent.reporters };
+    });
+
+    const regions: RegionStatus[] = [];
+    for (const r of this.store.regions(site)) {
+      const cell = this.store.cell(site, r, ALL);
+      const recent = this.recent(cell, nowMinute);
+      if (recent.reporters < this.privacyK) continue;
+      regions.push({ region: r, state: this.cellState(cell, nowMinute).state, reports15m: recent.reports, reporters15m: recent.reporters });
+    }
+
+    const from = nowMinute - (SERIES_MINUTES - 1) * MINUTE_MS;
+    const reports: number[] = [];
+    const baseline: number[] = [];
+    for (let m = from; m <= nowMinute; m += MINUTE_MS) {
+      reports.push(this.gate(overallCell?.countAt(m)?.failingReporters ?? 0));
+      baseline.push(overallCell ? this.gate(Math.round(this.baselineFor(overallCell, m))) : 0);
+    }
+
+    const response: StatusResponse = {
+      site,
+      generatedAt: nowMs,
+      overall,
+      features,
+      regions,
+      series: { stepMs: MINUTE_MS, from, reports, baseline },
+      ...(region ? { region } : {}),
+    };
+    this.cache.set(key, { version: this.store.version, minute: nowMinute, response });
+    if (this.cache.size > 1000) this.cache.clear();
+    return response;
+  }
+}

@@ -1,0 +1,197 @@
+/**
+ * The HTTP routes of PROTOCOL.md v1, as a Hono app. Everything it needs comes in through
+ * `AppDeps`, so route tests call `app.request()` without a listening server.
+ */
+import { createHash, randomUUID, timingSafeEqual } from 'node:crypto';
+import type { IncomingMessage } from 'node:http';
+import { Hono, type Context } from 'hono';
+import {
+  LIMITS,
+  REGION_RE,
+  SITE_RE,
+  validateOperatorMessage,
+  validateReportBatch,
+  type OfficialMessage,
+  type Problem,
+} from '../../shared/protocol.ts';
+import type { StatusBuilder } from '../aggregation/status.ts';
+import type { GroupCommitter } from '../ingest/group-commit.ts';
+import { ingestBatch } from '../ingest/ingest.ts';
+import type { RateLimiter } from '../ingest/rate-limit.ts';
+import type { SaltKeeper } from '../ingest/salts.ts';
+import type { Storage, StoredMessage } from '../storage/types.ts';
+import { isJsonContentType, readBodyLimited } from './body.ts';
+import { extensionCors } from './cors.ts';
+import { clientAddress, networkOf, rateLimitUnitOf, type TrustedProxies } from './ip.ts';
+
+export interface AppDeps {
+  storage: Storage;
+  committer: GroupCommitter;
+  status: StatusBuilder;
+  salts: SaltKeeper;
+  limiter: RateLimiter;
+  trusted: TrustedProxies;
+  operatorToken: string | null;
+  now: () => number;
+  /** True once shutdown has begun: health turns 503 and no new reports are taken. */
+  draining: () => boolean;
+}
+
+/** @hono/node-server puts the Node request in `env.incoming`; tests may pass a stand-in. */
+type Env = { Bindings: { incoming?: Pick<IncomingMessage, 'socket'> | { socket?: { remoteAddress?: string } } } };
+
+const MESSAGES_LIMIT = 50;
+const UNAVAILABLE_RETRY_S = 30;
+
+function errorJson(c: Context, status: 400 | 401 | 403 | 404 | 405 | 413 | 415 | 429 | 500 | 503, error: string, extra: Record<string, unknown> = {}) {
+  return c.json({ error, ...extra }, status);
+}
+
+function publicMessage(m: StoredMessage): OfficialMessage {
+  return { id: m.id, source: m.source, author: m.author, text: m.text, url: m.url, publishedAt: m.publishedAt, lang: m.lang };
+}
+
+function sameSecret(given: string, expected: string): boolean {
+  // Hashing first gives equal lengths, so the comparison time says nothing about the token.
+  const a = createHash('sha256').update(given).digest();
+  const b = createHash('sha256').update(expected).digest();
+  return timingSafeEqual(a, b);
+}
+
+function methodNotAllowed(allow: string) {
+  return (c: Context) => {
+    c.header('Allow', allow);
+    return errorJson(c, 405, 'method_not_allowed');
+  };
+}
+
+type JsonRead = { ok: true; value: unknown } | { ok: false; response: Response };
+
+async function readJson(c: Context): Promise<JsonRead> {
+  if (!isJsonContentType(c.req.header('content-type'))) {
+    return { ok: false, response: errorJson(c, 415, 'unsupported_media_type', { message: 'send Content-Type: application/json' }) };
+  }
+  const body = await readBodyLimited(c.req.raw, LIMITS.maxBodyBytes);
+  if (!body.ok) {
+    return body.reason === 'too_large'
+      ? { ok: false, response: errorJson(c, 413, 'payload_too_large', { message: `the body must be at most ${LIMITS.maxBodyBytes} bytes` }) }
+      : { ok: false, response: errorJson(c, 400, 'invalid_json', { message: 'the body is not valid UTF-8' }) };
+  }
+  try {
+    return { ok: true, value: JSON.parse(body.text) as unknown };
+  } catch {
+    return { ok: false, response: errorJson(c, 400, 'invalid_json', { message: 'the body is not valid JSON' }) };
+  }
+}
+
+export function createApp(deps: AppDeps): Hono<Env> {
+  const app = new Hono<Env>();
+  app.use('*', extensionCors());
+
+  app.post('/v1/reports', async (c) => {
+    if (deps.draining()) {
+      c.header('Retry-After', String(UNAVAILABLE_RETRY_S));
+      return errorJson(c, 503, 'unavailable', { message: 'the server is shutting down' });
+    }
+    const now = deps.now();
+    const ip = clientAddress(c.env?.incoming?.socket?.remoteAddress, c.req.header('x-forwarded-for'), deps.trusted);
+    let networkHash: string;
+    let limitKey: string;
+    try {
+      networkHash = await deps.salts.hash(ip ? networkOf(ip) : 'unknown', now);
+      limitKey = await deps.salts.hash(ip ? rateLimitUnitOf(ip) : 'unknown', now);
+    } catch (err) {
+      console.error(`salt lookup failed: ${err instanceof Error ? err.message : String(err)}`);
+      c.header('Retry-After', String(UNAVAILABLE_RETRY_S));
+      return errorJson(c, 503, 'unavailable', { message: 'storage is not answering' });
+    }
+    const take = deps.limiter.take(limitKey, now);
+    if (!take.ok) {
+      c.header('Retry-After', String(take.retryAfterS));
+      return errorJson(c, 429, 'rate_limited', { message: `too many requests from your network; retry in ${take.retryAfterS} s` });
+    }
+    const json = await readJson(c);
+    if (!json.ok) return json.response;
+    const batch = validateReportBatch(json.value);
+    if (!batch.ok) return c.json({ error: 'invalid_report', problems: batch.problems }, 400);
+    let outcome;
+    try {
+      outcome = await ingestBatch(deps.committer, batch.value.reports, networkHash, now);
+    } catch (err) {
+      console.error(`storing reports failed: ${err instanceof Error ? err.message : String(err)}`);
+      c.header('Retry-After', String(UNAVAILABLE_RETRY_S));
+      return errorJson(c, 503, 'unavailable', { message: 'the reports could not be stored; retry later' });
+    }
+    if (!outcome.ok) return c.json({ error: 'invalid_report', problems: outcome.problems }, 400);
+    return c.json(outcome.result, 202);
+  });
+  app.all('/v1/reports', methodNotAllowed('POST, OPTIONS'));
+
+  app.get('/v1/status', (c) => {
+    const site = c.req.query('site');
+    const region = c.req.query('region');
+    const problems: Problem[] = [];
+    if (!site || !SITE_RE.test(site)) problems.push({ index: -1, path: 'site', message: 'must be a lower-case host name such as "x.com"' });
+    if (region !== undefined && !REGION_RE.test(region)) problems.push({ index: -1, path: 'region', message: 'must be an ISO 3166-1 alpha-2 code in upper case' });
+    if (problems.length || !site) return errorJson(c, 400, 'invalid_query', { problems });
+    c.header('Cache-Control', 'public, max-age=10');
+    return c.json(deps.status.build(site, region ?? null, deps.now()));
+  });
+  app.all('/v1/status', methodNotAllowed('GET, OPTIONS'));
+
+  app.get('/v1/messages', async (c) => {
+    const site = c.req.query('site');
+    if (!site || !SITE_RE.test(site)) {
+      return errorJson(c, 400, 'invalid_query', { problems: [{ index: -1, path: 'site', message: 'must be a lower-case host name such as "x.com"' }] });
+    }
+    const messages = await deps.storage.listMessages(site, MESSAGES_LIMIT);
+    c.header('Cache-Control', 'public, max-age=30');
+    return c.json({ messages: messages.map(publicMessage) });
+  });
+
+  app.post('/v1/messages', async (c) => {
+    if (deps.operatorToken === null) return errorJson(c, 404, 'not_found', { message: 'operator messages are not enabled on this server' });
+    const auth = c.req.header('authorization');
+    if (!auth || !/^Bearer /i.test(auth)) {
+      c.header('WWW-Authenticate', 'Bearer');
+      return errorJson(c, 401, 'unauthorized', { message: 'send Authorization: Bearer <operator token>' });
+    }
+    if (!sameSecret(auth.slice('Bearer '.length).trim(), deps.operatorToken)) return errorJson(c, 403, 'forbidden', { message: 'wrong operator token' });
+    const json = await readJson(c);
+    if (!json.ok) return json.response;
+    const input = validateOperatorMessage(json.value);
+    if (!input.ok) return errorJson(c, 400, 'invalid_message', { problems: input.problems });
+    const m = input.value;
+    const message: StoredMessage = {
+      id: `operator:${randomUUID()}`,
+      site: m.site,
+      source: 'operator',
+      author: m.author.trim(),
+      text: m.text.trim(),
+      url: m.url,
+      publishedAt: deps.now(),
+      lang: m.lang,
+    };
+    await deps.storage.insertMessages([message]);
+    return c.json(publicMessage(message), 201);
+  });
+  app.all('/v1/messages', methodNotAllowed('GET, POST, OPTIONS'));
+
+  app.get('/healthz', async (c) => {
+    if (deps.draining()) return c.json({ ok: false, reason: 'shutting_down' }, 503);
+    try {
+      await deps.storage.ping();
+      return c.json({ ok: true });
+    } catch {
+      return c.json({ ok: false, reason: 'database' }, 503);
+    }
+  });
+  app.all('/healthz', methodNotAllowed('GET'));
+
+  app.notFound((c) => errorJson(c, 404, 'not_found'));
+  app.onError((err, c) => {
+    console.error(`unhandled error on ${c.req.method} ${c.req.path}: ${err.message}`);
+    return errorJson(c, 500, 'internal_error');
+  });
+  return app;
+}

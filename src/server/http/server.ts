@@ -1,0 +1,166 @@
+/**
+ * Wires storage, aggregates, ingest, routes and sources into a running server, and takes it down
+ * again without losing anything acknowledged.
+ */
+import type { AddressInfo } from 'node:net';
+import type { Server } from 'node:http';
+import { serve } from '@hono/node-server';
+import type { Hono } from 'hono';
+import type { ServerConfig } from '../config.ts';
+import { DEFAULT_STORE_OPTIONS, MinuteStore } from '../aggregation/minute-store.ts';
+import { StatusBuilder } from '../aggregation/status.ts';
+import { DAY_MS } from '../detection/baseline.ts';
+import { GroupCommitter } from '../ingest/group-commit.ts';
+import { RateLimiter } from '../ingest/rate-limit.ts';
+import { SaltKeeper } from '../ingest/salts.ts';
+import { startPoller, type PollerHandle } from '../sources/poller.ts';
+import { pollStatuspage } from '../sources/statuspage.ts';
+import { XApiPoller } from '../sources/x-api.ts';
+import { openStorage } from '../storage/open.ts';
+import type { Storage } from '../storage/types.ts';
+import { createApp, type AppDeps } from './app.ts';
+import { TrustedProxies } from './ip.ts';
+
+export interface Services {
+  deps: AppDeps;
+  store: MinuteStore;
+  /** Marks the services as shutting down (health 503, reports refused). */
+  drain(): void;
+}
+
+/**
+ * Builds everything the routes need on an open, migrated storage, and rebuilds the in-memory
+ * aggregates from the last 24 hours of stored reports (one query).
+ */
+export async function createServices(config: ServerConfig, storage: Storage, now: () => number = Date.now): Promise<Services> {
+  const start = now();
+  const store = new MinuteStore({ ...DEFAULT_STORE_OPTIONS, thresholds: config.thresholds }, start - DAY_MS);
+  for (const r of await storage.reportsSince(start - DAY_MS)) store.add(r);
+  const status = new StatusBuilder(store, config.privacyK);
+  store.compact(start, status.baselineFor);
+  const committer = new GroupCommitter(
+    (rows) => storage.insertReports(rows),
+    (rows) => {
+      for (const r of rows) store.add(r);
+    },
+    config.groupCommitMs,
+  );
+  let draining = false;
+  const deps: AppDeps = {
+    storage,
+    committer,
+    status,
+    salts: new SaltKeeper(storage),
+    limiter: new RateLimiter(config.rateLimit.burst, config.rateLimit.perMinute),
+    trusted: new TrustedProxies(config.trustProxy),
+    operatorToken: config.operatorToken,
+    now,
+    draining: () => draining,
+  };
+  return {
+    deps,
+    store,
+    drain: () => {
+      draining = true;
+    },
+  };
+}
+
+export interface RunningServer {
+  url: string;
+  port: number;
+  app: Hono;
+  services: Services;
+  /** Health turns 503, in-flight requests finish, pending reports commit, the database closes. */
+  close(): Promise<void>;
+}
+
+function log(message: string): void {
+  console.error(`outage-radar: ${message}`);
+}
+
+function startMaintenance(config: ServerConfig, storage: Storage, services: Services, now: () => number): () => void {
+  const { store, deps } = services;
+  const minutely = setInterval(() => {
+    try {
+      store.compact(now(), deps.status.baselineFor);
+    } catch (err) {
+      log(`compaction failed: ${err instanceof Error ? err.message : String(err)}`);
+    }
+  }, 60_000);
+  const hourly = async () => {
+    const t = now();
+    try {
+      const reports = await storage.deleteReportsBefore(t - config.retentionDays * DAY_MS);
+      const salts = await deps.salts.expire(t);
+      deps.limiter.prune(t);
+      if (reports || salts) log(`retention: deleted ${reports} reports, ${salts} salts`);
+    } catch (err) {
+      log(`retention failed: ${err instanceof Error ? err.message : String(err)}`);
+    }
+  };
+  void hourly();
+  const hourlyTimer = setInterval(() => void hourly(), 3600_000);
+  minutely.unref();
+  hourlyTimer.unref();
+  return () => {
+    clearInterval(minutely);
+    clearInterval(hourlyTimer);
+  };
+}
+
+function startSources(config: ServerConfig, storage: Storage): PollerHandle[] {
+  const pollers: PollerHandle[] = [];
+  const sp = config.statuspage;
+  if (sp) {
+    for (const url of sp.urls) {
+      pollers.push(startPoller(`statuspage ${new URL(url).host}`, sp.intervalMs, storage, () => pollStatuspage(url, sp.site)));
+    }
+  }
+  const x = config.xApi;
+  if (x) {
+    const poller = new XApiPoller({ baseUrl: x.baseUrl, bearerToken: x.bearerToken, accounts: x.accounts, site: x.site });
+    pollers.push(startPoller('x-api', x.intervalMs, storage, () => poller.poll()));
+  }
+  return pollers;
+}
+
+export async function startServer(config: ServerConfig, options: { now?: () => number } = {}): Promise<RunningServer> {
+  const now = options.now ?? Date.now;
+  const storage = await openStorage(config.database);
+  let services: Services;
+  try {
+    services = await createServices(config, storage, now);
+  } catch (err) {
+    await storage.close().catch(() => undefined);
+    throw err;
+  }
+  const app = createApp(services.deps) as unknown as Hono;
+  const server = await new Promise<Server>((resolve, reject) => {
+    const s = serve({ fetch: app.fetch, port: config.port, hostname: config.host }) as Server;
+    s.once('listening', () => resolve(s));
+    s.once('error', reject);
+  }).catch(async (err: unknown) => {
+    await storage.close().catch(() => undefined);
+    throw err;
+  });
+  const stopMaintenance = startMaintenance(config, storage, services, now);
+  const pollers = startSources(config, storage);
+  const port = (server.address() as AddressInfo).port;
+  const host = config.host.includes(':') ? `[${config.host}]` : config.host;
+
+  let closing: Promise<void> | null = null;
+  const close = () =>
+    (closing ??= (async () => {
+      services.drain();
+      stopMaintenance();
+      // server.close() stops accepting, lets in-flight requests finish and closes idle keep-alives.
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      await closed;
+      await Promise.all(pollers.map((p) => p.stop()));
+      await services.deps.committer.flush();
+      await storage.close();
+    })());
+
+  return { url: `http://${host}:${port}`, port, app, services, close };
+}

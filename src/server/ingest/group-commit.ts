@@ -1,0 +1,87 @@
+/**
+ * Group commit: batches from concurrent requests that arrive within a few milliseconds share one
+ * transaction. Every request still learns exactly which of its reports were new, and is answered
+ * only after the transaction that holds them has committed.
+ */
+import type { StoredReport } from '../storage/types.ts';
+
+export interface CommitResult {
+  accepted: number;
+  duplicates: number;
+}
+
+interface Pending {
+  rows: readonly StoredReport[];
+  resolve: (r: CommitResult) => void;
+  reject: (e: unknown) => void;
+}
+
+export class GroupCommitter {
+  private pending: Pending[] = [];
+  private pendingRows = 0;
+  private timer: NodeJS.Timeout | null = null;
+  /** Transactions run one after another so the first occurrence of an id is the one counted. */
+  private chain: Promise<void> = Promise.resolve();
+
+  constructor(
+    private readonly insert: (rows: readonly StoredReport[]) => Promise<Set<string>>,
+    /** Called after each commit with the newly stored rows, each id once, in arrival order. */
+    private readonly onCommitted: (rows: StoredReport[]) => void,
+    private readonly delayMs: number,
+    private readonly maxRows = 5000,
+  ) {}
+
+  submit(rows: readonly StoredReport[]): Promise<CommitResult> {
+    return new Promise((resolve, reject) => {
+      this.pending.push({ rows, resolve, reject });
+      this.pendingRows += rows.length;
+      if (this.pendingRows >= this.maxRows || this.delayMs === 0) this.startCommit();
+      else this.timer ??= setTimeout(() => this.startCommit(), this.delayMs);
+    });
+  }
+
+  private startCommit(): Promise<void> {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    const group = this.pending;
+    this.pending = [];
+    this.pendingRows = 0;
+    if (group.length) this.chain = this.chain.then(() => this.commit(group));
+    return this.chain;
+  }
+
+  private async commit(group: Pending[]): Promise<void> {
+    let fresh: Set<string>;
+    try {
+      fresh = await this.insert(group.flatMap((p) => p.rows));
+    } catch (err) {
+      for (const p of group) p.reject(err);
+      return;
+    }
+    const claimed = new Set<string>();
+    const stored: StoredReport[] = [];
+    const results = group.map((p) => {
+      let accepted = 0;
+      for (const r of p.rows) {
+        if (fresh.has(r.id) && !claimed.has(r.id)) {
+          claimed.add(r.id);
+          stored.push(r);
+          accepted++;
+        }
+      }
+      return { accepted, duplicates: p.rows.length - accepted };
+    });
+    try {
+      this.onCommitted(stored);
+    } catch (err) {
+      // The rows are durably stored; a failing in-memory update must not turn that into an error.
+      console.error(`aggregates update failed: ${err instanceof Error ? err.message : String(err)}`);
+    }
+    group.forEach((p, i) => p.resolve(results[i] as CommitResult));
+  }
+
+  /** Commits whatever is waiting and resolves when every transaction so far has finished. */
+  flush(): Promise<void> {
+    return this.startCommit();
+  }
+}

@@ -1,0 +1,59 @@
+/**
+ * Atlassian Statuspage incidents (GET https://<page>/api/v2/incidents.json) as messages: one
+ * message per incident update, with an id made from the page host and the update id, so polling
+ * the same page again never adds a message twice.
+ */
+import { isHttpUrl } from '../../shared/protocol.ts';
+import type { StoredMessage } from '../storage/types.ts';
+
+const MAX_TEXT = 2000;
+
+function isObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+function str(v: unknown): string | null {
+  return typeof v === 'string' && v.trim() !== '' ? v.trim() : null;
+}
+
+/** Maps an incidents.json body to messages; entries missing what a message needs are skipped. */
+export function statuspageMessages(body: unknown, pageUrl: string, site: string): StoredMessage[] {
+  if (!isObject(body) || !Array.isArray(body.incidents)) throw new Error('not a Statuspage incidents.json body (no "incidents" array)');
+  const host = new URL(pageUrl).host;
+  const page = isObject(body.page) ? body.page : {};
+  const author = str(page.name) ?? host;
+  const pageLink = str(page.url);
+  const out: StoredMessage[] = [];
+  for (const incident of body.incidents) {
+    if (!isObject(incident) || !Array.isArray(incident.incident_updates)) continue;
+    const name = str(incident.name) ?? 'Incident';
+    const linkCandidate = str(incident.shortlink) ?? pageLink ?? `https://${host}/`;
+    const url = isHttpUrl(linkCandidate) ? linkCandidate : `https://${host}/`;
+    for (const update of incident.incident_updates) {
+      if (!isObject(update)) continue;
+      const id = str(update.id);
+      const when = Date.parse(str(update.display_at) ?? str(update.created_at) ?? '');
+      const bodyText = str(update.body);
+      if (!id || !Number.isFinite(when) || !bodyText) continue;
+      const status = str(update.status);
+      const text = `${name}${status ? ` (${status})` : ''}: ${bodyText}`;
+      out.push({
+        id: `statuspage:${host}:${id}`,
+        site,
+        source: 'statuspage',
+        author,
+        text: text.length > MAX_TEXT ? `${text.slice(0, MAX_TEXT - 1)}…` : text,
+        url,
+        publishedAt: when,
+        lang: 'en',
+      });
+    }
+  }
+  return out;
+}
+
+export async function pollStatuspage(pageUrl: string, site: string, fetchImpl: typeof fetch = fetch): Promise<StoredMessage[]> {
+  const res = await fetchImpl(pageUrl, { headers: { accept: 'application/json' }, signal: AbortSignal.timeout(15_000) });
+  if (!res.ok) throw new Error(`Statuspage ${new URL(pageUrl).host} answered HTTP ${res.status}`);
+  return statuspageMessages(await res.json(), pageUrl, site);
+}

@@ -1,0 +1,183 @@
+/**
+ * PostgreSQL backend (pg Pool). Commits use the server's synchronous_commit (on by default), so an
+ * acknowledged transaction is on disk. `schema`, when given, is created and put first on every
+ * connection's search_path: tests use a fresh schema per run so they never collide.
+ */
+import pg from 'pg';
+import type { Storage, StoredMessage, StoredReport } from './types.ts';
+import { messageFromRow, reportFromRow } from './sqlite.ts';
+
+const MIGRATIONS: readonly string[] = [
+  `CREATE TABLE reports (
+     id TEXT PRIMARY KEY,
+     site TEXT NOT NULL,
+     feature TEXT NOT NULL,
+     signal TEXT NOT NULL,
+     at BIGINT NOT NULL,
+     region TEXT NOT NULL,
+     reporter TEXT NOT NULL,
+     network_hash TEXT NOT NULL,
+     client_browser TEXT NOT NULL,
+     client_version TEXT NOT NULL,
+     status INTEGER,
+     op TEXT,
+     code TEXT,
+     received_at BIGINT NOT NULL
+   );
+   CREATE INDEX reports_at ON reports (at);
+   CREATE TABLE messages (
+     id TEXT PRIMARY KEY,
+     site TEXT NOT NULL,
+     source TEXT NOT NULL,
+     author TEXT NOT NULL,
+     text TEXT NOT NULL,
+     url TEXT NOT NULL,
+     published_at BIGINT NOT NULL,
+     lang TEXT NOT NULL
+   );
+   CREATE INDEX messages_site_published ON messages (site, published_at DESC);
+   CREATE TABLE salts (
+     day TEXT PRIMARY KEY,
+     salt TEXT NOT NULL,
+     created_at BIGINT NOT NULL
+   );`,
+];
+
+/** Any constant works: it only has to be the same for every instance of this server. */
+const MIGRATION_LOCK_KEY = 0x4f52_0001;
+const REPORT_COLUMNS = 14;
+/** PostgreSQL allows 65535 bind parameters per statement. */
+const ROWS_PER_INSERT = Math.floor(60_000 / REPORT_COLUMNS);
+
+export interface PostgresOptions {
+  url: string;
+  schema?: string;
+  maxConnections?: number;
+}
+
+export class PostgresStorage implements Storage {
+  readonly kind = 'postgres';
+  private readonly pool: pg.Pool;
+  private readonly schema: string | undefined;
+
+  constructor(options: PostgresOptions) {
+    if (options.schema !== undefined && !/^[a-z_][a-z0-9_]{0,62}$/.test(options.schema)) {
+      throw new Error(`"${options.schema}" is not a plain lower-case schema name`);
+    }
+    this.schema = options.schema;
+    this.pool = new pg.Pool({
+      connectionString: options.url,
+      max: options.maxConnections ?? 10,
+      connectionTimeoutMillis: 5000,
+      ...(options.schema ? { options: `-c search_path=${options.schema}` } : {}),
+    });
+    // An idle client losing its connection must not crash the process; the next query reconnects.
+    this.pool.on('error', (err) => console.error(`postgres pool: ${err.message}`));
+  }
+
+  private async transaction<T>(work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+    const client = await this.pool.connect();
+    try {
+      await client.query('BEGIN');
+      const result = await work(client);
+      await client.query('COMMIT');
+      return result;
+    } catch (err) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw err;
+    } finally {
+      client.release();
+    }
+  }
+
+  async migrate(): Promise<void> {
+    if (this.schema) await this.pool.query(`CREATE SCHEMA IF NOT EXISTS ${this.schema}`);
+    await this.transaction(async (client) => {
+      await client.query('SELECT pg_advisory_xact_lock($1)', [MIGRATION_LOCK_KEY]);
+      await client.query('CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at BIGINT NOT NULL)');
+      const { rows } = await client.query<{ v: number | null }>('SELECT MAX(version) AS v FROM schema_migrations');
+      const done = rows[0]?.v ?? 0;
+      for (let i = done; i < MIGRATIONS.length; i++) {
+        await client.query(MIGRATIONS[i] as string);
+        await client.query('INSERT INTO schema_migrations (version, applied_at) VALUES ($1, $2)', [i + 1, Date.now()]);
+      }
+    });
+  }
+
+  async insertReports(rows: readonly StoredReport[]): Promise<Set<string>> {
+    if (rows.length === 0) return new Set();
+    return this.transaction(async (client) => {
+      const fresh = new Set<string>();
+      for (let start = 0; start < rows.length; start += ROWS_PER_INSERT) {
+        const chunk = rows.slice(start, start + ROWS_PER_INSERT);
+        const values: unknown[] = [];
+        const tuples = chunk.map((r, i) => {
+          values.push(r.id, r.site, r.feature, r.signal, r.at, r.region, r.reporter, r.networkHash, r.clientBrowser, r.clientVersion, r.status, r.op, r.code, r.receivedAt);
+          const base = i * REPORT_COLUMNS;
+          return `(${Array.from({ length: REPORT_COLUMNS }, (_, j) => `$${base + j + 1}`).join(', ')})`;
+        });
+        // DO NOTHING (unlike DO UPDATE) accepts the same id twice in one statement: the second is skipped.
+        const res = await client.query<{ id: string }>(
+          `INSERT INTO reports (id, site, feature, signal, at, region, reporter, network_hash, client_browser,
+             client_version, status, op, code, received_at)
+           VALUES ${tuples.join(', ')} ON CONFLICT (id) DO NOTHING RETURNING id`,
+          values,
+        );
+        for (const row of res.rows) fresh.add(row.id);
+      }
+      return fresh;
+    });
+  }
+
+  async reportsSince(sinceMs: number): Promise<StoredReport[]> {
+    const res = await this.pool.query('SELECT * FROM reports WHERE at >= $1 ORDER BY at, received_at', [sinceMs]);
+    return res.rows.map(reportFromRow);
+  }
+
+  async deleteReportsBefore(beforeMs: number): Promise<number> {
+    const res = await this.pool.query('DELETE FROM reports WHERE at < $1', [beforeMs]);
+    return res.rowCount ?? 0;
+  }
+
+  async insertMessages(messages: readonly StoredMessage[]): Promise<number> {
+    if (messages.length === 0) return 0;
+    return this.transaction(async (client) => {
+      let added = 0;
+      for (const m of messages) {
+        const res = await client.query(
+          `INSERT INTO messages (id, site, source, author, text, url, published_at, lang)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (id) DO NOTHING`,
+          [m.id, m.site, m.source, m.author, m.text, m.url, m.publishedAt, m.lang],
+        );
+        added += res.rowCount ?? 0;
+      }
+      return added;
+    });
+  }
+
+  async listMessages(site: string, limit: number): Promise<StoredMessage[]> {
+    const res = await this.pool.query('SELECT * FROM messages WHERE site = $1 ORDER BY published_at DESC, id DESC LIMIT $2', [site, limit]);
+    return res.rows.map(messageFromRow);
+  }
+
+  async saltForDay(day: string, candidate: string, nowMs: number): Promise<string> {
+    await this.pool.query('INSERT INTO salts (day, salt, created_at) VALUES ($1, $2, $3) ON CONFLICT (day) DO NOTHING', [day, candidate, nowMs]);
+    const res = await this.pool.query<{ salt: string }>('SELECT salt FROM salts WHERE day = $1', [day]);
+    const salt = res.rows[0]?.salt;
+    if (salt === undefined) throw new Error(`salt for ${day} vanished right after it was stored`);
+    return salt;
+  }
+
+  async deleteSaltsCreatedBefore(beforeMs: number): Promise<number> {
+    const res = await this.pool.query('DELETE FROM salts WHERE created_at < $1', [beforeMs]);
+    return res.rowCount ?? 0;
+  }
+
+  async ping(): Promise<void> {
+    await this.pool.query('SELECT 1');
+  }
+
+  async close(): Promise<void> {
+    await this.pool.end();
+  }
+}

@@ -1,0 +1,200 @@
+/**
+ * SQLite backend (better-sqlite3). WAL journal with synchronous=FULL: a committed transaction
+ * survives a process crash and also an OS crash or power cut. better-sqlite3 is synchronous, so
+ * every call runs on the event loop; the group committer keeps transactions few.
+ */
+import Database from 'better-sqlite3';
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import type { Feature, MessageSource, Signal } from '../../shared/protocol.ts';
+import type { Storage, StoredMessage, StoredReport } from './types.ts';
+
+const MIGRATIONS: readonly string[] = [
+  `CREATE TABLE reports (
+     id TEXT PRIMARY KEY,
+     site TEXT NOT NULL,
+     feature TEXT NOT NULL,
+     signal TEXT NOT NULL,
+     at INTEGER NOT NULL,
+     region TEXT NOT NULL,
+     reporter TEXT NOT NULL,
+     network_hash TEXT NOT NULL,
+     client_browser TEXT NOT NULL,
+     client_version TEXT NOT NULL,
+     status INTEGER,
+     op TEXT,
+     code TEXT,
+     received_at INTEGER NOT NULL
+   ) WITHOUT ROWID;
+   CREATE INDEX reports_at ON reports (at);
+   CREATE TABLE messages (
+     id TEXT PRIMARY KEY,
+     site TEXT NOT NULL,
+     source TEXT NOT NULL,
+     author TEXT NOT NULL,
+     text TEXT NOT NULL,
+     url TEXT NOT NULL,
+     published_at INTEGER NOT NULL,
+     lang TEXT NOT NULL
+   );
+   CREATE INDEX messages_site_published ON messages (site, published_at DESC);
+   CREATE TABLE salts (
+     day TEXT PRIMARY KEY,
+     salt TEXT NOT NULL,
+     created_at INTEGER NOT NULL
+   );`,
+];
+
+interface ReportRow {
+  id: string;
+  site: string;
+  feature: string;
+  signal: string;
+  at: number;
+  region: string;
+  reporter: string;
+  network_hash: string;
+  client_browser: string;
+  client_version: string;
+  status: number | null;
+  op: string | null;
+  code: string | null;
+  received_at: number;
+}
+
+interface MessageRow {
+  id: string;
+  site: string;
+  source: string;
+  author: string;
+  text: string;
+  url: string;
+  published_at: number;
+  lang: string;
+}
+
+export function reportFromRow(r: ReportRow): StoredReport {
+  return {
+    id: r.id,
+    site: r.site,
+    feature: r.feature as Feature,
+    signal: r.signal as Signal,
+    at: Number(r.at),
+    region: r.region,
+    reporter: r.reporter,
+    networkHash: r.network_hash,
+    clientBrowser: r.client_browser,
+    clientVersion: r.client_version,
+    status: r.status === null ? null : Number(r.status),
+    op: r.op,
+    code: r.code,
+    receivedAt: Number(r.received_at),
+  };
+}
+
+export function messageFromRow(r: MessageRow): StoredMessage {
+  return {
+    id: r.id,
+    site: r.site,
+    source: r.source as MessageSource,
+    author: r.author,
+    text: r.text,
+    url: r.url,
+    publishedAt: Number(r.published_at),
+    lang: r.lang,
+  };
+}
+
+export class SqliteStorage implements Storage {
+  readonly kind = 'sqlite';
+  private readonly db: Database.Database;
+
+  constructor(path: string) {
+    if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+    this.db = new Database(path);
+    this.db.pragma('journal_mode = WAL');
+    this.db.pragma('synchronous = FULL');
+    this.db.pragma('busy_timeout = 5000');
+  }
+
+  async migrate(): Promise<void> {
+    this.db.exec('CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at INTEGER NOT NULL)');
+    // IMMEDIATE takes the write lock first, so two processes starting together cannot both migrate.
+    const apply = this.db.transaction(() => {
+      const row = this.db.prepare('SELECT MAX(version) AS v FROM schema_migrations').get() as { v: number | null };
+      const done = row.v ?? 0;
+      MIGRATIONS.forEach((sql, i) => {
+        const version = i + 1;
+        if (version <= done) return;
+        this.db.exec(sql);
+        this.db.prepare('INSERT INTO schema_migrations (version, applied_at) VALUES (?, ?)').run(version, Date.now());
+      });
+    });
+    apply.immediate();
+  }
+
+  async insertReports(rows: readonly StoredReport[]): Promise<Set<string>> {
+    const insert = this.db.prepare(
+      `INSERT INTO reports (id, site, feature, signal, at, region, reporter, network_hash, client_browser,
+         client_version, status, op, code, received_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING`,
+    );
+    const run = this.db.transaction((list: readonly StoredReport[]) => {
+      const fresh = new Set<string>();
+      for (const r of list) {
+        const res = insert.run(r.id, r.site, r.feature, r.signal, r.at, r.region, r.reporter, r.networkHash, r.clientBrowser, r.clientVersion, r.status, r.op, r.code, r.receivedAt);
+        if (res.changes === 1) fresh.add(r.id);
+      }
+      return fresh;
+    });
+    return run.immediate(rows);
+  }
+
+  async reportsSince(sinceMs: number): Promise<StoredReport[]> {
+    const rows = this.db.prepare('SELECT * FROM reports WHERE at >= ? ORDER BY at, received_at').all(sinceMs) as ReportRow[];
+    return rows.map(reportFromRow);
+  }
+
+  async deleteReportsBefore(beforeMs: number): Promise<number> {
+    return this.db.prepare('DELETE FROM reports WHERE at < ?').run(beforeMs).changes;
+  }
+
+  async insertMessages(messages: readonly StoredMessage[]): Promise<number> {
+    const insert = this.db.prepare(
+      `INSERT INTO messages (id, site, source, author, text, url, published_at, lang)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING`,
+    );
+    const run = this.db.transaction((list: readonly StoredMessage[]) => {
+      let added = 0;
+      for (const m of list) added += insert.run(m.id, m.site, m.source, m.author, m.text, m.url, m.publishedAt, m.lang).changes;
+      return added;
+    });
+    return run.immediate(messages);
+  }
+
+  async listMessages(site: string, limit: number): Promise<StoredMessage[]> {
+    const rows = this.db
+      .prepare('SELECT * FROM messages WHERE site = ? ORDER BY published_at DESC, id DESC LIMIT ?')
+      .all(site, limit) as MessageRow[];
+    return rows.map(messageFromRow);
+  }
+
+  async saltForDay(day: string, candidate: string, nowMs: number): Promise<string> {
+    this.db.prepare('INSERT INTO salts (day, salt, created_at) VALUES (?, ?, ?) ON CONFLICT (day) DO NOTHING').run(day, candidate, nowMs);
+    const row = this.db.prepare('SELECT salt FROM salts WHERE day = ?').get(day) as { salt: string } | undefined;
+    if (!row) throw new Error(`salt for ${day} vanished right after it was stored`);
+    return row.salt;
+  }
+
+  async deleteSaltsCreatedBefore(beforeMs: number): Promise<number> {
+    return this.db.prepare('DELETE FROM salts WHERE created_at < ?').run(beforeMs).changes;
+  }
+
+  async ping(): Promise<void> {
+    this.db.prepare('SELECT 1').get();
+  }
+
+  async close(): Promise<void> {
+    if (this.db.open) this.db.close();
+  }
+}

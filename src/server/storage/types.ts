@@ -1,0 +1,58 @@
+/**
+ * The one storage interface both databases implement. Everything the server keeps goes through
+ * here, so the SQLite and PostgreSQL backends are checked by the same test suite.
+ */
+import type { Feature, MessageSource, OfficialMessage, Signal } from '../../shared/protocol.ts';
+
+/** A report as stored: the wire report flattened, plus what the server adds. */
+export interface StoredReport {
+  id: string;
+  site: string;
+  feature: Feature;
+  signal: Signal;
+  at: number;
+  region: string;
+  reporter: string;
+  /** Salted hash of the sender's /24 (IPv4) or /48 (IPv6) network; never the address. */
+  networkHash: string;
+  clientBrowser: string;
+  clientVersion: string;
+  status: number | null;
+  op: string | null;
+  code: string | null;
+  receivedAt: number;
+}
+
+export interface StoredMessage extends OfficialMessage {
+  site: string;
+  source: MessageSource;
+}
+
+export interface Storage {
+  readonly kind: 'sqlite' | 'postgres';
+  /** Creates or upgrades the schema. Safe to call from several instances at once. */
+  migrate(): Promise<void>;
+  /**
+   * Stores the rows in ONE transaction, skipping ids already stored (also repeated ids within
+   * `rows`). Resolves, after the commit, with the ids that were newly stored.
+   */
+  insertReports(rows: readonly StoredReport[]): Promise<Set<string>>;
+  /** Reports whose `at` is at or after `sinceMs`, oldest first. */
+  reportsSince(sinceMs: number): Promise<StoredReport[]>;
+  /** Deletes reports whose `at` is before `beforeMs`; resolves with how many went. */
+  deleteReportsBefore(beforeMs: number): Promise<number>;
+  /** Stores messages, skipping ids already stored; resolves with how many were new. */
+  insertMessages(messages: readonly StoredMessage[]): Promise<number>;
+  /** Newest first. */
+  listMessages(site: string, limit: number): Promise<StoredMessage[]>;
+  /**
+   * The salt for one UTC day. The first instance to ask stores `candidate`; every later call,
+   * from any instance, gets that same stored salt back.
+   */
+  saltForDay(day: string, candidate: string, nowMs: number): Promise<string>;
+  /** Deletes salts created before `beforeMs`; resolves with how many went. */
+  deleteSaltsCreatedBefore(beforeMs: number): Promise<number>;
+  /** Rejects when the database does not answer. */
+  ping(): Promise<void>;
+  close(): Promise<void>;
+}

@@ -1,0 +1,154 @@
+/**
+ * The one storage test suite, run against every backend: the SQLite and PostgreSQL files call
+ * `describeStorage` with a way to open a fresh, empty database of their kind.
+ */
+import { randomUUID } from 'node:crypto';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { Storage, StoredMessage, StoredReport } from '../../src/server/storage/types.ts';
+
+export interface Backend {
+  /** A migrated storage on a fresh, empty database. */
+  storage: Storage;
+  /** A second, independent connection to the same database (as a second server instance). */
+  openAnother(): Promise<Storage>;
+  /** Closes everything and removes the database. */
+  cleanup(): Promise<void>;
+}
+
+const T0 = Date.UTC(2026, 10, 21, 12, 0);
+
+export function storedReport(overrides: Partial<StoredReport> = {}): StoredReport {
+  return {
+    id: randomUUID(),
+    site: 'x.com',
+    feature: 'timeline',
+    signal: 'http_5xx',
+    at: T0,
+    region: 'FR',
+    reporter: 'reporter_aaaaaaaaaa',
+    networkHash: 'net_hash_1',
+    clientBrowser: 'chrome',
+    clientVersion: '0.1.0',
+    status: 503,
+    op: 'HomeTimeline',
+    code: null,
+    receivedAt: T0 + 1234,
+    ...overrides,
+  };
+}
+
+function message(overrides: Partial<StoredMessage> = {}): StoredMessage {
+  return {
+    id: `operator:${randomUUID()}`,
+    site: 'x.com',
+    source: 'operator',
+    author: 'Ops',
+    text: 'We are looking into timeline errors.',
+    url: 'https://status.example/incidents/1',
+    publishedAt: T0,
+    lang: 'en',
+    ...overrides,
+  };
+}
+
+export function describeStorage(name: string, open: () => Promise<Backend>): void {
+  describe(`storage: ${name}`, () => {
+    let backend: Backend;
+    let storage: Storage;
+
+    beforeEach(async () => {
+      backend = await open();
+      storage = backend.storage;
+    });
+    afterEach(async () => {
+      await backend?.cleanup();
+    });
+
+    it('migrates idempotently: a second migrate keeps the data', async () => {
+      const r = storedReport();
+      await storage.insertReports([r]);
+      await storage.migrate();
+      expect((await storage.reportsSince(0)).map((x) => x.id)).toEqual([r.id]);
+    });
+
+    it('stores a batch and reads every field back unchanged, nulls included', async () => {
+      const a = storedReport({ at: T0 - 60_000, code: 'x:131', status: 200, op: null });
+      const b = storedReport({ signal: 'network', status: null, op: null, code: 'net::ERR_CONNECTION_RESET', receivedAt: T0 + 99 });
+      const fresh = await storage.insertReports([a, b]);
+      expect([...fresh].sort()).toEqual([a.id, b.id].sort());
+      expect(await storage.reportsSince(0)).toEqual([a, b]);
+    });
+
+    it('counts a repeated id once, across calls and within one call', async () => {
+      const a = storedReport();
+      const b = storedReport();
+      expect((await storage.insertReports([a])).size).toBe(1);
+      const fresh = await storage.insertReports([a, b, { ...b, reporter: 'someone_else_xxxxx' }]);
+      expect([...fresh]).toEqual([b.id]);
+      const stored = await storage.reportsSince(0);
+      expect(stored).toHaveLength(2);
+      // The first copy of b wins; the second is not stored over it.
+      expect(stored.find((r) => r.id === b.id)?.reporter).toBe(b.reporter);
+    });
+
+    it('stores nothing of a batch when one row cannot be stored', async () => {
+      const good = storedReport();
+      const bad = { ...storedReport(), site: null } as unknown as StoredReport;
+      await expect(storage.insertReports([good, bad])).rejects.toThrow();
+      expect(await storage.reportsSince(0)).toEqual([]);
+      // ... and the connection is still usable afterwards.
+      expect((await storage.insertReports([good])).size).toBe(1);
+    });
+
+    it('keeps concurrent inserts of the same ids consistent: each id is new exactly once', async () => {
+      const rows = Array.from({ length: 40 }, () => storedReport());
+      const results = await Promise.all([storage.insertReports(rows), storage.insertReports([...rows].reverse()), storage.insertReports(rows.slice(0, 10))]);
+      const total = results.reduce((n, s) => n + s.size, 0);
+      expect(total).toBe(40);
+      expect(await storage.reportsSince(0)).toHaveLength(40);
+    });
+
+    it('reads reports since a time, oldest first, and deletes reports before a time', async () => {
+      const old = storedReport({ at: T0 - 3 * 86_400_000 });
+      const mid = storedReport({ at: T0 - 60_000 });
+      const recent = storedReport({ at: T0 });
+      await storage.insertReports([recent, old, mid]);
+      expect((await storage.reportsSince(T0 - 60_000)).map((r) => r.id)).toEqual([mid.id, recent.id]);
+      expect(await storage.deleteReportsBefore(T0 - 86_400_000)).toBe(1);
+      expect((await storage.reportsSince(0)).map((r) => r.id)).toEqual([mid.id, recent.id]);
+    });
+
+    it('stores messages once per id and lists them newest first, per site, up to a limit', async () => {
+      const older = message({ publishedAt: T0 - 1000 });
+      const newer = message({ publishedAt: T0 + 1000, source: 'statuspage', id: 'statuspage:page.example:abc' });
+      const elsewhere = message({ site: 'example.org' });
+      expect(await storage.insertMessages([older, newer, elsewhere])).toBe(3);
+      expect(await storage.insertMessages([{ ...newer, text: 'changed' }])).toBe(0);
+      expect(await storage.listMessages('x.com', 10)).toEqual([newer, older]);
+      expect(await storage.listMessages('x.com', 1)).toEqual([newer]);
+      expect(await storage.listMessages('nothing.example', 10)).toEqual([]);
+    });
+
+    it('keeps the first salt stored for a day, for every instance, and deletes salts by age', async () => {
+      const other = await backend.openAnother();
+      try {
+        const first = await storage.saltForDay('2026-11-21', 'salt-one', T0);
+        const second = await other.saltForDay('2026-11-21', 'salt-two', T0 + 10);
+        expect(first).toBe('salt-one');
+        expect(second).toBe('salt-one');
+        expect(await other.saltForDay('2026-11-22', 'salt-three', T0 + 86_400_000)).toBe('salt-three');
+        expect(await storage.deleteSaltsCreatedBefore(T0 + 1)).toBe(1);
+        // The day's salt is gone: a new candidate is taken, the old one can never come back.
+        expect(await storage.saltForDay('2026-11-21', 'salt-four', T0 + 2 * 86_400_000)).toBe('salt-four');
+      } finally {
+        await other.close();
+      }
+    });
+
+    it('answers ping while open and refuses after close', async () => {
+      await expect(storage.ping()).resolves.toBeUndefined();
+      await storage.close();
+      await expect(storage.ping()).rejects.toThrow();
+    });
+  });
+}
