@@ -1,0 +1,349 @@
+/**
+ * The end-to-end scenarios, written once and run by chromium.test.ts and firefox.test.ts. Each
+ * file gets its own fixture site and browser profile; each test gets its own aggregation server
+ * (fresh SQLite file) behind a recording proxy, so counts and verdicts start from zero.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { validateStatusResponse, type Report, type StatusResponse } from '../../../src/shared/protocol.ts';
+import type { PopupState } from '../../../src/shared/runtime-messages.ts';
+import type { ExtensionBrowser, LaunchOptions, Tab } from './browsers.ts';
+import { ensureBuild } from './build.ts';
+import { describeReports, findLeaks, findUrls, isPerAccount, parseReportPost, unmet, type Leak, type ReportExpectation } from './checks.ts';
+import { getJson, postCrowdOutage, postOperatorMessage } from './crowd.ts';
+import {
+  ALL_PAGES,
+  BANNER_PAGES,
+  DEADLINE_EXCEEDED_ERROR,
+  FIXTURE_COOKIE_VALUE,
+  FIXTURE_HANDLE,
+  FIXTURE_POST_TEXT,
+  FIXTURE_USER_ID,
+  FRENCH_TIMELINE_PAGE,
+  FixtureSite,
+  NOT_FOUND_PAGE,
+  TIMELINE_CALLS,
+  type FixturePage,
+} from './fixture-site.ts';
+import { sharedDataFile } from './paths.ts';
+import { startBackend, type AggregationServer, type RecordingProxy } from './server.ts';
+import { makeCert } from './tls.ts';
+import { sleep, waitFor } from './wait.ts';
+
+/** The contract: reports reach the server within about 10 s. */
+const REPORT_DEADLINE_MS = 30_000;
+/** How long "nothing was sent" is watched for: longer than the 10 s a report may take. */
+const QUIET_WINDOW_MS = 12_000;
+
+export const OPERATOR_NOTICE = {
+  site: 'x.com',
+  author: '@OutageRadarOps',
+  text: 'Timelines are failing to load for many users in Europe. We are watching it (e2e notice 4b7f).',
+  url: 'https://status.example.org/incidents/e2e-4b7f',
+  lang: 'en',
+};
+
+export interface PopupView {
+  verdict: string | null;
+  features: Record<string, string | null>;
+  messages: string[];
+}
+
+/** Runs in the popup page. */
+function readPopupInPage(): PopupView {
+  const features: Record<string, string | null> = {};
+  for (const el of Array.from(document.querySelectorAll('[data-testid^="feature-"]'))) {
+    features[(el.getAttribute('data-testid') ?? '').slice('feature-'.length)] = el.getAttribute('data-state');
+  }
+  return {
+    verdict: document.querySelector('[data-testid="verdict"]')?.textContent?.trim() || null,
+    features,
+    messages: Array.from(document.querySelectorAll('[data-testid="message"]')).map((e) => e.textContent ?? ''),
+  };
+}
+
+export async function readPopup(tab: Tab): Promise<PopupView> {
+  return tab.evaluate(readPopupInPage, undefined);
+}
+
+export async function openPopup(ext: ExtensionBrowser): Promise<Tab> {
+  return ext.open(ext.extensionBase + 'src/popup/index.html', { width: 380, height: 600 });
+}
+
+/** Opens a fixture page and waits until its web app has made its calls and shown its error UI. */
+async function visit(ext: ExtensionBrowser, page: FixturePage): Promise<Tab> {
+  const tab = await ext.open(`https://x.com${page.path}`);
+  await tab.waitFor(() => document.body.getAttribute('data-fixture-done') === 'true', undefined, `fixture page ${page.path} to finish`);
+  return tab;
+}
+
+async function closeAll(tabs: Tab[]): Promise<void> {
+  await Promise.all(tabs.map((t) => t.close().catch(() => undefined)));
+}
+
+/** Points the extension at this test's server (through the recording proxy). */
+async function useEndpoint(ext: ExtensionBrowser, proxy: RecordingProxy): Promise<PopupState> {
+  const state = await ext.send({ type: 'setSettings', patch: { endpoint: proxy.url } });
+  expect(state.settings.endpoint, 'the background should keep the endpoint it was given').toBe(proxy.url);
+  return state;
+}
+
+function allReports(proxy: RecordingProxy): Report[] {
+  return proxy.reportPosts().flatMap((e) => parseReportPost(e.body).reports);
+}
+
+/** Values that appear in the fixture pages, their URLs or cookies, and must never leave. */
+function forbiddenValues(): Leak[] {
+  const strings = (JSON.parse(readFileSync(sharedDataFile('x-ui-error-strings.json'), 'utf8')) as { messages: Record<string, Record<string, string>> }).messages;
+  const leaks: Leak[] = [
+    { needle: FIXTURE_HANDLE, why: 'the account handle shown on the page and in the API query' },
+    { needle: FIXTURE_USER_ID, why: 'the user id in the API answer' },
+    { needle: FIXTURE_POST_TEXT, why: 'post text' },
+    { needle: 'quokka', why: 'a word of the post text' },
+    { needle: FIXTURE_COOKIE_VALUE, why: "x.com's cookie" },
+    { needle: 'auth_token', why: "x.com's cookie name" },
+    { needle: '/i/api', why: 'an API path' },
+    { needle: 'graphql', why: 'an API path' },
+    { needle: 'variables', why: 'the API query string' },
+    { needle: 'screen_name', why: 'the API query string' },
+    ...TIMELINE_CALLS.map((c) => ({ needle: c.queryId, why: 'a GraphQL query id (part of the URL)' })),
+    ...ALL_PAGES.map((p) => ({ needle: p.path, why: 'a page path' })),
+  ];
+  for (const page of ALL_PAGES) {
+    const text = page.banner ? strings[page.banner.stringKey]?.[page.lang] : undefined;
+    if (text) leaks.push({ needle: text, why: `the ${page.lang} banner text itself` });
+  }
+  return leaks;
+}
+
+function expectNothingPrivate(proxy: RecordingProxy): void {
+  const forbidden = forbiddenValues();
+  for (const e of proxy.exchanges) {
+    // Scan the bytes as sent and decoded, so \u-escaped text cannot slip through.
+    let decoded = e.body;
+    try {
+      decoded = JSON.stringify(JSON.parse(e.body));
+    } catch {
+      /* not JSON: the raw scan still applies */
+    }
+    const where = `${e.method} ${e.path}`;
+    expect(findLeaks(e.body + '\n' + decoded + '\n' + e.path, forbidden), `private values in ${where}: ${e.body}`).toEqual([]);
+    expect(findUrls(e.body + '\n' + decoded), `URLs in the body of ${where}`).toEqual([]);
+    expect(e.requestHeaders.cookie, `${where} must carry no cookie`).toBeUndefined();
+    const referer = String(e.requestHeaders.referer ?? '');
+    expect(referer.includes('x.com'), `${where} must not carry an x.com referer (${referer})`).toBe(false);
+  }
+}
+
+async function statusOf(server: AggregationServer, region?: string): Promise<StatusResponse> {
+  const body = await getJson<unknown>(`${server.url}/v1/status?site=x.com${region ? `&region=${region}` : ''}`);
+  const v = validateStatusResponse(body);
+  if (!v.ok) throw new Error(`the server's status answer is invalid: ${JSON.stringify(v.problems)}`);
+  return v.value;
+}
+
+async function waitForBadge(ext: ExtensionBrowser, want: string, what: string): Promise<void> {
+  let last = '(never read)';
+  await waitFor(
+    async () => {
+      last = await ext.badgeText();
+      return last === want;
+    },
+    { timeoutMs: 15_000, what: `${what} (badge now ${JSON.stringify(last)})` },
+  ).catch(async (err: Error) => {
+    const state = await ext.send({ type: 'getState' }).catch(() => null);
+    throw new Error(`${err.message}\nbadge ${JSON.stringify(last)}; extension state: ${JSON.stringify(state)?.slice(0, 1500)}`);
+  });
+}
+
+export function defineExtensionSuite(browserName: string, launch: (opts: LaunchOptions) => Promise<ExtensionBrowser>): void {
+  describe(`Outage Radar in ${browserName}`, () => {
+    let dir = '';
+    let site: FixtureSite;
+    let ext: ExtensionBrowser;
+
+    beforeAll(async () => {
+      ensureBuild();
+      dir = mkdtempSync(join(tmpdir(), `outage-radar-e2e-${browserName}-`));
+      site = await new FixtureSite(makeCert(dir)).start();
+      ext = await launch({ sitePort: site.port, proxyPort: site.proxyPort });
+    });
+
+    afterAll(async () => {
+      await ext?.close();
+      await site?.stop();
+      if (dir) rmSync(dir, { recursive: true, force: true });
+    });
+
+    async function withBackend(fn: (server: AggregationServer, proxy: RecordingProxy) => Promise<void>): Promise<void> {
+      const backend = await startBackend();
+      try {
+        await fn(backend.server, backend.proxy);
+      } catch (err) {
+        const log = backend.server.log.trim().split('\n').slice(-15).join('\n');
+        if (err instanceof Error) err.message += `\n--- last server output ---\n${log}`;
+        throw err;
+      } finally {
+        await backend.stop();
+      }
+    }
+
+    it('sends nothing without consent, but still fetches the status', async () => {
+      await withBackend(async (_server, proxy) => {
+        const state = await useEndpoint(ext, proxy);
+        expect(state.consent, 'a fresh install must not have consent').not.toBe('granted');
+        site.setApi('HomeTimeline', { kind: 'status', status: 503 });
+        site.setApi('UserTweets', { kind: 'errors200', errors: [DEADLINE_EXCEEDED_ERROR] });
+        site.setApi('SearchTimeline', { kind: 'rateLimited' });
+        const tabs = [await visit(ext, BANNER_PAGES[0]!), await visit(ext, FRENCH_TIMELINE_PAGE)];
+        expect(site.hitsFor('HomeTimeline').some((h) => h.status === 503), 'the page made its failing call').toBe(true);
+
+        const refreshed = await ext.send({ type: 'refresh' });
+        await waitFor(() => proxy.statusGets().length > 0, { timeoutMs: 15_000, what: 'the extension to fetch /v1/status without consent' });
+        expect(refreshed.consent).not.toBe('granted');
+
+        // Nothing may arrive during a window longer than a report needs to get here.
+        await sleep(QUIET_WINDOW_MS);
+        await closeAll(tabs);
+        expect(proxy.reportPosts().map((e) => e.body), 'reports sent without consent').toEqual([]);
+        expect(proxy.exchanges.filter((e) => e.method !== 'GET' && e.method !== 'OPTIONS').map((e) => `${e.method} ${e.path}`)).toEqual([]);
+        const after = await ext.send({ type: 'getState' });
+        expect(after.queue.sent, 'the queue says it sent reports').toBe(0);
+        expectNothingPrivate(proxy);
+      });
+    });
+
+    it('with consent, reports banners in four languages and failing API calls, and nothing private', async () => {
+      await withBackend(async (server, proxy) => {
+        await useEndpoint(ext, proxy);
+        const consented = await ext.send({ type: 'setConsent', granted: true });
+        expect(consented.consent).toBe('granted');
+        expect(consented.region, 'the region from the Europe/Paris time zone').toBe('FR');
+        site.setApi('HomeTimeline', { kind: 'status', status: 503 });
+        site.setApi('UserTweets', { kind: 'errors200', errors: [DEADLINE_EXCEEDED_ERROR] });
+        site.setApi('SearchTimeline', { kind: 'rateLimited' });
+
+        // The page that does not exist comes first: anything it caused is sent before the rest.
+        const tabs = [await visit(ext, NOT_FOUND_PAGE)];
+        for (const page of BANNER_PAGES) tabs.push(await visit(ext, page));
+
+        const expectations: ReportExpectation[] = [
+          ...BANNER_PAGES.map((p) => ({
+            what: `banner report ${p.expect!.feature} ${p.expect!.code} for the ${p.lang} page ${p.path}`,
+            match: (r: Report) => r.signal === 'banner' && r.feature === p.expect!.feature && r.detail?.code === p.expect!.code,
+          })),
+          {
+            what: 'http_5xx timeline {status:503, op:HomeTimeline} for the XHR answered 503',
+            match: (r) => r.signal === 'http_5xx' && r.feature === 'timeline' && r.detail?.status === 503 && r.detail.op === 'HomeTimeline',
+          },
+          {
+            what: 'http_5xx profile {status:200, op:UserTweets, code:x:DeadlineExceeded|x:29} for the fetch answered 200 with errors[]',
+            match: (r) =>
+              r.signal === 'http_5xx' && r.feature === 'profile' && r.detail?.status === 200 && r.detail.op === 'UserTweets' && /^x:(DeadlineExceeded|29)$/.test(r.detail.code ?? ''),
+          },
+          {
+            what: 'http_429 search {code:limit:...} for the fetch answered 429',
+            match: (r) => r.signal === 'http_429' && r.feature === 'search' && (r.detail?.code ?? '').startsWith('limit:'),
+          },
+        ];
+        await waitFor(() => unmet(allReports(proxy), expectations).length === 0, {
+          timeoutMs: REPORT_DEADLINE_MS,
+          what: 'the expected reports',
+        }).catch((err: Error) => {
+          const missing = unmet(allReports(proxy), expectations).map((e) => e.what);
+          throw new Error(`${err.message}\nmissing:\n  ${missing.join('\n  ')}\nreceived:\n  ${describeReports(allReports(proxy))}\nserver answers: ${proxy.reportPosts().map((e) => `${e.status} ${e.responseBody}`).join(' | ')}`);
+        });
+        await closeAll(tabs);
+
+        const posts = proxy.reportPosts();
+        for (const post of posts) {
+          expect(parseReportPost(post.body).problems, `a batch the browser sent fails validateReportBatch: ${post.body}`).toEqual([]);
+          expect(post.status, `the server refused a batch: ${post.responseBody}`).toBe(202);
+          expect(String(post.requestHeaders['content-type'])).toMatch(/^application\/json/);
+        }
+        const reports = allReports(proxy);
+        expect(reports.filter((r) => r.region !== 'FR').map((r) => r.region), 'every report says region FR').toEqual([]);
+        expect(reports.every((r) => r.site === 'x.com')).toBe(true);
+        expect(
+          reports.filter((r) => r.signal === 'banner' && (r.feature === 'other' || /not_found|not_outage/.test(r.detail?.code ?? ''))).map((r) => JSON.stringify(r)),
+          'the page that does not exist must not be reported as a banner',
+        ).toEqual([]);
+        expectNothingPrivate(proxy);
+
+        // The server counted what it accepted.
+        const ids = new Set(reports.map((r) => r.id));
+        const accepted = posts.reduce((n, p) => n + (JSON.parse(p.responseBody) as { accepted: number }).accepted, 0);
+        expect(accepted, 'accepted reports = distinct report ids sent').toBe(ids.size);
+        const status = await statusOf(server);
+        const failures = [...new Map(reports.map((r) => [r.id, r])).values()].filter((r) => r.signal !== 'ok');
+        for (const feature of new Set(failures.filter((r) => !isPerAccount(r)).map((r) => r.feature))) {
+          const counted = status.features.find((f) => f.feature === feature);
+          const siteFailures = failures.filter((r) => r.feature === feature && !isPerAccount(r)).length;
+          const allFailures = failures.filter((r) => r.feature === feature).length;
+          expect(counted, `/v1/status lists feature ${feature}`).toBeDefined();
+          expect(counted!.reports15m, `/v1/status reports15m for ${feature}`).toBeGreaterThanOrEqual(siteFailures);
+          expect(counted!.reports15m, `/v1/status reports15m for ${feature}`).toBeLessThanOrEqual(allFailures);
+          expect(counted!.reporters15m, `/v1/status reporters15m for ${feature} (one browser)`).toBe(1);
+        }
+      });
+    });
+
+    it('turns the badge to DOWN and the popup to outage when the crowd reports an outage in FR', async () => {
+      await withBackend(async (server, proxy) => {
+        await useEndpoint(ext, proxy);
+        const before = await ext.send({ type: 'refresh' });
+        expect(before.region).toBe('FR');
+        await waitForBadge(ext, '', 'an empty badge while x.com is operational');
+        const calm = await openPopup(ext);
+        const calmView = await calm.waitFor(() => document.querySelector('[data-testid="verdict"]')?.textContent?.trim(), undefined, 'the popup verdict');
+        await calm.close();
+
+        const accepted = await postCrowdOutage(server.url);
+        expect(accepted).toBe(60);
+        const serverSays = await statusOf(server, 'FR');
+        expect(serverSays.overall.state, `the server's own verdict for FR after the crowd recipe: ${JSON.stringify(serverSays.regions)}`).toBe('outage');
+
+        const after = await ext.send({ type: 'refresh' });
+        expect(after.status?.overall.state, 'the status the extension fetched').toBe('outage');
+        await waitForBadge(ext, 'DOWN', 'the badge to say DOWN');
+
+        const popup = await openPopup(ext);
+        const view = await popup.waitFor(
+          (calmVerdict) => {
+            const verdict = document.querySelector('[data-testid="verdict"]')?.textContent?.trim();
+            const timeline = document.querySelector('[data-testid="feature-timeline"]')?.getAttribute('data-state');
+            return verdict && verdict !== calmVerdict && timeline === 'outage' ? { verdict, timeline } : undefined;
+          },
+          calmView,
+          'the popup to show the outage',
+        ).catch(async (err: Error) => {
+          throw new Error(`${err.message}\npopup shows: ${JSON.stringify(await readPopup(popup))}`);
+        });
+        expect(view.verdict).toMatch(/down|outage/i);
+        await popup.close();
+      });
+    });
+
+    it("shows the operator's message in the popup", async () => {
+      await withBackend(async (server, proxy) => {
+        await useEndpoint(ext, proxy);
+        await postOperatorMessage(server.url, OPERATOR_NOTICE);
+        const state = await ext.send({ type: 'refresh' });
+        await waitFor(() => proxy.messageGets().some((e) => e.status === 200 && e.responseBody.includes('4b7f')), {
+          timeoutMs: 15_000,
+          what: 'the extension to fetch /v1/messages and get the notice',
+        });
+        expect(state.messages.map((m) => m.text).concat((await ext.send({ type: 'getState' })).messages.map((m) => m.text))).toContain(OPERATOR_NOTICE.text);
+        const popup = await openPopup(ext);
+        await popup
+          .waitFor((text) => Array.from(document.querySelectorAll('[data-testid="message"]')).some((e) => (e.textContent ?? '').includes(text)), OPERATOR_NOTICE.text, 'the notice in the popup')
+          .catch(async (err: Error) => {
+            throw new Error(`${err.message}\npopup shows: ${JSON.stringify(await readPopup(popup))}`);
+          });
+        await popup.close();
+      });
+    });
+  });
+}
