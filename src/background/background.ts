@@ -1,0 +1,431 @@
+/**
+ * The background's behaviour, independent of the browser: every entry point (webRequest events,
+ * runtime messages, alarms, install) is a method here, all state lives in storage, and the
+ * browser APIs come in as small dependencies so the unit tests run it against fakes and a real
+ * HTTP server on loopback.
+ */
+import { FEATURES, isHttpUrl, REGION_RE, UNKNOWN_REGION, validateMessagesResponse, validateStatusResponse } from '../shared/protocol.ts';
+import type { Feature, State, StatusResponse } from '../shared/protocol.ts';
+import type { Observation, PopupState, RuntimeResponses, Settings } from '../shared/runtime-messages.ts';
+import { admit } from './coalescer.ts';
+import { classifyCompleted, classifyError, evidenceOf } from './classify.ts';
+import type { Classified, CompletedRequest, FailedRequest } from './classify.ts';
+import { addEvidence, diagnose } from './diagnosis.ts';
+import type { Evidence } from './diagnosis.ts';
+import { badgeFor, regionVerdict } from './badge.ts';
+import type { Badge } from './badge.ts';
+import { pseudonymFor } from './pseudonym.ts';
+import { applyOutcome, canSend, enqueue, loadQueue, nextBatch, pruneExpired, queueStats } from './queue-policy.ts';
+import type { QueueState, SendOutcome } from './queue-policy.ts';
+import { buildReport, SITE } from './report-builder.ts';
+import { effectiveRegion } from './region.ts';
+import { validateObservation } from './observation-validation.ts';
+import {
+  emptyStatusCache,
+  KEYS,
+  loadCoalescer,
+  loadConsent,
+  loadEvidence,
+  loadPseudonym,
+  loadSettings,
+  loadStatusCache,
+} from './storage-keys.ts';
+import type { KeyValueArea, StatusCache } from './storage-keys.ts';
+
+export const ALARMS = { poll: 'poll-status', flush: 'flush-queue' } as const;
+/** Delay between an enqueue and its send: gathers a burst into one request, well inside the 10 s promise. */
+export const FLUSH_DELAY_MS = 1_000;
+export const FETCH_TIMEOUT_MS = 10_000;
+/** Sends per flush before yielding to the next alarm, so a huge backlog cannot monopolise a wake-up. */
+const MAX_BATCHES_PER_FLUSH = 10;
+
+export interface AlarmsApi {
+  create(name: string, info: { when?: number; periodInMinutes?: number; delayInMinutes?: number }): void | Promise<void>;
+  get(name: string): Promise<{ scheduledTime: number; periodInMinutes?: number } | undefined>;
+}
+
+export interface BackgroundDeps {
+  storage: KeyValueArea;
+  alarms: AlarmsApi;
+  fetch: typeof fetch;
+  now: () => number;
+  random: () => number;
+  randomUUID: () => string;
+  randomBytes: (n: number) => Uint8Array;
+  timeZone: () => string | undefined;
+  online: () => boolean;
+  version: string;
+  browser: string;
+  defaultEndpoint: string;
+  /** Origin of the extension's own pages (e.g. chrome-extension://id/); only they may change settings. */
+  extensionOrigin: string;
+  setBadge: (badge: Badge, region: string) => Promise<void>;
+  /** A short timer for the prompt flush; the alarm set alongside it covers a background that dies first. */
+  schedule: (fn: () => void, ms: number) => void;
+  openWelcome: () => Promise<void>;
+  /** Called when the verdict for the user's region changes and the user opted in to notifications. */
+  notify?: (state: State, region: string) => Promise<void>;
+}
+
+export interface MessageSender {
+  url?: string;
+  tab?: unknown;
+}
+
+export class BadRequestError extends Error {}
+
+export function statusUrl(endpoint: string, region: string): string {
+  const base = endpoint.replace(/\/+$/, '');
+  const q = new URLSearchParams({ site: SITE });
+  if (region !== UNKNOWN_REGION) q.set('region', region);
+  return `${base}/v1/status?${q}`;
+}
+
+export function messagesUrl(endpoint: string): string {
+  return `${endpoint.replace(/\/+$/, '')}/v1/messages?${new URLSearchParams({ site: SITE })}`;
+}
+
+export function reportsUrl(endpoint: string): string {
+  return `${endpoint.replace(/\/+$/, '')}/v1/reports`;
+}
+
+function errorText(e: unknown): string {
+  if (e instanceof Error) return e.name === 'TimeoutError' || e.name === 'AbortError' ? 'timeout' : e.message || e.name;
+  return String(e);
+}
+
+export function createBackground(deps: BackgroundDeps) {
+  // Serialises read-modify-write cycles on storage within this background instance.
+  let chain: Promise<unknown> = Promise.resolve();
+  function serial<T>(fn: () => Promise<T>): Promise<T> {
+    const run = chain.then(fn, fn);
+    chain = run.catch(() => undefined);
+    return run;
+  }
+
+  async function read(keys: string[]) {
+    return deps.storage.get(keys);
+  }
+
+  async function settings(): Promise<Settings> {
+    return loadSettings((await read([KEYS.settings]))[KEYS.settings], deps.defaultEndpoint);
+  }
+
+  async function region(s?: Settings): Promise<string> {
+    return effectiveRegion((s ?? (await settings())).regionOverride, deps.timeZone());
+  }
+
+  // ---- observations -> reports ------------------------------------------------------------
+
+  async function recordEvidence(e: Evidence): Promise<void> {
+    await serial(async () => {
+      const prev = loadEvidence((await read([KEYS.evidence]))[KEYS.evidence]);
+      const next = addEvidence(prev, e);
+      if (next.length !== prev.length || next[next.length - 1] !== prev[prev.length - 1]) await deps.storage.set({ [KEYS.evidence]: next });
+    });
+  }
+
+  /** Records a trusted observation, and queues a report when consent allows and the coalescer admits it. */
+  async function observe(o: Observation): Promise<{ queued: boolean; reason?: string }> {
+    const now = deps.now();
+    const { kind, reportable } = evidenceOf(o);
+    await recordEvidence({ at: now, kind, feature: o.feature });
+    if (!reportable) return { queued: false, reason: 'local_only' };
+    const queued = await serial(async () => {
+      const got = await read([KEYS.consent, KEYS.coalescer, KEYS.pseudonym, KEYS.queue, KEYS.settings]);
+      if (loadConsent(got[KEYS.consent]) !== 'granted') return { queued: false, reason: 'consent' };
+      const gate = admit(loadCoalescer(got[KEYS.coalescer]), o.feature, o.signal, now);
+      if (!gate.admitted) return { queued: false, reason: 'already_reported' };
+      const { pseudonym } = pseudonymFor(loadPseudonym(got[KEYS.pseudonym]), now, deps.randomBytes);
+      const s = loadSettings(got[KEYS.settings], deps.defaultEndpoint);
+      const built = buildReport(o, {
+        id: deps.randomUUID(),
+        now,
+        region: effectiveRegion(s.regionOverride, deps.timeZone()),
+        reporter: pseudonym.value,
+        version: deps.version,
+        browser: deps.browser,
+      });
+      let queue = loadQueue(got[KEYS.queue]);
+      if (!built.ok) {
+        queue = { ...queue, dropped: { ...queue.dropped, invalid: (queue.dropped.invalid ?? 0) + 1 } };
+        await deps.storage.set({ [KEYS.queue]: queue, [KEYS.coalescer]: gate.state, [KEYS.pseudonym]: pseudonym });
+        return { queued: false, reason: 'invalid' };
+      }
+      queue = enqueue(queue, built.report, now);
+      // Persisted before any send is attempted: a background killed now loses nothing.
+      await deps.storage.set({ [KEYS.queue]: queue, [KEYS.coalescer]: gate.state, [KEYS.pseudonym]: pseudonym });
+      return { queued: true };
+    });
+    if (queued.queued) await scheduleFlush(FLUSH_DELAY_MS);
+    return queued;
+  }
+
+  async function handleClassified(c: Classified): Promise<void> {
+    if (c.kind === 'offline') await recordEvidence({ at: deps.now(), kind: 'offline', feature: 'other' });
+    else if (c.kind === 'report') await observe(c.observation);
+  }
+
+  // ---- sending ------------------------------------------------------------------------------
+
+  async function scheduleFlush(delayMs: number): Promise<void> {
+    deps.schedule(() => void flush(), delayMs);
+    // The safety net: if the background dies before the timer fires, the alarm wakes it.
+    await deps.alarms.create(ALARMS.flush, { when: deps.now() + Math.max(delayMs, 30_000) });
+  }
+
+  let inFlight: Promise<void> | null = null;
+  let again = false;
+
+  /** Sends what is due, one request at a time. Concurrent calls join the running flush. */
+  function flush(): Promise<void> {
+    if (inFlight) {
+      again = true;
+      return inFlight;
+    }
+    inFlight = (async () => {
+      try {
+        do {
+          again = false;
+          await flushOnce();
+        } while (again);
+      } finally {
+        inFlight = null;
+      }
+    })();
+    return inFlight;
+  }
+
+  async function flushOnce(): Promise<void> {
+    for (let i = 0; i < MAX_BATCHES_PER_FLUSH; i++) {
+      const plan = await serial(async () => {
+        const got = await read([KEYS.queue, KEYS.consent, KEYS.settings]);
+        const now = deps.now();
+        const stored = loadQueue(got[KEYS.queue]);
+        let queue = pruneExpired(stored, now);
+        if (loadConsent(got[KEYS.consent]) !== 'granted' && queue.items.length > 0) {
+          // Consent withdrawn: what was waiting is dropped, never sent.
+          queue = { ...queue, items: [], dropped: { ...queue.dropped, consent_withdrawn: (queue.dropped.consent_withdrawn ?? 0) + queue.items.length } };
+        }
+        if (queue !== stored) await deps.storage.set({ [KEYS.queue]: queue });
+        if (!canSend(queue, now)) return { queue, batch: [] };
+        return { queue, batch: nextBatch(queue), endpoint: loadSettings(got[KEYS.settings], deps.defaultEndpoint).endpoint };
+      });
+      if (plan.batch.length === 0 || !plan.endpoint) {
+        if (plan.queue.items.length > 0 && plan.queue.nextAttemptAt !== null) {
+          await deps.alarms.create(ALARMS.flush, { when: Math.max(plan.queue.nextAttemptAt, deps.now() + 1000) });
+        }
+        return;
+      }
+      const outcome = await send(plan.endpoint, plan.batch);
+      const ids = plan.batch.map((r) => r.id);
+      const after = await serial(async () => {
+        const now = deps.now();
+        const queue = applyOutcome(loadQueue((await read([KEYS.queue]))[KEYS.queue]), ids, outcome, now, deps.random);
+        await deps.storage.set({ [KEYS.queue]: queue });
+        return queue;
+      });
+      if (after.nextAttemptAt !== null) {
+        await deps.alarms.create(ALARMS.flush, { when: after.nextAttemptAt });
+        return;
+      }
+      if (after.items.length === 0) return;
+    }
+    await scheduleFlush(FLUSH_DELAY_MS);
+  }
+
+  async function send(endpoint: string, reports: unknown[]): Promise<SendOutcome> {
+    try {
+      const res = await deps.fetch(reportsUrl(endpoint), {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ reports }),
+        credentials: 'omit',
+        cache: 'no-store',
+        signal: AbortSignal.timeout(FETCH_TIMEOUT_MS),
+      });
+      // Drain the body so the connection is released; its content is not needed.
+      await res.text().catch(() => '');
+      return { kind: 'http', status: res.status, retryAfter: res.headers.get('retry-after') };
+    } catch (e) {
+      return { kind: 'network', error: errorText(e) };
+    }
+  }
+
+  // ---- status -------------------------------------------------------------------------------
+
+  async function fetchJson(url: string): Promise<unknown> {
+    const res = await deps.fetch(url, { credentials: 'omit', cache: 'no-store', signal: AbortSignal.timeout(FETCH_TIMEOUT_MS) });
+    if (!res.ok) {
+      await res.text().catch(() => '');
+      throw new Error(`HTTP ${res.status}`);
+    }
+    return res.json();
+  }
+
+  /** Fetches status and messages; on failure keeps the last good answer and marks it stale. */
+  async function poll(): Promise<StatusCache> {
+    const s = await settings();
+    const r = await region(s);
+    const [statusResult, messagesResult] = await Promise.allSettled([fetchJson(statusUrl(s.endpoint, r)), fetchJson(messagesUrl(s.endpoint))]);
+    const { before, cache } = await serial(async () => {
+      const before = loadStatusCache((await read([KEYS.status]))[KEYS.status]);
+      const cache: StatusCache = { ...before };
+      const now = deps.now();
+      if (statusResult.status === 'fulfilled') {
+        const v = validateStatusResponse(statusResult.value);
+        if (v.ok) Object.assign(cache, { status: v.value, fetchedAt: now, region: r, stale: false, error: null });
+        else Object.assign(cache, { stale: cache.status !== null, error: `invalid status answer: ${v.problems[0]?.path ?? ''} ${v.problems[0]?.message ?? ''}`.trim() });
+      } else {
+        Object.assign(cache, { stale: cache.status !== null, error: errorText(statusResult.reason) });
+      }
+      if (messagesResult.status === 'fulfilled') {
+        const m = validateMessagesResponse(messagesResult.value);
+        if (m.ok) cache.messages = m.value.messages.slice(0, 20);
+      }
+      await deps.storage.set({ [KEYS.status]: cache });
+      return { before, cache };
+    });
+    await deps.setBadge(badgeFor(cache.status, r), r);
+    const was = regionVerdict(before.status, r);
+    const is = regionVerdict(cache.status, r);
+    if (deps.notify && s.notifyOnChange && before.status && is !== 'unknown' && was !== is) await deps.notify(is, r).catch(() => undefined);
+    return cache;
+  }
+
+  async function ensureAlarms(): Promise<void> {
+    const existing = await deps.alarms.get(ALARMS.poll);
+    if (!existing || existing.periodInMinutes !== 1) await deps.alarms.create(ALARMS.poll, { periodInMinutes: 1, delayInMinutes: 1 });
+  }
+
+  // ---- state for the popup and options -----------------------------------------------------
+
+  async function getState(): Promise<PopupState> {
+    const got = await read([KEYS.consent, KEYS.settings, KEYS.status, KEYS.evidence, KEYS.queue]);
+    const s = loadSettings(got[KEYS.settings], deps.defaultEndpoint);
+    const r = effectiveRegion(s.regionOverride, deps.timeZone());
+    const cache = got[KEYS.status] === undefined ? emptyStatusCache() : loadStatusCache(got[KEYS.status]);
+    const now = deps.now();
+    const evidence = loadEvidence(got[KEYS.evidence]);
+    const local = !deps.online() ? 'offline' : diagnose(evidence, cache.status, r, now);
+    return {
+      consent: loadConsent(got[KEYS.consent]),
+      settings: s,
+      region: r,
+      status: cache.status,
+      statusFetchedAt: cache.fetchedAt,
+      stale: cache.stale,
+      statusError: cache.error,
+      messages: cache.messages,
+      local,
+      queue: queueStats(pruneExpired(loadQueue(got[KEYS.queue]), now)),
+    };
+  }
+
+  async function setConsent(granted: boolean): Promise<PopupState> {
+    await serial(async () => {
+      await deps.storage.set({ [KEYS.consent]: granted ? 'granted' : 'declined' });
+    });
+    // Declining drops anything still waiting (flush does it, counted).
+    await flush();
+    return getState();
+  }
+
+  async function setSettings(patch: unknown): Promise<PopupState> {
+    if (typeof patch !== 'object' || patch === null || Array.isArray(patch)) throw new BadRequestError('patch must be an object');
+    const p = patch as Record<string, unknown>;
+    for (const key of Object.keys(p)) {
+      if (!['endpoint', 'regionOverride', 'notifyOnChange'].includes(key)) throw new BadRequestError(`unknown setting "${key}"`);
+    }
+    if ('endpoint' in p && (typeof p.endpoint !== 'string' || !isHttpUrl(p.endpoint))) {
+      throw new BadRequestError('endpoint must be an http(s) URL');
+    }
+    if ('regionOverride' in p && p.regionOverride !== null && (typeof p.regionOverride !== 'string' || !REGION_RE.test(p.regionOverride))) {
+      throw new BadRequestError('regionOverride must be two upper-case letters (ISO 3166-1) or null');
+    }
+    if ('notifyOnChange' in p && typeof p.notifyOnChange !== 'boolean') throw new BadRequestError('notifyOnChange must be true or false');
+    const changed = await serial(async () => {
+      const before = await settings();
+      const next: Settings = { ...before, ...(p as Partial<Settings>) };
+      await deps.storage.set({ [KEYS.settings]: next });
+      return before.endpoint !== next.endpoint || before.regionOverride !== next.regionOverride;
+    });
+    if (changed) {
+      await poll();
+      await flush();
+    }
+    return getState();
+  }
+
+  async function reportProblem(feature: unknown): Promise<RuntimeResponses['reportProblem']> {
+    if (!(FEATURES as readonly unknown[]).includes(feature)) throw new BadRequestError(`feature must be one of ${FEATURES.join(', ')}`);
+    const result = await observe({ feature: feature as Feature, signal: 'manual', source: 'manual' });
+    return result.queued ? { ok: true, queued: true } : { ok: true, queued: false, reason: result.reason ?? 'not_queued' };
+  }
+
+  const privileged = (sender: MessageSender) => typeof sender.url === 'string' && sender.url.startsWith(deps.extensionOrigin);
+
+  /** The runtime message handler: RuntimeRequest in, RuntimeResponses out; bad input throws a clear error. */
+  async function handleMessage(msg: unknown, sender: MessageSender): Promise<unknown> {
+    if (typeof msg !== 'object' || msg === null) throw new BadRequestError('message must be an object');
+    const m = msg as Record<string, unknown>;
+    if (m.type === 'observe') {
+      const check = validateObservation(m.observation);
+      if (!check.ok) throw new BadRequestError(`invalid observation: ${check.error}`);
+      await observe(check.observation);
+      return { ok: true } satisfies RuntimeResponses['observe'];
+    }
+    if (!privileged(sender)) throw new BadRequestError(`"${String(m.type)}" is only accepted from the extension's own pages`);
+    switch (m.type) {
+      case 'getState':
+        return getState();
+      case 'refresh':
+        await poll();
+        await flush();
+        return getState();
+      case 'reportProblem':
+        return reportProblem(m.feature);
+      case 'setConsent':
+        if (typeof m.granted !== 'boolean') throw new BadRequestError('granted must be true or false');
+        return setConsent(m.granted);
+      case 'setSettings':
+        return setSettings(m.patch);
+      default:
+        throw new BadRequestError(`unknown message type "${String(m.type)}"`);
+    }
+  }
+
+  return {
+    observe,
+    onCompleted: (req: CompletedRequest) => handleClassified(classifyCompleted(req)),
+    onErrorOccurred: (req: FailedRequest) => handleClassified(classifyError(req, deps.online())),
+    handleMessage,
+    flush,
+    poll,
+    getState,
+    async onAlarm(name: string): Promise<void> {
+      if (name === ALARMS.poll) await poll();
+      // Every wake-up is a chance to send what is due.
+      await flush();
+    },
+    async onInstalled(reason: string): Promise<void> {
+      await ensureAlarms();
+      if (reason === 'install') await deps.openWelcome();
+      await poll();
+    },
+    async onStartup(): Promise<void> {
+      await ensureAlarms();
+      await flush();
+    },
+    ensureAlarms,
+    /** Re-applies the badge from the cache (a restarted browser starts with none). */
+    async restoreBadge(): Promise<void> {
+      const r = await region();
+      const cache = loadStatusCache((await read([KEYS.status]))[KEYS.status]);
+      await deps.setBadge(badgeFor(cache.status, r), r);
+    },
+  };
+}
+
+export type Background = ReturnType<typeof createBackground>;
+export type { StatusResponse };

@@ -1,0 +1,42 @@
+/**
+ * Badge for the toolbar icon: calm (no text, never "0") when X works, "!" on amber when it is
+ * having problems, "DOWN" on red when the user's region is in outage.
+ */
+import type { State, StatusResponse } from '../shared/protocol.ts';
+
+export const BADGE_COLORS = { degraded: '#B45309', outage: '#C62828', calm: '#5F6368' } as const;
+
+export type BadgeTitleKey = 'badgeTitleUnknown' | 'badgeTitleOperational' | 'badgeTitleDegraded' | 'badgeTitleOutage';
+
+export interface Badge {
+  text: string;
+  color: string;
+  titleKey: BadgeTitleKey;
+  state: State | 'unknown';
+}
+
+/** The state for the user's region: the region's entry if listed, else `overall` (asked for that region). */
+export function regionVerdict(status: StatusResponse | null, region: string): State | 'unknown' {
+  if (!status) return 'unknown';
+  const listed = status.regions.find((r) => r.region === region)?.state;
+  const overall = status.overall.state;
+  const rank: Record<State, number> = { operational: 0, degraded: 1, outage: 2 };
+  // The region-scoped overall and the region's own row can disagree briefly; show the worse.
+  if (listed && rank[listed] > rank[overall]) return listed;
+  if (overall === 'operational' && status.features.some((f) => f.state !== 'operational')) return 'degraded';
+  return overall;
+}
+
+export function badgeFor(status: StatusResponse | null, region: string): Badge {
+  const state = regionVerdict(status, region);
+  switch (state) {
+    case 'outage':
+      return { text: 'DOWN', color: BADGE_COLORS.outage, titleKey: 'badgeTitleOutage', state };
+    case 'degraded':
+      return { text: '!', color: BADGE_COLORS.degraded, titleKey: 'badgeTitleDegraded', state };
+    case 'operational':
+      return { text: '', color: BADGE_COLORS.calm, titleKey: 'badgeTitleOperational', state };
+    default:
+      return { text: '', color: BADGE_COLORS.calm, titleKey: 'badgeTitleUnknown', state };
+  }
+}

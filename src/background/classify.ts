@@ -1,0 +1,121 @@
+/**
+ * Turns what webRequest saw into observations, and sorts observations into "report it" and
+ * "tell the user only". Pure: the browser glue hands in plain objects.
+ *
+ * Ruled out as evidence of an outage of x.com (see the reliability notes): the user's own
+ * connection (offline, DNS failing, network changed), requests another extension or the browser
+ * blocked, requests the page or the user aborted, and 4xx answers other than 429 (logged out,
+ * not found, forbidden are about the user or the page, not the site).
+ */
+import { CODE_RE, PER_ACCOUNT_CODE_PREFIX } from '../shared/protocol.ts';
+import { matchEndpoint, pageFeature } from '../shared/x-endpoints.ts';
+import type { Observation } from '../shared/runtime-messages.ts';
+
+export interface CompletedRequest {
+  url: string;
+  statusCode: number;
+  /** webRequest resource type: main_frame, xmlhttprequest, image, ... */
+  type: string;
+}
+
+export interface FailedRequest {
+  url: string;
+  /** The browser's error name, e.g. net::ERR_CONNECTION_RESET or NS_ERROR_NET_RESET. */
+  error: string;
+  type: string;
+}
+
+export type Classified =
+  | { kind: 'report'; observation: Observation }
+  /** The user's own connection is down: shown locally, never reported. */
+  | { kind: 'offline' }
+  | { kind: 'ignore'; reason: string };
+
+/** The user's own network: offline, DNS, network switched, proxy down. */
+const OFFLINE_ERRORS = new Set([
+  'net::ERR_INTERNET_DISCONNECTED',
+  'net::ERR_NETWORK_CHANGED',
+  'net::ERR_NAME_NOT_RESOLVED',
+  'net::ERR_NAME_RESOLUTION_FAILED',
+  'net::ERR_ADDRESS_UNREACHABLE',
+  'net::ERR_NETWORK_ACCESS_DENIED',
+  'net::ERR_NETWORK_IO_SUSPENDED',
+  'net::ERR_PROXY_CONNECTION_FAILED',
+  'net::ERR_TUNNEL_CONNECTION_FAILED',
+  'NS_ERROR_OFFLINE',
+  'NS_ERROR_UNKNOWN_HOST',
+  'NS_ERROR_UNKNOWN_PROXY_HOST',
+  'NS_ERROR_PROXY_CONNECTION_REFUSED',
+  'NS_ERROR_DNS_LOOKUP_QUEUE_FULL',
+]);
+
+/** Blocked on purpose by another extension, the browser, an administrator or tracking protection. */
+const BLOCKED_RE = /BLOCKED|NS_ERROR_TRACKING_URI|NS_ERROR_MALWARE_URI|NS_ERROR_PHISHING_URI|NS_ERROR_UNWANTED_URI|NS_ERROR_HARMFUL_URI|NS_ERROR_CONTENT_BLOCKED/;
+/** Cancelled by the page, by navigation or by the user (Firefox also reports extension cancels as aborts). */
+const ABORTED_RE = /ERR_ABORTED|NS_BINDING_ABORTED|NS_ERROR_ABORT|NS_BINDING_REDIRECTED|NS_BINDING_RETARGETED/;
+/** Certificate problems mostly mean a captive portal or interception on the user's side. */
+const LOCAL_TLS_RE = /ERR_CERT_|SEC_ERROR_|MOZILLA_PKIX_ERROR_|SSL_ERROR_BAD_CERT_DOMAIN/;
+/** Too vague to say anything (service-worker fallbacks, cache misses). */
+const VAGUE_ERRORS = new Set(['net::ERR_FAILED', 'net::ERR_CACHE_MISS', 'NS_ERROR_FAILURE']);
+
+/** Resets and timeouts: what a struggling site and a national block both look like. */
+export const CONNECTION_FAILURE_RE = /RESET|TIMED_OUT|TIMEOUT|CONNECTION_CLOSED|CONNECTION_REFUSED|EMPTY_RESPONSE|NET_INTERRUPT|SSL_PROTOCOL_ERROR|HTTP2_PROTOCOL_ERROR|QUIC_PROTOCOL_ERROR/;
+
+function classifyTarget(url: string, type: string): { feature: Observation['feature']; op?: string; api: boolean } | null {
+  const match = matchEndpoint(url);
+  if (!match) return null;
+  if (type === 'main_frame') {
+    // A failed page load is a failure of what that page shows.
+    try {
+      return { feature: pageFeature(new URL(url).pathname), api: false };
+    } catch {
+      return null;
+    }
+  }
+  return match.op ? { feature: match.feature, op: match.op, api: match.api } : { feature: match.feature, api: match.api };
+}
+
+export function classifyCompleted(req: CompletedRequest): Classified {
+  const target = classifyTarget(req.url, req.type);
+  if (!target) return { kind: 'ignore', reason: 'not an x.com request' };
+  const base = { feature: target.feature, source: 'webrequest' as const, status: req.statusCode, ...(target.op ? { op: target.op } : {}) };
+  if (req.statusCode >= 500 && req.statusCode <= 599) return { kind: 'report', observation: { ...base, signal: 'http_5xx' } };
+  if (req.statusCode === 429) {
+    return { kind: 'report', observation: { ...base, signal: 'http_429', code: `${PER_ACCOUNT_CODE_PREFIX}429` } };
+  }
+  if (req.statusCode >= 400) return { kind: 'ignore', reason: `HTTP ${req.statusCode} is about the user or the page` };
+  if (target.api && req.statusCode >= 200 && req.statusCode < 400) {
+    return { kind: 'report', observation: { feature: target.feature, signal: 'ok', source: 'webrequest', ...(target.op ? { op: target.op } : {}) } };
+  }
+  return { kind: 'ignore', reason: 'healthy non-API request' };
+}
+
+export function classifyError(req: FailedRequest, online: boolean): Classified {
+  const target = classifyTarget(req.url, req.type);
+  if (!target) return { kind: 'ignore', reason: 'not an x.com request' };
+  if (!online || OFFLINE_ERRORS.has(req.error)) return { kind: 'offline' };
+  if (BLOCKED_RE.test(req.error)) return { kind: 'ignore', reason: 'blocked by the browser or another extension' };
+  if (ABORTED_RE.test(req.error)) return { kind: 'ignore', reason: 'aborted' };
+  if (LOCAL_TLS_RE.test(req.error)) return { kind: 'ignore', reason: 'certificate problem on the user side' };
+  if (VAGUE_ERRORS.has(req.error)) return { kind: 'ignore', reason: 'error too vague to attribute' };
+  const code = CODE_RE.test(req.error) ? req.error : 'net::other';
+  return {
+    kind: 'report',
+    observation: { feature: target.feature, signal: 'network', source: 'webrequest', code, ...(target.op ? { op: target.op } : {}) },
+  };
+}
+
+/** Kinds of local evidence the diagnosis weighs. */
+export type EvidenceKind = 'ok' | 'failure' | 'connection' | 'limit' | 'offline';
+
+/**
+ * Sorts a (valid) observation: connection-class banners are the user's own connection and never
+ * leave; per-account limits are reported (counted apart by the server) but are not outages.
+ */
+export function evidenceOf(o: Observation): { kind: EvidenceKind; reportable: boolean } {
+  if (o.code === 'banner:connection_error') return { kind: 'offline', reportable: false };
+  if (o.signal === 'ok') return { kind: 'ok', reportable: true };
+  if (o.signal === 'http_429' || o.code?.startsWith(PER_ACCOUNT_CODE_PREFIX)) return { kind: 'limit', reportable: true };
+  if (o.signal === 'network' && o.code !== undefined && CONNECTION_FAILURE_RE.test(o.code)) return { kind: 'connection', reportable: true };
+  return { kind: 'failure', reportable: true };
+}

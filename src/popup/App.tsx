@@ -1,0 +1,203 @@
+/** The popup: verdict for the user's region, local diagnosis, features, regions, chart, messages, report button. */
+import { useEffect, useMemo } from 'preact/hooks';
+import { signal } from '@preact/signals';
+import type { Signal } from '@preact/signals';
+import { FEATURES, isHttpUrl } from '../shared/protocol.ts';
+import type { Feature, OfficialMessage } from '../shared/protocol.ts';
+import type { PopupState } from '../shared/runtime-messages.ts';
+import type { ExtensionApi } from './api.ts';
+import { Chart } from './Chart.tsx';
+import { formatTime, regionName, updatedAgo } from './format.ts';
+import { t } from './i18n.ts';
+import { diagnosisKey, verdictSentence } from './verdict.ts';
+
+interface Model {
+  state: Signal<PopupState | null>;
+  error: Signal<string | null>;
+  busy: Signal<boolean>;
+  feature: Signal<Feature>;
+  reportResult: Signal<string | null>;
+}
+
+function message(e: unknown): string {
+  return e instanceof Error ? e.message : String(e);
+}
+
+export function App({ api, now = () => Date.now() }: { api: ExtensionApi; now?: () => number }) {
+  const m = useMemo<Model>(
+    () => ({ state: signal(null), error: signal(null), busy: signal(false), feature: signal<Feature>('timeline'), reportResult: signal(null) }),
+    [],
+  );
+  useEffect(() => {
+    api.getState().then(
+      (s) => {
+        m.state.value = s;
+        // A status older than a poll interval is refreshed on open, so the popup is never behind.
+        if (s.statusFetchedAt === null || now() - s.statusFetchedAt > 60_000) void refresh();
+      },
+      (e: unknown) => (m.error.value = message(e)),
+    );
+  }, []);
+
+  async function refresh() {
+    m.busy.value = true;
+    try {
+      m.state.value = await api.refresh();
+      m.error.value = null;
+    } catch (e) {
+      m.error.value = message(e);
+    } finally {
+      m.busy.value = false;
+    }
+  }
+
+  async function report() {
+    try {
+      const r = await api.reportProblem(m.feature.value);
+      m.reportResult.value = r.queued ? t('reportQueued') : r.reason === 'already_reported' ? t('reportAlreadySent') : t('reportNotQueued');
+      m.state.value = await api.getState();
+    } catch (e) {
+      m.reportResult.value = message(e);
+    }
+  }
+
+  const s = m.state.value;
+  if (!s) {
+    return <main class="popup">{m.error.value ? <p class="error">{t('errorLoading', [m.error.value])}</p> : <p>{t('loading')}</p>}</main>;
+  }
+  const verdict = verdictSentence(s.status, s.region);
+  const localKey = diagnosisKey(s.local);
+  return (
+    <main class="popup">
+      <header class={`verdict state-${verdict.state}`}>
+        <h1 data-testid="verdict">{t(verdict.key, verdict.region ? [regionName(verdict.region)] : [])}</h1>
+        {localKey && (
+          <p class="diagnosis" data-testid="diagnosis" data-diagnosis={s.local}>
+            {t(localKey)}
+          </p>
+        )}
+        <p class="updated" data-testid="updated">
+          {updatedAgo(s.statusFetchedAt, now())}
+          {s.stale && (
+            <span class="stale" data-testid="stale">
+              {' '}
+              {t('staleMarker', [s.statusError ?? '?'])}
+            </span>
+          )}
+          {!s.stale && s.status === null && s.statusError && (
+            <span class="stale" data-testid="stale">
+              {' '}
+              {t('staleMarker', [s.statusError])}
+            </span>
+          )}
+        </p>
+        <button type="button" class="link" onClick={() => void refresh()} disabled={m.busy.value} data-testid="refresh">
+          {t('refresh')}
+        </button>
+      </header>
+
+      {s.status && (
+        <>
+          <section>
+            <h2>{t('featuresHeading')}</h2>
+            <ul class="features">
+              {s.status.features.map((f) => (
+                <li key={f.feature} data-testid={`feature-${f.feature}`} data-state={f.state} class={`state-${f.state}`}>
+                  <span class="name">{t(`feature_${f.feature}`)}</span>
+                  <span class="state">{t(`state_${f.state}`)}</span>
+                  <span class="count">{t('reportsCount', [f.reports15m])}</span>
+                </li>
+              ))}
+            </ul>
+          </section>
+          {s.status.regions.length > 0 && (
+            <section>
+              <h2>{t('regionsHeading')}</h2>
+              <ul class="regions">
+                {s.status.regions.map((r) => (
+                  <li key={r.region} data-testid={`region-${r.region}`} data-state={r.state} class={`state-${r.state}${r.region === s.region ? ' mine' : ''}`}>
+                    <span class="name">{regionName(r.region)}</span>
+                    <span class="state">{t(`state_${r.state}`)}</span>
+                    <span class="count">{t('reportsCount', [r.reports15m])}</span>
+                  </li>
+                ))}
+              </ul>
+            </section>
+          )}
+          <section>
+            <h2>{t('chartHeading')}</h2>
+            <Chart series={s.status.series} />
+          </section>
+        </>
+      )}
+
+      <section>
+        <h2>{t('messagesHeading')}</h2>
+        {s.messages.length === 0 ? <p class="muted">{t('noMessages')}</p> : <Messages messages={s.messages} />}
+      </section>
+
+      <section class="report">
+        <h2>{t('reportHeading')}</h2>
+        <label>
+          {t('reportFeatureLabel')}{' '}
+          <select
+            value={m.feature.value}
+            onChange={(e) => (m.feature.value = (e.currentTarget as HTMLSelectElement).value as Feature)}
+            disabled={s.consent !== 'granted'}
+            data-testid="report-feature"
+          >
+            {FEATURES.map((f) => (
+              <option key={f} value={f}>
+                {t(`feature_${f}`)}
+              </option>
+            ))}
+          </select>
+        </label>
+        <button type="button" data-testid="report-problem" disabled={s.consent !== 'granted'} onClick={() => void report()}>
+          {t('reportButton')}
+        </button>
+        {s.consent !== 'granted' && (
+          <p class="muted" data-testid="report-disabled">
+            {t('reportDisabled')}{' '}
+            <a href="#" onClick={(e) => (e.preventDefault(), void api.openOptions())}>
+              {t('enableReportsLink')}
+            </a>
+          </p>
+        )}
+        {m.reportResult.value && (
+          <p role="status" data-testid="report-result">
+            {m.reportResult.value}
+          </p>
+        )}
+      </section>
+
+      <footer>
+        <a href="#" data-testid="open-options" onClick={(e) => (e.preventDefault(), void api.openOptions())}>
+          {t('optionsLink')}
+        </a>
+        {m.error.value && <span class="error"> {m.error.value}</span>}
+      </footer>
+    </main>
+  );
+}
+
+function Messages({ messages }: { messages: OfficialMessage[] }) {
+  return (
+    <ul class="messages">
+      {messages.map((msg) => (
+        <li key={msg.id} data-testid="message" lang={msg.lang}>
+          <div class="meta">
+            <strong>{msg.author}</strong> · <time dateTime={new Date(msg.publishedAt).toISOString()}>{formatTime(msg.publishedAt)}</time>
+          </div>
+          <p>{msg.text}</p>
+          {/* Only http(s) links: a hostile server must not slip a javascript: URL into the popup. */}
+          {isHttpUrl(msg.url) && (
+            <a href={msg.url} target="_blank" rel="noopener noreferrer">
+              {t('messageLink')}
+            </a>
+          )}
+        </li>
+      ))}
+    </ul>
+  );
+}

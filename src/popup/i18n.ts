@@ -1,0 +1,70 @@
+/**
+ * t(): localized strings from _locales through the browser's i18n API. The translator can be
+ * swapped (tests render with the real messages.json files, outside any extension).
+ */
+
+export type Translator = (key: string, subs?: readonly (string | number)[]) => string;
+
+interface I18nApi {
+  getMessage(key: string, subs?: string | string[]): string;
+}
+
+function browserI18n(): I18nApi | undefined {
+  const g = globalThis as { browser?: { i18n?: I18nApi }; chrome?: { i18n?: I18nApi } };
+  return g.browser?.i18n ?? g.chrome?.i18n;
+}
+
+const fromBrowser: Translator = (key, subs) => browserI18n()?.getMessage(key, subs?.map(String)) || key;
+
+let current: Translator = fromBrowser;
+
+export function t(key: string, subs?: readonly (string | number)[]): string {
+  return current(key, subs);
+}
+
+export function setTranslator(fn: Translator | null): void {
+  current = fn ?? fromBrowser;
+}
+
+export interface MessageEntry {
+  message: string;
+  description?: string;
+  placeholders?: Record<string, { content: string; example?: string }>;
+}
+
+/** Named placeholders ($REGION$) used in a message. */
+export function placeholdersUsed(message: string): string[] {
+  return [...message.matchAll(/\$([A-Za-z0-9_@]+)\$/g)].map((m) => m[1]!.toLowerCase());
+}
+
+/** The same substitution rules as browser.i18n.getMessage, for a messages.json loaded in tests. */
+export function translatorFromMessages(messages: Record<string, MessageEntry>, bidiDir: 'ltr' | 'rtl' = 'ltr', uiLocale = 'en'): Translator {
+  return (key, subs) => {
+    if (key === '@@bidi_dir') return bidiDir;
+    if (key === '@@ui_locale') return uiLocale;
+    const entry = messages[key];
+    if (!entry) return key;
+    const args = (subs ?? []).map(String);
+    const positional = (s: string) => s.replace(/\$(\d)/g, (_, d: string) => args[Number(d) - 1] ?? '');
+    return entry.message
+      .replace(/\$([A-Za-z0-9_@]+)\$/g, (whole, name: string) => {
+        const ph = entry.placeholders?.[name.toLowerCase()];
+        return ph ? positional(ph.content) : whole;
+      })
+      .replace(/\$\$/g, '$');
+  };
+}
+
+/** Sets lang and dir (rtl for Arabic) on the document from the UI locale. */
+export function applyDocumentLocale(doc: Document): void {
+  const dir = t('@@bidi_dir');
+  doc.documentElement.dir = dir === 'rtl' ? 'rtl' : 'ltr';
+  const lang = t('@@ui_locale');
+  if (lang && lang !== '@@ui_locale') doc.documentElement.lang = lang.replace('_', '-');
+}
+
+/** The UI language for Intl formatting. */
+export function uiLanguage(): string {
+  const lang = t('@@ui_locale');
+  return lang && lang !== '@@ui_locale' ? lang.replace('_', '-') : 'en';
+}

@@ -1,0 +1,75 @@
+import { describe, expect, it } from 'vitest';
+import { classifyCompleted, classifyError, evidenceOf } from '../../../src/background/classify.ts';
+
+const api = 'https://x.com/i/api/graphql/abc123/HomeTimeline?variables=%7B%22secret%22%7D';
+
+describe('webRequest completions', () => {
+  it('5xx on an API call -> http_5xx with the operation, never the URL', () => {
+    const c = classifyCompleted({ url: api, statusCode: 503, type: 'xmlhttprequest' });
+    expect(c).toEqual({ kind: 'report', observation: { feature: 'timeline', signal: 'http_5xx', source: 'webrequest', status: 503, op: 'HomeTimeline' } });
+    expect(JSON.stringify(c)).not.toContain('secret');
+  });
+
+  it('429 -> http_429 counted as a per-account limit', () => {
+    const c = classifyCompleted({ url: api, statusCode: 429, type: 'xmlhttprequest' });
+    expect(c.kind === 'report' && c.observation).toMatchObject({ signal: 'http_429', code: 'limit:429', status: 429 });
+  });
+
+  it('other 4xx are ignored', () => {
+    for (const s of [400, 401, 403, 404]) expect(classifyCompleted({ url: api, statusCode: s, type: 'xmlhttprequest' }).kind).toBe('ignore');
+  });
+
+  it('a successful API call is an ok sample; a successful image is not', () => {
+    expect(classifyCompleted({ url: api, statusCode: 200, type: 'xmlhttprequest' })).toMatchObject({ kind: 'report', observation: { signal: 'ok', feature: 'timeline' } });
+    expect(classifyCompleted({ url: 'https://pbs.twimg.com/media/a.jpg', statusCode: 200, type: 'image' }).kind).toBe('ignore');
+  });
+
+  it('a failed page load names the page feature', () => {
+    const c = classifyCompleted({ url: 'https://x.com/messages/123-456', statusCode: 502, type: 'main_frame' });
+    expect(c).toMatchObject({ kind: 'report', observation: { feature: 'dm', signal: 'http_5xx', status: 502 } });
+  });
+
+  it('ignores other sites', () => {
+    expect(classifyCompleted({ url: 'https://example.com/', statusCode: 500, type: 'main_frame' }).kind).toBe('ignore');
+  });
+});
+
+describe('webRequest errors', () => {
+  it('reports resets and timeouts as network with the browser error name', () => {
+    expect(classifyError({ url: api, error: 'net::ERR_CONNECTION_RESET', type: 'xmlhttprequest' }, true)).toMatchObject({
+      kind: 'report',
+      observation: { signal: 'network', code: 'net::ERR_CONNECTION_RESET', feature: 'timeline', op: 'HomeTimeline' },
+    });
+    expect(classifyError({ url: 'https://pbs.twimg.com/media/x.jpg', error: 'NS_ERROR_NET_RESET', type: 'image' }, true)).toMatchObject({
+      kind: 'report',
+      observation: { signal: 'network', code: 'NS_ERROR_NET_RESET', feature: 'media' },
+    });
+  });
+
+  it('treats the user being offline as local, never a report', () => {
+    for (const error of ['net::ERR_INTERNET_DISCONNECTED', 'net::ERR_NETWORK_CHANGED', 'net::ERR_NAME_NOT_RESOLVED', 'NS_ERROR_OFFLINE', 'NS_ERROR_UNKNOWN_HOST']) {
+      expect(classifyError({ url: api, error, type: 'xmlhttprequest' }, true).kind).toBe('offline');
+    }
+    expect(classifyError({ url: api, error: 'net::ERR_CONNECTION_RESET', type: 'xmlhttprequest' }, false).kind).toBe('offline');
+  });
+
+  it('ignores blocked and aborted requests', () => {
+    for (const error of ['net::ERR_BLOCKED_BY_CLIENT', 'net::ERR_BLOCKED_BY_ADMINISTRATOR', 'NS_ERROR_TRACKING_URI', 'net::ERR_ABORTED', 'NS_BINDING_ABORTED', 'NS_ERROR_ABORT']) {
+      expect(classifyError({ url: api, error, type: 'xmlhttprequest' }, true).kind).toBe('ignore');
+    }
+  });
+
+  it('keeps odd error strings out of reports', () => {
+    const c = classifyError({ url: api, error: 'weird error with spaces', type: 'xmlhttprequest' }, true);
+    expect(c).toMatchObject({ kind: 'report', observation: { code: 'net::other' } });
+  });
+});
+
+describe('evidence', () => {
+  it('keeps connection banners local and marks limits', () => {
+    expect(evidenceOf({ feature: 'other', signal: 'banner', source: 'dom', code: 'banner:connection_error' })).toEqual({ kind: 'offline', reportable: false });
+    expect(evidenceOf({ feature: 'follow', signal: 'banner', source: 'dom', code: 'limit:161' })).toEqual({ kind: 'limit', reportable: true });
+    expect(evidenceOf({ feature: 'timeline', signal: 'network', source: 'webrequest', code: 'net::ERR_TIMED_OUT' }).kind).toBe('connection');
+    expect(evidenceOf({ feature: 'timeline', signal: 'http_5xx', source: 'webrequest', status: 200, code: 'x:DeadlineExceeded' }).kind).toBe('failure');
+  });
+});
