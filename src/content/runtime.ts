@@ -48,6 +48,8 @@ export function startDetection(opts: DetectionOptions): Detection {
       else win.requestAnimationFrame(run);
     });
   const combined = detectors.map((d) => d.selector).join(', ');
+  // The document's own constructor: the content script and test windows each have theirs.
+  const MO: typeof MutationObserver = (win as (Window & typeof globalThis) | null)?.MutationObserver ?? MutationObserver;
 
   const observers = new Map<string, MutationObserver>();
   const pending = new Set<Element>();
@@ -63,7 +65,7 @@ export function startDetection(opts: DetectionOptions): Detection {
 
   const observe = (name: string, target: Node, init: MutationObserverInit, onRecords: (r: MutationRecord[]) => void) => {
     observers.get(name)?.disconnect();
-    const mo = new MutationObserver((records) => {
+    const mo = new MO((records) => {
       if (!stopped) onRecords(records);
     });
     mo.observe(target, init);

@@ -4,6 +4,7 @@
  * classification to the content script on this window. Never a URL, query, variable, id or text.
  */
 import { PAGE_CHANNEL, type PageHookMessage } from '../shared/runtime-messages.ts';
+import { apiEndpoint } from './api-url.ts';
 import type { PageObservation } from './classify.ts';
 import { wrapFetch } from './wrap-fetch.ts';
 import { wrapXhr } from './wrap-xhr.ts';
@@ -25,8 +26,9 @@ import { wrapXhr } from './wrap-xhr.ts';
         /* ours only */
       }
     };
-    wrapXhr(XMLHttpRequest, origin, emit);
-    wrapFetch(w, origin, emit);
+    const endpointOf = (url: string) => apiEndpoint(url, origin);
+    wrapXhr(XMLHttpRequest, endpointOf, emit);
+    wrapFetch(w, endpointOf, emit);
   } catch {
     /* Never break the page: without the hook, x.com just runs unobserved. */
   }

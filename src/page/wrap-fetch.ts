@@ -3,9 +3,10 @@
  * original returned (same response, same rejection, same timing); it reads a clone of the body,
  * bounded, and only for JSON API answers, so the page's own body is never consumed.
  */
-import { apiEndpoint, urlOf } from './api-url.ts';
+import { urlOf } from './api-url.ts';
 import { classifyApiAnswer, type ApiAnswer, type PageObservation } from './classify.ts';
 import { isJson, parseErrorsBody, readBounded } from './read-body.ts';
+import type { EndpointOf } from './wrap-xhr.ts';
 
 type Fetch = typeof fetch;
 
@@ -32,13 +33,19 @@ function errorAnswer(err: unknown, answer: Omit<ApiAnswer, 'status'>): PageObser
   return classifyApiAnswer({ ...answer, status: 0, aborted: name === 'AbortError', timedOut: name === 'TimeoutError' });
 }
 
-export function wrapFetch(target: { fetch: Fetch }, base: string, emit: (o: PageObservation) => void): void {
+/** `settled` (optional) is told when the watch of one API call ends, whether it emitted or not. */
+export function wrapFetch(
+  target: { fetch: Fetch },
+  endpointOf: EndpointOf,
+  emit: (o: PageObservation) => void,
+  settled: () => void = () => {},
+): void {
   const original = target.fetch;
   const wrapped = function (this: unknown, ...args: Parameters<Fetch>): ReturnType<Fetch> {
     let answer: Omit<ApiAnswer, 'status'> | null = null;
     try {
       const url = urlOf(args[0]);
-      const endpoint = url === null ? null : apiEndpoint(url, base);
+      const endpoint = url === null ? null : endpointOf(url);
       if (endpoint) answer = { feature: endpoint.feature, ...(endpoint.op ? { op: endpoint.op } : {}) };
     } catch {
       /* ours only */
@@ -49,10 +56,12 @@ export function wrapFetch(target: { fetch: Fetch }, base: string, emit: (o: Page
       // Registered before the page's own handlers, so the clone is taken before the page reads the body.
       result.then(
         (res) => {
-          observeResponse(res, a).then(
-            (o) => o && emit(o),
-            () => {},
-          );
+          observeResponse(res, a)
+            .then((o) => {
+              if (o) emit(o);
+            })
+            .catch(() => {})
+            .finally(settled);
         },
         (err: unknown) => {
           try {
@@ -61,6 +70,7 @@ export function wrapFetch(target: { fetch: Fetch }, base: string, emit: (o: Page
           } catch {
             /* ours only */
           }
+          settled();
         },
       );
     }

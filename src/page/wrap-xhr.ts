@@ -4,7 +4,6 @@
  * try/catch, so nothing of ours can change or break what the page sees.
  */
 import type { EndpointMatch } from '../shared/x-endpoints.ts';
-import { apiEndpoint } from './api-url.ts';
 import { classifyApiAnswer, type PageObservation } from './classify.ts';
 import { isJson, parseErrorsBody } from './read-body.ts';
 
@@ -22,7 +21,10 @@ function bodyOf(xhr: XMLHttpRequest, contentType: string | null): unknown {
   return parseErrorsBody(xhr.responseText);
 }
 
-export function wrapXhr(XHR: typeof XMLHttpRequest, base: string, emit: (o: PageObservation) => void): void {
+/** Which URLs are watched: returns the endpoint of an x.com API call, null for anything else. */
+export type EndpointOf = (url: string) => EndpointMatch | null;
+
+export function wrapXhr(XHR: typeof XMLHttpRequest, endpointOf: EndpointOf, emit: (o: PageObservation) => void): void {
   const proto = XHR.prototype;
   const open = proto.open;
   const send = proto.send;
@@ -73,7 +75,7 @@ export function wrapXhr(XHR: typeof XMLHttpRequest, base: string, emit: (o: Page
     try {
       watches.delete(this);
       const url = args[1];
-      const endpoint = typeof url === 'string' ? apiEndpoint(url, base) : url instanceof URL ? apiEndpoint(url.href, base) : null;
+      const endpoint = typeof url === 'string' ? endpointOf(url) : url instanceof URL ? endpointOf(url.href) : null;
       if (endpoint) watches.set(this, { endpoint, aborted: false, timedOut: false });
     } catch {
       /* ours only */

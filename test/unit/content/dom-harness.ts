@@ -1,0 +1,70 @@
+/**
+ * Runs the real detection runtime and detectors on a jsdom page served "at" https://x.com, with
+ * the committed strings files read from public/strings/ through the real loader.
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { JSDOM } from 'jsdom';
+import { DETECTORS } from '../../../src/content/detectors/index.ts';
+import type { RegisteredDetector } from '../../../src/content/detector.ts';
+import { startDetection, type Detection } from '../../../src/content/runtime.ts';
+import { createStringsLoader } from '../../../src/content/strings.ts';
+import type { Observation } from '../../../src/shared/runtime-messages.ts';
+
+export const repo = join(import.meta.dirname, '..', '..', '..');
+export const fixturesDir = join(repo, 'test', 'fixtures', 'dom');
+
+export interface Fixture {
+  file: string;
+  lang: string;
+  path: string;
+  about: string;
+  expect: Array<Pick<Observation, 'feature' | 'signal' | 'code'>>;
+}
+export const FIXTURES = (JSON.parse(readFileSync(join(fixturesDir, 'fixtures.json'), 'utf8')) as { fixtures: Fixture[] }).fixtures;
+export const fixtureHtml = (file: string) => readFileSync(join(fixturesDir, file), 'utf8');
+
+export function stringsFromDisk(fetched: string[] = []) {
+  return createStringsLoader(async (file) => {
+    fetched.push(file);
+    return JSON.parse(readFileSync(join(repo, 'public', 'strings', file), 'utf8')) as unknown;
+  });
+}
+
+export interface Harness {
+  dom: JSDOM;
+  doc: Document;
+  emitted: Observation[];
+  errors: Array<[string, unknown]>;
+  fetched: string[];
+  detection: Detection;
+}
+
+export function run(html: string, path: string, detectors: readonly RegisteredDetector[] = DETECTORS): Harness {
+  const dom = new JSDOM(html, { url: `https://x.com${path}`, pretendToBeVisual: true });
+  const emitted: Observation[] = [];
+  const errors: Array<[string, unknown]> = [];
+  const fetched: string[] = [];
+  const detection = startDetection({
+    doc: dom.window.document,
+    detectors,
+    strings: stringsFromDisk(fetched),
+    emit: (o) => emitted.push(o),
+    onError: (id, err) => errors.push([id, err]),
+  });
+  return { dom, doc: dom.window.document, emitted, errors, fetched, detection };
+}
+
+/** What the page shows once rendered, split off the fixture: the empty shell, and each container's content. */
+export function splitFixture(html: string) {
+  const dom = new JSDOM(html);
+  const doc = dom.window.document;
+  const primary = doc.querySelector('[data-testid="primaryColumn"]');
+  const layers = doc.getElementById('layers');
+  const parts = { primary: primary?.innerHTML ?? '', layers: layers?.innerHTML ?? '' };
+  if (primary) primary.innerHTML = '';
+  if (layers) layers.innerHTML = '';
+  return { shell: dom.serialize(), ...parts };
+}
+
+export const withoutSource = (list: Observation[]) => list.map(({ source: _s, ...rest }) => rest);
