@@ -57,7 +57,11 @@ export class StatusBuilder {
     const where = region ?? ALL;
     const overallCell = this.store.cell(site, where, ALL);
     const overallRecent = this.recent(overallCell, nowMinute);
-    const overall: StateSince = overallRecent.reporters < this.privacyK ? { state: 'operational', since: null } : this.cellState(overallCell, nowMinute);
+    const computed = this.cellState(overallCell, nowMinute);
+    // Fewer than k people right now: never show a non-operational state built on so few. An
+    // operational "since" (the end of an earlier, larger event) reveals nothing and is kept.
+    const overall: StateSince =
+      overallRecent.reporters < this.privacyK && computed.state !== 'operational' ? { state: 'operational', since: null } : computed;
 
     const features: FeatureStatus[] = FEATURES.map((feature) => {
       const cell = this.store.cell(site, where, feature);

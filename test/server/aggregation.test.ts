@@ -1,0 +1,117 @@
+import { describe, expect, it } from 'vitest';
+import { ALL, DEFAULT_STORE_OPTIONS, MinuteStore, type AggregatableReport } from '../../src/server/aggregation/minute-store.ts';
+import { SERIES_MINUTES, StatusBuilder } from '../../src/server/aggregation/status.ts';
+import { DAY_MS, MINUTE_MS } from '../../src/server/detection/baseline.ts';
+import { DEFAULT_THRESHOLDS } from '../../src/server/detection/thresholds.ts';
+import type { Feature } from '../../src/shared/protocol.ts';
+
+const NOW = Date.UTC(2026, 10, 21, 12, 30, 20);
+const NOW_MIN = Math.floor(NOW / MINUTE_MS) * MINUTE_MS;
+
+function setup(now = NOW) {
+  const store = new MinuteStore({ ...DEFAULT_STORE_OPTIONS, thresholds: DEFAULT_THRESHOLDS }, now - DAY_MS);
+  const status = new StatusBuilder(store, 5);
+  return { store, status };
+}
+
+function report(overrides: Partial<AggregatableReport>): AggregatableReport {
+  return { site: 'x.com', feature: 'timeline', signal: 'http_5xx', at: NOW_MIN, region: 'FR', reporter: 'r', networkHash: 'n', code: null, ...overrides };
+}
+
+/** `networks` networks with `each` distinct reporters, all failing at `at`. */
+function burst(store: MinuteStore, tag: string, networks: number, each: number, extra: Partial<AggregatableReport> = {}) {
+  for (let n = 0; n < networks; n++) {
+    for (let i = 0; i < each; i++) store.add(report({ reporter: `${tag}_${n}_${i}`, networkHash: `${tag}-net${n}`, ...extra }));
+  }
+}
+
+describe('aggregates and status', () => {
+  it('meets the e2e contract: 60 reporters from 12 networks in FR', () => {
+    const { store, status } = setup();
+    burst(store, 'c', 12, 5);
+    const fr = status.build('x.com', 'FR', NOW);
+    expect(fr.overall).toEqual({ state: 'outage', since: NOW_MIN });
+    expect(fr.features.find((f) => f.feature === 'timeline')).toEqual({ feature: 'timeline', state: 'outage', reports15m: 60, reporters15m: 60 });
+    expect(fr.regions).toEqual([{ region: 'FR', state: 'outage', reports15m: 60, reporters15m: 60 }]);
+    expect(fr.region).toBe('FR');
+    const global = status.build('x.com', null, NOW);
+    expect(['degraded', 'outage']).toContain(global.overall.state);
+    expect(global.series.reports.at(-1)).toBe(60);
+    expect(global.series.reports).toHaveLength(SERIES_MINUTES);
+    expect(global.series.from).toBe(NOW_MIN - (SERIES_MINUTES - 1) * MINUTE_MS);
+  });
+
+  it('does not let one network make anything more than operational', () => {
+    const { store, status } = setup();
+    burst(store, 'flood', 1, 1000);
+    const s = status.build('x.com', 'FR', NOW);
+    expect(s.overall.state).toBe('operational');
+    expect(s.features.every((f) => f.state === 'operational')).toBe(true);
+    expect(s.regions.every((r) => r.state === 'operational')).toBe(true);
+    expect(status.build('x.com', null, NOW).overall.state).toBe('operational');
+  });
+
+  it('counts per-account limits apart: they never make an outage', () => {
+    const { store, status } = setup();
+    burst(store, 'lim', 12, 5, { signal: 'http_429', code: 'limit:88' });
+    expect(status.build('x.com', null, NOW).overall.state).toBe('operational');
+    const counts = store.cell('x.com', ALL, ALL)?.countAt(NOW_MIN);
+    expect(counts).toMatchObject({ failingReporters: 0, failureReports: 0, limitedReporters: 60 });
+  });
+
+  it('hides small counts: regions under k are left out, features under k read 0 / operational', () => {
+    const { store, status } = setup();
+    burst(store, 'de', 2, 2, { region: 'DE', feature: 'dm' });
+    const s = status.build('x.com', null, NOW);
+    expect(s.regions).toEqual([]);
+    expect(s.features.find((f) => f.feature === 'dm')).toEqual({ feature: 'dm', state: 'operational', reports15m: 0, reporters15m: 0 });
+    expect(s.series.reports.every((n) => n === 0)).toBe(true);
+  });
+
+  it('keeps reports of one feature out of the others and of one region out of the others', () => {
+    const { store, status } = setup();
+    burst(store, 'c', 12, 5, { feature: 'dm' as Feature, region: 'US' });
+    const fr = status.build('x.com', 'FR', NOW);
+    expect(fr.overall.state).toBe('operational');
+    const us = status.build('x.com', 'US', NOW);
+    expect(us.features.find((f) => f.feature === 'dm')?.state).toBe('outage');
+    expect(us.features.find((f) => f.feature === 'timeline')?.state).toBe('operational');
+  });
+
+  it('holds outage through a short lull and leaves it after the quiet minutes, as the clock moves', () => {
+    const { store, status } = setup();
+    burst(store, 'c', 12, 5);
+    const later = (minutes: number) => NOW + minutes * MINUTE_MS;
+    // The window (5 min) still holds the burst for 4 more minutes, then 5 quiet minutes follow.
+    expect(status.build('x.com', null, later(4)).overall).toEqual({ state: 'outage', since: NOW_MIN });
+    expect(status.build('x.com', null, later(8)).overall.state).toBe('outage');
+    const after = status.build('x.com', null, later(9)).overall;
+    expect(after.state).toBe('operational');
+    expect(after.since).toBe(NOW_MIN + 9 * MINUTE_MS);
+  });
+
+  it('keeps its verdicts after compaction drops the reporter detail', () => {
+    const { store, status } = setup();
+    burst(store, 'c', 12, 5);
+    const t = NOW + 2 * 3600_000;
+    store.compact(t, status.baselineFor);
+    expect(store.cell('x.com', ALL, ALL)?.detail.size).toBe(0);
+    const s = status.build('x.com', null, t);
+    // The outage ended long ago: operational since it cleared, and the series still shows it.
+    expect(s.overall).toEqual({ state: 'operational', since: NOW_MIN + 9 * MINUTE_MS });
+    expect(s.series.reports[s.series.reports.length - 1 - 120]).toBe(60);
+  });
+
+  it('computes a baseline from the trailing hours and uses it against a steady failure level', () => {
+    const { store, status } = setup();
+    // Four hours of 30 failing reporters a minute from 12 networks: the usual level for this cell.
+    for (let m = 240; m >= 20; m--) {
+      const at = NOW_MIN - m * MINUTE_MS;
+      for (let n = 0; n < 12; n++) for (let i = 0; i < 3; i++) store.add(report({ at, reporter: `steady_${m}_${n}_${i}`, networkHash: `net${n}` }));
+    }
+    const s = status.build('x.com', null, NOW);
+    expect(s.series.baseline.at(-1)).toBe(36);
+    // 36 distinct a minute, normal for this cell: no outage now, although the counts are large.
+    expect(s.overall.state).toBe('operational');
+  });
+});

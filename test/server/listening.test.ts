@@ -1,0 +1,153 @@
+/**
+ * The server as it runs: a real socket on 127.0.0.1, and `npm run server`'s entry as a child
+ * process that must print its one ready line and stop cleanly on SIGTERM.
+ */
+import { spawn } from 'node:child_process';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { loadConfig } from '../../src/server/config.ts';
+import { startServer } from '../../src/server/http/server.ts';
+import { SqliteStorage } from '../../src/server/storage/sqlite.ts';
+import { validateStatusResponse } from '../../src/shared/protocol.ts';
+import { contractSenders, makeReport } from './lib/reports.ts';
+import { tempDir } from './lib/temp.ts';
+
+const ROOT = join(import.meta.dirname, '..', '..');
+const cleanups: (() => Promise<void> | void)[] = [];
+afterEach(async () => {
+  for (const c of cleanups.splice(0).reverse()) await c();
+});
+
+function post(url: string, reports: unknown[], forwardedFor?: string) {
+  return fetch(`${url}/v1/reports`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...(forwardedFor ? { 'x-forwarded-for': forwardedFor } : {}) },
+    body: JSON.stringify({ reports }),
+  });
+}
+
+describe('listening server', () => {
+  it('takes reports over HTTP, answers status, and loses nothing acknowledged when closed mid-traffic', async () => {
+    const tmp = tempDir();
+    cleanups.push(tmp.remove);
+    const dbPath = join(tmp.dir, 'live.db');
+    const server = await startServer(loadConfig({ PORT: '0', DATABASE_URL: `sqlite:${dbPath}`, TRUST_PROXY: '127.0.0.1' }));
+    expect(server.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+    expect(server.port).toBeGreaterThan(0);
+
+    for (const s of contractSenders()) expect((await post(server.url, [makeReport()], s.address)).status).toBe(202);
+    const statusRes = await fetch(`${server.url}/v1/status?site=x.com&region=FR`);
+    const status = validateStatusResponse(await statusRes.json());
+    expect(status.ok && status.value.overall.state).toBe('outage');
+
+    // Many requests in flight, then close: every 202 must be in the database afterwards.
+    const acknowledged: string[] = [];
+    let firstAck: () => void = () => undefined;
+    const someAcknowledged = new Promise<void>((resolve) => (firstAck = resolve));
+    const inFlight = Array.from({ length: 60 }, async () => {
+      const reports = Array.from({ length: 20 }, () => makeReport());
+      try {
+        const res = await post(server.url, reports);
+        if (res.status === 202) {
+          acknowledged.push(...reports.map((r) => r.id));
+          firstAck();
+        }
+        else expect([503]).toContain(res.status);
+      } catch {
+        // Refused after the listener closed: not acknowledged, nothing to check.
+      }
+    });
+    // Close as soon as the first answer is out, with the rest still being sent or stored.
+    await someAcknowledged;
+    const health = fetch(`${server.url}/healthz`).then((r) => r.status, () => 'closed');
+    await server.close();
+    await Promise.all(inFlight);
+    expect(['closed', 200, 503]).toContain(await health);
+    expect(acknowledged.length).toBeGreaterThan(0);
+
+    const reopened = new SqliteStorage(dbPath);
+    cleanups.push(() => reopened.close());
+    const stored = new Set((await reopened.reportsSince(0)).map((r) => r.id));
+    expect(acknowledged.filter((id) => !stored.has(id))).toEqual([]);
+  });
+
+  it('fails to start with a clear error when the port is taken', async () => {
+    const tmp = tempDir();
+    cleanups.push(tmp.remove);
+    const first = await startServer(loadConfig({ PORT: '0', DATABASE_URL: `sqlite:${join(tmp.dir, 'a.db')}` }));
+    cleanups.push(() => first.close());
+    await expect(startServer(loadConfig({ PORT: String(first.port), DATABASE_URL: `sqlite:${join(tmp.dir, 'b.db')}` }))).rejects.toThrow(/EADDRINUSE/);
+  });
+});
+
+interface Child {
+  stdout: string;
+  stderr: string;
+  exit: Promise<number | null>;
+  kill(signal: NodeJS.Signals): void;
+}
+
+function runMain(env: Record<string, string>): Child {
+  const child = spawn(join(ROOT, 'node_modules', '.bin', 'tsx'), ['src/server/main.ts'], {
+    cwd: ROOT,
+    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const out: Child = {
+    stdout: '',
+    stderr: '',
+    exit: new Promise((resolve) => child.on('exit', (code) => resolve(code))),
+    kill: (signal) => child.kill(signal),
+  };
+  child.stdout.on('data', (d: Buffer) => (out.stdout += d.toString()));
+  child.stderr.on('data', (d: Buffer) => (out.stderr += d.toString()));
+  cleanups.push(() => {
+    if (child.exitCode === null) child.kill('SIGKILL');
+  });
+  return out;
+}
+
+async function waitFor(check: () => boolean, what: () => string, ms = 30_000): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting: ${what()}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+describe('npm run server (src/server/main.ts)', () => {
+  it('prints exactly one ready line, serves, and exits 0 on SIGTERM with reports kept', async () => {
+    const tmp = tempDir();
+    cleanups.push(tmp.remove);
+    const dbPath = join(tmp.dir, 'sub', 'main.db');
+    const child = runMain({ PORT: '0', DATABASE_URL: `sqlite:${dbPath}` });
+    await waitFor(() => child.stdout.includes('\n'), () => `no ready line; stderr: ${child.stderr}`);
+    const lines = child.stdout.trim().split('\n');
+    expect(lines).toHaveLength(1);
+    const match = /^Outage Radar server listening on (http:\/\/127\.0\.0\.1:(\d+))$/.exec(lines[0] ?? '');
+    expect(match).not.toBeNull();
+    const url = match?.[1] ?? '';
+    const report = makeReport();
+    expect((await post(url, [report])).status).toBe(202);
+    expect((await fetch(`${url}/healthz`)).status).toBe(200);
+    child.kill('SIGTERM');
+    expect(await child.exit).toBe(0);
+    expect(child.stdout.trim().split('\n')).toHaveLength(1);
+    const reopened = new SqliteStorage(dbPath);
+    cleanups.push(() => reopened.close());
+    expect((await reopened.reportsSince(0)).map((r) => r.id)).toEqual([report.id]);
+  });
+
+  it('exits 1 with a clear message on bad configuration', async () => {
+    const child = runMain({ PORT: 'eighty' });
+    expect(await child.exit).toBe(1);
+    expect(child.stderr).toMatch(/bad configuration: PORT must be an integer/);
+    expect(child.stdout).toBe('');
+  });
+
+  it('exits 1 with a clear message when the database cannot be reached', async () => {
+    const child = runMain({ PORT: '0', DATABASE_URL: 'postgres://postgres@127.0.0.1:1/none' });
+    expect(await child.exit).toBe(1);
+    expect(child.stderr).toMatch(/could not start: .*ECONNREFUSED/);
+  });
+});
