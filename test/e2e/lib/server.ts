@@ -21,6 +21,9 @@ export class AggregationServer {
   private readonly dir = mkdtempSync(join(tmpdir(), 'outage-radar-e2e-server-'));
   url = '';
 
+  /** `env`: extra settings for this server, e.g. PRIVACY_K. */
+  constructor(private readonly env: Record<string, string> = {}) {}
+
   /** Starts `tsx src/server/main.ts` and waits for its "listening" line. */
   async start(timeoutMs = 30_000): Promise<this> {
     const tsx = join(REPO_ROOT, 'node_modules/.bin/tsx');
@@ -35,6 +38,8 @@ export class AggregationServer {
         TRUST_PROXY: '127.0.0.1',
         // The server must not reach out to X or status pages from a test.
         X_BEARER_TOKEN: '',
+        STATUSPAGE_URLS: '',
+        ...this.env,
       },
       stdio: ['ignore', 'pipe', 'pipe'],
       // Its own process group, so stopping it also stops the node process tsx starts.
@@ -169,8 +174,10 @@ export class RecordingProxy {
 }
 
 /** A server and its recording proxy, started and stopped together. */
-export async function startBackend(): Promise<{ server: AggregationServer; proxy: RecordingProxy; stop: () => Promise<void> }> {
-  const server = await new AggregationServer().start();
+export async function startBackend(
+  env: Record<string, string> = {},
+): Promise<{ server: AggregationServer; proxy: RecordingProxy; stop: () => Promise<void> }> {
+  const server = await new AggregationServer(env).start();
   let proxy: RecordingProxy;
   try {
     proxy = await new RecordingProxy(server.url).start();
