@@ -16,7 +16,7 @@ import { badgeFor, regionVerdict } from './badge.ts';
 import type { Badge } from './badge.ts';
 import { pseudonymFor } from './pseudonym.ts';
 import { applyOutcome, canSend, enqueue, loadQueue, nextBatch, pruneExpired, queueStats } from './queue-policy.ts';
-import type { QueueState, SendOutcome } from './queue-policy.ts';
+import type { SendOutcome } from './queue-policy.ts';
 import { buildReport, SITE } from './report-builder.ts';
 import { effectiveRegion } from './region.ts';
 import { validateObservation } from './observation-validation.ts';

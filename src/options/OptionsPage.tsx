@@ -117,6 +117,8 @@ export function Options(props: OptionsProps) {
       <section>
         <h2>{t('endpointHeading')}</h2>
         <form
+          // Our own check and message, in the user's language, instead of the browser's tooltip.
+          noValidate
           onSubmit={(e) => {
             e.preventDefault();
             saveEndpoint(m.endpoint.value);

@@ -13,6 +13,7 @@ import {
   QUEUE_LIMITS,
   queueStats,
 } from '../../../src/background/queue-policy.ts';
+import type { QueueState } from '../../../src/background/queue-policy.ts';
 import type { Report } from '../../../src/shared/protocol.ts';
 
 const T0 = Date.UTC(2026, 10, 22, 12, 0, 0);
@@ -121,7 +122,7 @@ describe('outcomes', () => {
   }
 
   it('2xx deletes exactly the sent reports and resets the backoff', () => {
-    let q = { ...queued(3), failures: 4, lastError: 'HTTP 500' };
+    let q: QueueState = { ...queued(3), failures: 4, lastError: 'HTTP 500' };
     const ids = q.items.slice(0, 2).map((i) => i.report.id);
     q = applyOutcome(q, ids, { kind: 'http', status: 202, retryAfter: null }, T0, rnd);
     expect(q.items).toHaveLength(1);

@@ -1,0 +1,73 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { placeholdersUsed, translatorFromMessages } from '../../src/popup/i18n.ts';
+import type { MessageEntry } from '../../src/popup/i18n.ts';
+
+const dir = join(process.cwd(), 'public/_locales');
+const locales = readdirSync(dir);
+const load = (l: string) => JSON.parse(readFileSync(join(dir, l, 'messages.json'), 'utf8')) as Record<string, MessageEntry>;
+const en = load('en');
+
+/** Every t('key') in the UI and background sources, so a key used but never defined fails here. */
+function keysUsedInSources(): string[] {
+  const keys = new Set<string>();
+  const walk = (d: string) => {
+    for (const entry of readdirSync(d, { withFileTypes: true })) {
+      const p = join(d, entry.name);
+      if (entry.isDirectory()) walk(p);
+      else if (/\.(ts|tsx)$/.test(entry.name)) {
+        for (const m of readFileSync(p, 'utf8').matchAll(/\bt\(\s*'([A-Za-z][A-Za-z0-9_]*)'/g)) keys.add(m[1]!);
+      }
+    }
+  };
+  for (const d of ['src/popup', 'src/options', 'src/background']) walk(join(process.cwd(), d));
+  return [...keys];
+}
+
+describe('locales', () => {
+  it('has at least en, fr, hi, ar, es, ja', () => {
+    for (const l of ['en', 'fr', 'hi', 'ar', 'es', 'ja']) expect(locales).toContain(l);
+  });
+
+  it.each(locales)('%s has exactly the keys of en', (l) => {
+    expect(Object.keys(load(l)).sort()).toEqual(Object.keys(en).sort());
+  });
+
+  it.each(locales)('%s defines every placeholder it uses, and uses the same ones as en', (l) => {
+    const messages = load(l);
+    for (const [key, entry] of Object.entries(messages)) {
+      expect(entry.message, `${l}/${key}`).toBeTruthy();
+      const used = placeholdersUsed(entry.message);
+      for (const name of used) expect(entry.placeholders?.[name], `${l}/${key} uses $${name}$`).toBeDefined();
+      expect(new Set(used), `${l}/${key}`).toEqual(new Set(placeholdersUsed(en[key]!.message)));
+    }
+  });
+
+  // Words that are spelled the same in both languages.
+  const SAME_AS_ENGLISH: Record<string, string[]> = { fr: ['feature_notifications', 'notificationsHeading'] };
+  it.each(locales)('%s is actually translated (not a copy of en)', (l) => {
+    if (l === 'en') return;
+    const messages = load(l);
+    const same = Object.keys(en).filter(
+      (k) => messages[k]!.message === en[k]!.message && en[k]!.message.length > 12 && !SAME_AS_ENGLISH[l]?.includes(k),
+    );
+    expect(same, `${l}: strings identical to English`).toEqual([]);
+  });
+
+  it('keeps the keys the manifest uses', () => {
+    const manifest = readFileSync(join(process.cwd(), 'manifest.json'), 'utf8');
+    for (const m of manifest.matchAll(/__MSG_([A-Za-z0-9_]+)__/g)) expect(en[m[1]!], m[1]).toBeDefined();
+    for (const k of ['extName', 'extDescription', 'actionTitle']) expect(en[k]).toBeDefined();
+  });
+
+  it('defines every key the code asks for', () => {
+    for (const key of keysUsedInSources()) expect(en[key], `t('${key}')`).toBeDefined();
+  });
+
+  it('substitutes placeholders like the browser does', () => {
+    const t = translatorFromMessages(load('fr'));
+    expect(t('verdictOutageIn', ['France'])).toBe('X est en panne — France');
+    expect(t('updatedMinutesAgo', [3])).toBe('Mis à jour il y a 3 min');
+  });
+});
