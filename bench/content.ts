@@ -1,0 +1,385 @@
+/**
+ * Content-script benchmark: what does Outage Radar cost a busy x.com tab?
+ *
+ * One synthetic, heavily mutating x.com home timeline (bench/content/timeline-workload.js, a fixed
+ * seeded workload) is run, interleaved and repeated, in these configurations:
+ *   baseline            no extension
+ *   extension           dist/chrome loaded
+ *   naive               no extension, a naive detector injected (rescans body.innerText per mutation batch)
+ *   extension-traced    dist/chrome loaded, a devtools.timeline trace on: isolates the extension's own script time
+ *   naive-traced        the naive detector traced the same way: shows the attribution sees a detector's cost
+ * Main-thread time comes from Chromium's own counters (CDP Performance.getMetrics, thread time).
+ * Writes bench/results/content.json. Never exits non-zero on a budget miss: benchmarks are not tests.
+ *
+ *   npm run bench:content [-- --reps 5 --steps 300 --out bench/results/content.json]
+ */
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, tmpdir } from 'node:os';
+import { dirname, join, relative, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { chromium, type BrowserContext, type CDPSession, type Page } from 'playwright-core';
+import { startFixtureSite, type WorkloadConfig, FAILING_CURSOR } from './content/fixture-site.ts';
+import { attributeTrace, type TraceEvent } from './lib/trace-attribution.ts';
+import { overheadRatio, round, seededShuffle, spread, median, type Spread } from './lib/stats.ts';
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const BUDGET = 0.01;
+const NAIVE_SOURCE_URL = 'bench-naive-detector.js';
+
+const { values: opts } = parseArgs({
+  options: {
+    reps: { type: 'string', default: '5' },
+    steps: { type: 'string', default: '120' },
+    seed: { type: 'string', default: '20261122' },
+    out: { type: 'string', default: 'bench/results/content.json' },
+    'no-trace': { type: 'boolean', default: false },
+  },
+});
+const reps = positiveInt(opts.reps, '--reps');
+const steps = positiveInt(opts.steps, '--steps');
+const seed = positiveInt(opts.seed, '--seed');
+const outFile = resolve(ROOT, opts.out);
+const traced = !opts['no-trace'];
+
+function positiveInt(value: string, name: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n <= 0) throw new Error(`${name} must be a positive integer, got ${JSON.stringify(value)}`);
+  return n;
+}
+
+const workload: WorkloadConfig = {
+  seed,
+  steps,
+  initialCells: 40,
+  maxCells: 60,
+  counterUpdatesPerStep: 20,
+  timeUpdatesPerStep: 8,
+  attributeTogglesPerStep: 12,
+  restylesPerStep: 10,
+  requestEverySteps: 30,
+  toastAt: Math.floor(steps * 0.3),
+  inlineErrorAt: Math.floor(steps * 0.6),
+  errorVisibleSteps: Math.max(1, Math.floor(steps * 0.15)),
+};
+if (Math.floor((steps - 1) / workload.requestEverySteps) < FAILING_CURSOR) {
+  console.warn(`note: with --steps ${steps} the page never reaches the API page that carries a server error`);
+}
+
+type ConfigName = 'baseline' | 'extension' | 'naive' | 'extension-traced' | 'naive-traced';
+interface ConfigSpec { name: ConfigName; withExtension: boolean; naive: boolean; traced: boolean }
+const CONFIGS: ConfigSpec[] = [
+  { name: 'baseline', withExtension: false, naive: false, traced: false },
+  { name: 'extension', withExtension: true, naive: false, traced: false },
+  { name: 'naive', withExtension: false, naive: true, traced: false },
+  ...(traced ? [{ name: 'extension-traced', withExtension: true, naive: false, traced: true }] satisfies ConfigSpec[] : []),
+];
+// Run once at the end, not per repetition: it only shows that the trace attribution sees a detector.
+const CHECK: ConfigSpec = { name: 'naive-traced', withExtension: false, naive: true, traced: true };
+
+interface Metrics { task: number; script: number; layout: number; style: number }
+interface RunSample {
+  config: ConfigName;
+  rep: number;
+  /** Main-thread (renderer) time during the workload, from Performance.getMetrics, in ms of thread time. */
+  taskMs: number;
+  scriptMs: number;
+  layoutMs: number;
+  recalcStyleMs: number;
+  /** Main-thread time from navigation until the page was ready (includes content-script start-up). */
+  loadTaskMs: number;
+  wallMs: number;
+  page: { steps: number; mutationRecords: number; requestsDone: number; entriesReceived: number; domNodes: number };
+  naive?: { batches: number; hits: number };
+  /** Traced runs only: thread time of top-level script calls per owner, in ms. */
+  trace?: { hookMs: number; contentMs: number; naiveMs: number; pageMs: number; extensionCalls: number; extensionWallMs: number; extensionUrls: string[] };
+}
+
+// ---------------------------------------------------------------------------------------------------
+
+const distChrome = join(ROOT, 'dist/chrome');
+if (!existsSync(join(distChrome, 'manifest.json'))) {
+  console.error(`dist/chrome/manifest.json is missing: run \`npm run build\` first.`);
+  process.exit(2);
+}
+if (!existsSync(CHROMIUM)) {
+  console.error(`Chromium not found at ${CHROMIUM}: install the Debian package \`chromium\` (or set CHROMIUM_PATH).`);
+  process.exit(2);
+}
+
+const naiveNeedles = englishFailureTexts();
+const naiveInitScript = `window.__NAIVE_NEEDLES__ = ${JSON.stringify(naiveNeedles)};\n` +
+  readFileSync(join(ROOT, 'bench/content/naive-detector.js'), 'utf8') + `\n//# sourceURL=${NAIVE_SOURCE_URL}\n`;
+
+/** X's English failure texts, lower-cased: what a naive detector would grep the page for. */
+function englishFailureTexts(): string[] {
+  const file = process.env.X_UI_ERROR_STRINGS ?? '/work/shared/data/x-ui-error-strings.json';
+  const fallback = ['something went wrong. try reloading.', 'x is over capacity. please wait a few moments then try again.'];
+  if (!existsSync(file)) return fallback;
+  const data = JSON.parse(readFileSync(file, 'utf8')) as { messages: Record<string, { class: string; en?: string }> };
+  const texts = Object.values(data.messages)
+    .filter((m) => ['failure', 'connection', 'per_account'].includes(m.class) && m.en)
+    .map((m) => (m.en as string).toLowerCase());
+  return [...new Set(texts)];
+}
+
+async function launch(withExtension: boolean, port: number): Promise<{ context: BrowserContext; profileDir: string }> {
+  const profileDir = mkdtempSync(join(tmpdir(), `outage-radar-bench-${withExtension ? 'ext' : 'plain'}-`));
+  const map = ['x.com', 'api.x.com', 'twitter.com'].map((h) => `MAP ${h} 127.0.0.1:${port}`).join(', ');
+  // Both browsers get identical flags except the two that load the extension.
+  const args = [
+    '--headless=new', '--no-sandbox', '--disable-gpu',
+    `--host-resolver-rules=${map}`, '--ignore-certificate-errors',
+    '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run',
+    '--disable-renderer-backgrounding', '--disable-background-timer-throttling', '--disable-backgrounding-occluded-windows',
+    ...(withExtension ? [`--disable-extensions-except=${distChrome}`, `--load-extension=${distChrome}`] : []),
+  ];
+  const context = await chromium.launchPersistentContext(profileDir, {
+    executablePath: CHROMIUM,
+    headless: true,
+    ignoreHTTPSErrors: true,
+    viewport: { width: 1280, height: 900 },
+    locale: 'en-US',
+    timezoneId: 'UTC',
+    args,
+  });
+  return { context, profileDir };
+}
+
+async function extensionId(context: BrowserContext): Promise<string> {
+  const worker = context.serviceWorkers()[0] ?? await context.waitForEvent('serviceworker', { timeout: 15_000 });
+  const id = new URL(worker.url()).host;
+  if (!id) throw new Error(`could not read the extension id from ${worker.url()}`);
+  return id;
+}
+
+async function readMetrics(cdp: CDPSession): Promise<Metrics> {
+  const { metrics } = await cdp.send('Performance.getMetrics');
+  const get = (name: string): number => {
+    const m = metrics.find((x) => x.name === name);
+    if (!m) throw new Error(`Performance.getMetrics did not report ${name}`);
+    return m.value * 1000; // seconds -> ms
+  };
+  return { task: get('TaskDuration'), script: get('ScriptDuration'), layout: get('LayoutDuration'), style: get('RecalcStyleDuration') };
+}
+
+/** A devtools.timeline trace of the page's renderer, collected in memory. */
+async function startTrace(cdp: CDPSession): Promise<{ stop(): Promise<TraceEvent[]> }> {
+  const events: TraceEvent[] = [];
+  const onData = (payload: { value: object[] }): void => {
+    for (const e of payload.value) events.push(e as TraceEvent);
+  };
+  cdp.on('Tracing.dataCollected', onData);
+  await cdp.send('Tracing.start', { categories: 'devtools.timeline', transferMode: 'ReportEvents' });
+  return {
+    async stop() {
+      const complete = new Promise<void>((resolve) => cdp.once('Tracing.tracingComplete', () => resolve()));
+      await cdp.send('Tracing.end');
+      await complete;
+      cdp.off('Tracing.dataCollected', onData);
+      return events;
+    },
+  };
+}
+
+type PageResult = RunSample['page'] & { wallMs: number };
+interface BenchWindow { __bench?: { state: string; result: PageResult | null; start(): Promise<PageResult> }; __naiveDetector?: { batches: number; hits: number } }
+
+async function runOnce(context: BrowserContext, spec: ConfigSpec, rep: number, extId: string | null): Promise<RunSample> {
+  const page: Page = await context.newPage();
+  try {
+    if (spec.naive) await page.addInitScript({ content: naiveInitScript });
+    const cdp = await context.newCDPSession(page);
+    // Thread time, not wall time: other processes on this machine steal the CPU, not our counters.
+    await cdp.send('Performance.enable', { timeDomain: 'threadTicks' });
+    const atStart = await readMetrics(cdp);
+    await page.goto('https://x.com/home', { waitUntil: 'load' });
+    await page.waitForFunction(() => (window as BenchWindow).__bench?.state === 'ready', null, { polling: 50, timeout: 30_000 });
+    // Let the extension's async loader and the first layout finish before measuring the steady state.
+    await page.waitForTimeout(500);
+    const before = await readMetrics(cdp);
+    const trace = spec.traced ? await startTrace(cdp) : null;
+    const result = await page.evaluate(() => (window as BenchWindow).__bench?.start());
+    const after = await readMetrics(cdp);
+    let traceSummary: RunSample['trace'];
+    if (trace) {
+      const extPrefix = extId ? `chrome-extension://${extId}/` : null;
+      const totals = attributeTrace(await trace.stop(), (url) => {
+        if (extPrefix && url.startsWith(extPrefix)) return url.includes('/src/page/') ? 'hook' : 'content';
+        if (url.endsWith(NAIVE_SOURCE_URL)) return 'naive';
+        if (url.startsWith('https://x.com/')) return 'page';
+        return null;
+      });
+      const ms = (bucket: string): number => (totals[bucket]?.threadUs ?? 0) / 1000;
+      const ext = [totals.hook, totals.content].filter((t) => t !== undefined);
+      traceSummary = {
+        hookMs: ms('hook'), contentMs: ms('content'), naiveMs: ms('naive'), pageMs: ms('page'),
+        extensionCalls: ext.reduce((n, t) => n + t.calls, 0),
+        extensionWallMs: ext.reduce((n, t) => n + t.wallUs, 0) / 1000,
+        extensionUrls: ext.flatMap((t) => t.urls).map((u) => u.replace(/^chrome-extension:\/\/[^/]+\//, '')),
+      };
+    }
+    if (!result) throw new Error('the workload finished without a result');
+    const naive = spec.naive ? await page.evaluate(() => (window as BenchWindow).__naiveDetector) : undefined;
+    if (spec.naive && !naive) throw new Error('the naive detector was not injected');
+    return {
+      config: spec.name,
+      rep,
+      taskMs: after.task - before.task,
+      scriptMs: after.script - before.script,
+      layoutMs: after.layout - before.layout,
+      recalcStyleMs: after.style - before.style,
+      loadTaskMs: before.task - atStart.task,
+      wallMs: result.wallMs,
+      page: { steps: result.steps, mutationRecords: result.mutationRecords, requestsDone: result.requestsDone, entriesReceived: result.entriesReceived, domNodes: result.domNodes },
+      ...(naive ? { naive } : {}),
+      ...(traceSummary ? { trace: traceSummary } : {}),
+    };
+  } finally {
+    await page.close();
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------
+
+const startedAt = Date.now();
+const site = await startFixtureSite(workload);
+const plain = await launch(false, site.port);
+const withExt = await launch(true, site.port);
+const extId = await extensionId(withExt.context);
+const samples: RunSample[] = [];
+try {
+  const contextFor = (spec: ConfigSpec): BrowserContext => (spec.withExtension ? withExt.context : plain.context);
+  // One unrecorded warm-up per configuration: HTTP, V8 and the extension's caches start warm for all.
+  for (const spec of CONFIGS) await runOnce(contextFor(spec), spec, -1, extId);
+  for (let rep = 0; rep < reps; rep++) {
+    // A different, reproducible order each repetition, so drift over the run hits every configuration.
+    for (const spec of seededShuffle(CONFIGS, seed + rep)) {
+      const sample = await runOnce(contextFor(spec), spec, rep, extId);
+      samples.push(sample);
+      process.stdout.write(`  rep ${rep + 1}/${reps} ${spec.name.padEnd(18)} task ${sample.taskMs.toFixed(1).padStart(8)} ms  script ${sample.scriptMs.toFixed(1).padStart(8)} ms\n`);
+    }
+  }
+  if (traced) samples.push(await runOnce(contextFor(CHECK), CHECK, 0, extId));
+} finally {
+  await withExt.context.close();
+  await plain.context.close();
+  await site.close();
+  rmSync(withExt.profileDir, { recursive: true, force: true });
+  rmSync(plain.profileDir, { recursive: true, force: true });
+}
+
+// ---------------------------------------------------------------------------------------------------
+
+const of = (name: ConfigName): RunSample[] => samples.filter((s) => s.config === name);
+const field = (name: ConfigName, f: (s: RunSample) => number): number[] => of(name).map(f);
+const byRep = (name: ConfigName): Map<number, RunSample> => new Map(of(name).map((s) => [s.rep, s]));
+
+// Same-repetition pairs: the spread of these says how far apart two runs of nearly the same work land.
+function pairedRatios(name: ConfigName, f: (s: RunSample) => number): number[] {
+  const base = byRep('baseline');
+  return of(name).flatMap((s) => {
+    const b = base.get(s.rep);
+    return b ? [overheadRatio(f(s), f(b))] : [];
+  });
+}
+
+const baselineTask = spread(field('baseline', (s) => s.taskMs));
+const extensionTask = spread(field('extension', (s) => s.taskMs));
+const naiveTask = spread(field('naive', (s) => s.taskMs));
+const baselineMs = baselineTask.median;
+const ratioOverheadTask = overheadRatio(extensionTask.median, baselineMs);
+const ratioNaiveTask = overheadRatio(naiveTask.median, baselineMs);
+const scriptRatio = overheadRatio(median(field('extension', (s) => s.scriptMs)), median(field('baseline', (s) => s.scriptMs)));
+
+let contentScript: Record<string, unknown> | null = null;
+let contentScriptRatio: number | null = null;
+if (traced) {
+  const tr = of('extension-traced').map((s) => s.trace).filter((t): t is NonNullable<RunSample['trace']> => t !== undefined);
+  const extMs = tr.map((t) => t.hookMs + t.contentMs);
+  contentScriptRatio = median(extMs) / baselineMs;
+  const naiveTr = of('naive-traced').map((s) => s.trace).filter((t): t is NonNullable<RunSample['trace']> => t !== undefined);
+  contentScript = {
+    method: 'devtools.timeline trace during the workload: thread time (tdur) of every top-level FunctionCall/EvaluateScript whose script is the extension\'s, including the layout/style work those calls force; ratio = median over traced runs / baselineMs',
+    extensionMs: spread(extMs),
+    hookMs: spread(tr.map((t) => t.hookMs)),
+    contentMs: spread(tr.map((t) => t.contentMs)),
+    extensionCalls: spread(tr.map((t) => t.extensionCalls)),
+    ratio: contentScriptRatio,
+    extensionScriptsSeen: [...new Set(tr.flatMap((t) => t.extensionUrls))].sort(),
+    tracedRunTaskMs: spread(field('extension-traced', (s) => s.taskMs)),
+    naiveCheck: {
+      what: 'the same attribution applied to the naive detector, next to its A/B difference; the traced time can exceed the A/B difference because layout a script forces is layout the next frame no longer does',
+      naiveTracedMs: median(naiveTr.map((t) => t.naiveMs)),
+      naiveAbDifferenceMs: naiveTask.median - baselineMs,
+    },
+  };
+}
+
+const budgetBasis = contentScriptRatio !== null ? 'contentScriptRatio' : 'overheadRatio';
+const budgetValue = contentScriptRatio ?? ratioOverheadTask;
+const chromiumVersion = execFileSync(CHROMIUM, ['--version'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+const pageWork = of('baseline')[0]?.page;
+const mutationsPerSecond = median(of('baseline').map((s) => s.page.mutationRecords / (s.wallMs / 1000)));
+const runMs = (s: RunSample): Record<string, unknown> => ({
+  rep: s.rep, taskMs: round(s.taskMs, 2), scriptMs: round(s.scriptMs, 2), layoutMs: round(s.layoutMs, 2),
+  recalcStyleMs: round(s.recalcStyleMs, 2), loadTaskMs: round(s.loadTaskMs, 2), wallMs: round(s.wallMs, 1),
+  ...(s.naive ? { naive: s.naive } : {}),
+  ...(s.trace ? { trace: Object.fromEntries(Object.entries(s.trace).map(([k, v]) => [k, typeof v === 'number' ? round(v, 3) : v])) } : {}),
+});
+const roundSpread = (s: Spread): Spread => Object.fromEntries(Object.entries(s).map(([k, v]) => [k, round(v, 4)])) as unknown as Spread;
+
+const report = {
+  benchmark: 'content',
+  date: new Date().toISOString(),
+  command: `npm run bench:content -- --reps ${reps} --steps ${steps} --seed ${seed}${traced ? '' : ' --no-trace'}`,
+  environment: { chromium: chromiumVersion, cpus: cpus().length, cpuModel: cpus()[0]?.model ?? 'unknown', node: process.version },
+  // Headline numbers. overheadRatio and naiveOverheadRatio are A/B differences of medians of main-thread
+  // TaskDuration; contentScriptRatio is the trace's isolated extension script time over the same baseline.
+  overheadRatio: round(ratioOverheadTask, 5),
+  naiveOverheadRatio: round(ratioNaiveTask, 5),
+  contentScriptRatio: contentScriptRatio === null ? null : round(contentScriptRatio, 5),
+  scriptOverheadRatio: round(scriptRatio, 5),
+  baselineMs: round(baselineMs, 2),
+  extensionMs: round(extensionTask.median, 2),
+  naiveMs: round(naiveTask.median, 2),
+  budget: { limit: BUDGET, basis: budgetBasis, value: round(budgetValue, 5), pass: budgetValue <= BUDGET, abPass: ratioOverheadTask <= BUDGET },
+  spread: {
+    taskMs: { baseline: roundSpread(baselineTask), extension: roundSpread(extensionTask), naive: roundSpread(naiveTask) },
+    pairedOverheadRatio: roundSpread(spread(pairedRatios('extension', (s) => s.taskMs))),
+    pairedNaiveOverheadRatio: roundSpread(spread(pairedRatios('naive', (s) => s.taskMs))),
+    loadTaskMs: {
+      baseline: roundSpread(spread(field('baseline', (s) => s.loadTaskMs))),
+      extension: roundSpread(spread(field('extension', (s) => s.loadTaskMs))),
+    },
+  },
+  contentScript,
+  metric: 'CDP Performance.getMetrics TaskDuration (renderer main thread, timeDomain threadTicks) over the workload, from the start call to the last frame',
+  workload: { ...workload, perRun: pageWork ?? null, mutationRecordsPerSecond: Math.round(mutationsPerSecond), failingApiCursor: FAILING_CURSOR },
+  reps,
+  runs: Object.fromEntries([...CONFIGS, ...(traced ? [CHECK] : [])].map((c) => [c.name, of(c.name).map(runMs)])),
+  durationS: round((Date.now() - startedAt) / 1000, 1),
+};
+
+mkdirSync(dirname(outFile), { recursive: true });
+writeFileSync(outFile, JSON.stringify(report, null, 2) + '\n');
+
+const pct = (x: number): string => `${(x * 100).toFixed(2)}%`;
+const line = (s: Spread): string => `median ${s.median.toFixed(1)} ms (min ${s.min.toFixed(1)}, max ${s.max.toFixed(1)}, IQR/median ${pct(s.relativeIqr)})`;
+console.log(`\nContent-script benchmark — ${reps} reps × ${CONFIGS.length} configs, ${steps} steps, ${pageWork?.mutationRecords ?? '?'} mutation records per run (~${Math.round(mutationsPerSecond)}/s), ${chromiumVersion}`);
+console.log(`  baseline   main thread ${line(baselineTask)}`);
+console.log(`  extension  main thread ${line(extensionTask)}`);
+console.log(`  naive      main thread ${line(naiveTask)}`);
+const paired = spread(pairedRatios('extension', (s) => s.taskMs));
+console.log(`  overheadRatio (A/B)       ${pct(ratioOverheadTask)}  (same-rep pairs: median ${pct(paired.median)}, range ${pct(paired.min)} .. ${pct(paired.max)})`);
+console.log(`  naiveOverheadRatio (A/B)  ${pct(ratioNaiveTask)}`);
+if (contentScript && contentScriptRatio !== null) {
+  const ext = contentScript.extensionMs as Spread;
+  const check = contentScript.naiveCheck as { naiveTracedMs: number; naiveAbDifferenceMs: number };
+  console.log(`  contentScriptRatio (trace)  ${pct(contentScriptRatio)}  (extension scripts ${ext.median.toFixed(2)} ms thread time, range ${ext.min.toFixed(2)} .. ${ext.max.toFixed(2)}; scripts seen: ${(contentScript.extensionScriptsSeen as string[]).join(', ') || 'none'})`);
+  console.log(`  attribution check: naive detector ${check.naiveTracedMs.toFixed(1)} ms traced vs ${check.naiveAbDifferenceMs.toFixed(1)} ms by A/B`);
+}
+console.log(`  budget: ${budgetBasis} <= ${pct(BUDGET)} → ${budgetValue <= BUDGET ? 'PASS' : 'FAIL'} (${pct(budgetValue)})${budgetBasis !== 'overheadRatio' ? `; A/B overheadRatio → ${ratioOverheadTask <= BUDGET ? 'PASS' : 'FAIL'}` : ''}`);
+console.log(`  wrote ${relative(ROOT, outFile)} in ${report.durationS} s`);
