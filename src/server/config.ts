@@ -115,6 +115,12 @@ export function loadConfig(env: Env): ServerConfig {
   const host = env.HOST?.trim() || '127.0.0.1';
   const port = intVar(env, 'PORT', 8787, 0, 65535);
   const database = parseDatabaseUrl(env.DATABASE_URL?.trim() || 'sqlite:./data/outage-radar.db');
+  const schema = env.DATABASE_SCHEMA?.trim();
+  if (schema) {
+    if (database.kind !== 'postgres') throw new ConfigError('DATABASE_SCHEMA only applies to a postgres:// DATABASE_URL');
+    if (!/^[a-z_][a-z0-9_]{0,62}$/.test(schema)) throw new ConfigError('DATABASE_SCHEMA must be a plain lower-case name such as outage_radar');
+    database.schema = schema;
+  }
   const operatorToken = env.OPERATOR_TOKEN?.trim() || null;
   if (operatorToken !== null && operatorToken.length < 16) {
     throw new ConfigError('OPERATOR_TOKEN must be at least 16 characters (it guards who may post messages)');
@@ -176,8 +182,8 @@ export function loadConfig(env: Env): ServerConfig {
     privacyK: intVar(env, 'PRIVACY_K', 5, 1, 1000),
     retentionDays: intVar(env, 'RETENTION_DAYS', 30, 2, 3650),
     rateLimit: {
-      burst: intVar(env, 'RATE_LIMIT_BURST', 120, 1, 1_000_000),
-      perMinute: intVar(env, 'RATE_LIMIT_PER_MINUTE', 60, 1, 1_000_000),
+      burst: intVar(env, 'RATE_LIMIT_BURST', 600, 1, 1_000_000),
+      perMinute: intVar(env, 'RATE_LIMIT_PER_MINUTE', 600, 1, 1_000_000),
     },
     thresholds,
     statuspage,

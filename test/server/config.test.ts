@@ -33,6 +33,7 @@ describe('loadConfig', () => {
     });
     expect(c.port).toBe(0);
     expect(c.database).toEqual({ kind: 'postgres', url: 'postgresql://u@db.internal:5432/radar' });
+    expect(loadConfig({ DATABASE_URL: 'postgres://h/db', DATABASE_SCHEMA: 'radar_1' }).database).toEqual({ kind: 'postgres', url: 'postgres://h/db', schema: 'radar_1' });
     expect(c.trustProxy).toEqual(['10.0.0.0/8', '127.0.0.1', '::1']);
     expect(c.thresholds.outageMinNetworks).toBe(8);
     expect(c.statuspage?.urls).toEqual(['https://status.example/api/v2/incidents.json']);
@@ -48,6 +49,8 @@ describe('loadConfig', () => {
       [{ TRUST_PROXY: 'proxy.local' }, /TRUST_PROXY/],
       [{ OPERATOR_TOKEN: 'short' }, /OPERATOR_TOKEN/],
       [{ PRIVACY_K: '0' }, /PRIVACY_K/],
+      [{ DATABASE_SCHEMA: 'radar' }, /DATABASE_SCHEMA/],
+      [{ DATABASE_URL: 'postgres://h/db', DATABASE_SCHEMA: 'Bad-Name' }, /DATABASE_SCHEMA/],
       [{ DETECT_OUTAGE_MIN_SHARE: '1.5' }, /DETECT_OUTAGE_MIN_SHARE/],
       [{ DETECT_DEGRADED_MIN_REPORTERS: '50' }, /DEGRADED/],
       [{ STATUSPAGE_URLS: 'ftp://status.example' }, /STATUSPAGE_URLS/],

@@ -35,7 +35,8 @@ describe('listening server', () => {
     expect(server.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
     expect(server.port).toBeGreaterThan(0);
 
-    for (const s of contractSenders()) expect((await post(server.url, [makeReport()], s.address)).status).toBe(202);
+    const answers = await Promise.all(contractSenders().map((s) => post(server.url, [makeReport()], s.address)));
+    expect(answers.map((r) => r.status)).toEqual(new Array(60).fill(202));
     const statusRes = await fetch(`${server.url}/v1/status?site=x.com&region=FR`);
     const status = validateStatusResponse(await statusRes.json());
     expect(status.ok && status.value.overall.state).toBe('outage');
@@ -69,7 +70,7 @@ describe('listening server', () => {
     cleanups.push(() => reopened.close());
     const stored = new Set((await reopened.reportsSince(0)).map((r) => r.id));
     expect(acknowledged.filter((id) => !stored.has(id))).toEqual([]);
-  });
+  }, 30_000);
 
   it('fails to start with a clear error when the port is taken', async () => {
     const tmp = tempDir();

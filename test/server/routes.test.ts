@@ -162,13 +162,15 @@ describe('client networks and the detector through the routes', () => {
     const h = await harness({ TRUST_PROXY: '127.0.0.1' });
     const senders = contractSenders();
     expect(senders).toHaveLength(60);
-    for (const s of senders) {
-      const res = await h.postReports([makeReport({ reporter: reporterId(), region: 'FR', feature: 'timeline', signal: 'http_5xx' }, h.clock.now)], {
-        from: '127.0.0.1',
-        forwardedFor: `10.9.9.9, ${s.address}`,
-      });
-      expect(res.status).toBe(202);
-    }
+    const answers = await Promise.all(
+      senders.map((s) =>
+        h.postReports([makeReport({ reporter: reporterId(), region: 'FR', feature: 'timeline', signal: 'http_5xx' }, h.clock.now)], {
+          from: '127.0.0.1',
+          forwardedFor: `10.9.9.9, ${s.address}`,
+        }),
+      ),
+    );
+    expect(answers.map((r) => r.status)).toEqual(new Array(60).fill(202));
     expect(new Set((await h.storage.reportsSince(0)).map((r) => r.networkHash)).size).toBe(12);
     const fr = await status(h, 'site=x.com&region=FR');
     expect(fr.overall.state).toBe('outage');
@@ -194,9 +196,7 @@ describe('client networks and the detector through the routes', () => {
 
   it('ignores X-Forwarded-For from a peer that is not a trusted proxy', async () => {
     const h = await harness({ TRUST_PROXY: '127.0.0.1' });
-    for (const s of contractSenders()) {
-      await h.postReports([makeReport({}, h.clock.now)], { from: '203.0.113.200', forwardedFor: s.address });
-    }
+    await Promise.all(contractSenders().map((s) => h.postReports([makeReport({}, h.clock.now)], { from: '203.0.113.200', forwardedFor: s.address })));
     // Every report counts for the peer's one network: no outage can come of it.
     expect(new Set((await h.storage.reportsSince(0)).map((r) => r.networkHash)).size).toBe(1);
     expect((await status(h, 'site=x.com&region=FR')).overall.state).toBe('operational');
@@ -204,7 +204,7 @@ describe('client networks and the detector through the routes', () => {
 
   it('rebuilds the aggregates from stored reports when a server starts on the same database', async () => {
     const first = await harness({ TRUST_PROXY: '127.0.0.1' });
-    for (const s of contractSenders()) await first.postReports([makeReport({}, first.clock.now)], { from: '127.0.0.1', forwardedFor: s.address });
+    await Promise.all(contractSenders().map((s) => first.postReports([makeReport({}, first.clock.now)], { from: '127.0.0.1', forwardedFor: s.address })));
     const { createServices } = await import('../../src/server/http/server.ts');
     const { loadConfig } = await import('../../src/server/config.ts');
     const again = await createServices(loadConfig({}), first.storage, () => first.clock.now);

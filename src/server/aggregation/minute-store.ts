@@ -179,7 +179,10 @@ export class MinuteStore {
         if (d.failing.size) anyFailure = true;
       }
     }
-    const verdict = anyFailure ? judge(windowStats(minutes, this.thresholds.networkCap), usualPerMinute * w, this.thresholds) : 'operational';
+    // A window without failures is operational and cheap to see again: only judged windows are
+    // remembered, so memory follows the minutes that had failures, not the clock.
+    if (!anyFailure) return 'operational';
+    const verdict = judge(windowStats(minutes, this.thresholds.networkCap), usualPerMinute * w, this.thresholds);
     // The current minute is still filling up: only finished minutes are remembered.
     if (minute < nowMinute) cell.verdicts.set(minute, verdict);
     return verdict;

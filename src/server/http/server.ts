@@ -21,6 +21,9 @@ import type { Storage } from '../storage/types.ts';
 import { createApp, type AppDeps } from './app.ts';
 import { TrustedProxies } from './ip.ts';
 
+/** How long in-flight requests get to finish on shutdown before their connections are cut. */
+export const SHUTDOWN_GRACE_MS = 10_000;
+
 export interface Services {
   deps: AppDeps;
   store: MinuteStore;
@@ -156,7 +159,10 @@ export async function startServer(config: ServerConfig, options: { now?: () => n
       stopMaintenance();
       // server.close() stops accepting, lets in-flight requests finish and closes idle keep-alives.
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      // A client that never finishes its request must not hold the shutdown forever.
+      const force = setTimeout(() => server.closeAllConnections(), SHUTDOWN_GRACE_MS);
       await closed;
+      clearTimeout(force);
       await Promise.all(pollers.map((p) => p.stop()));
       await services.deps.committer.flush();
       await storage.close();
