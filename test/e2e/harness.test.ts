@@ -9,7 +9,7 @@ import { connect as tlsConnect } from 'node:tls';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
 import { BANNER_PAGES, DEADLINE_EXCEEDED_ERROR, FIXTURE_HANDLE, FIXTURE_POST_TEXT, FixtureSite, loadStrings, NOT_FOUND_PAGE, xString } from './lib/fixture-site.ts';
 import { RecordingProxy } from './lib/server.ts';
 import { findLeaks, findUrls, parseReportPost } from './lib/checks.ts';
@@ -83,7 +83,7 @@ describe('fixture x.com site', () => {
 
   it('tunnels CONNECT to the fixture hosts only', async () => {
     const tunnel = (target: string) =>
-      new Promise<{ status: number; socket: import('node:net').Socket }>((resolve, reject) => {
+      new Promise<{ status: number; socket: Socket }>((resolve, reject) => {
         const req = httpRequest({ host: '127.0.0.1', port: site.proxyPort, method: 'CONNECT', path: target, timeout: 5_000 });
         req.on('connect', (res, socket) => resolve({ status: res.statusCode ?? 0, socket }));
         req.on('error', reject);
