@@ -54,7 +54,8 @@ export function startDetection(opts: DetectionOptions): Detection {
   const observers = new Map<string, MutationObserver>();
   const pending = new Set<Element>();
   const reported = new WeakSet<Element>();
-  const inspecting = new WeakSet<Element>();
+  // Per detector: one detector still busy with a widget must not keep another from looking at it.
+  const inspecting = new Map(detectors.map((d) => [d.id, new WeakSet<Element>()]));
   const tasks = new Set<Promise<void>>();
   let frame: Promise<void> | null = null;
   let stopped = false;
@@ -114,8 +115,9 @@ export function startDetection(opts: DetectionOptions): Detection {
       onError(detector.id, err);
       return;
     }
-    if (!widget || reported.has(widget) || inspecting.has(widget)) return;
-    inspecting.add(widget);
+    const busy = inspecting.get(detector.id);
+    if (!widget || !busy || reported.has(widget) || busy.has(widget)) return;
+    busy.add(widget);
     const signal = page.signal;
     const task = Promise.resolve()
       .then(() => detector.inspect(widget, ctxFor(signal)))
@@ -126,7 +128,7 @@ export function startDetection(opts: DetectionOptions): Detection {
       })
       .catch((err: unknown) => onError(detector.id, err))
       .finally(() => {
-        inspecting.delete(widget);
+        busy.delete(widget);
         tasks.delete(task);
       });
     tasks.add(task);
