@@ -5,6 +5,7 @@
 // helpers as the end-to-end tests (test/e2e/lib).
 //
 //   node scripts/screenshot-popup.mjs [output.png]
+/* global URL, process, console, document -- Node script; `document` is used only in functions run in the page */
 import { register } from 'tsx/esm/api';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
