@@ -163,6 +163,7 @@ export function createBackground(deps: BackgroundDeps) {
 
   async function handleClassified(c: Classified): Promise<void> {
     if (c.kind === 'offline') await recordEvidence({ at: deps.now(), kind: 'offline', feature: 'other' });
+    else if (c.kind === 'reachable') await recordEvidence({ at: deps.now(), kind: 'ok', feature: 'other' });
     else if (c.kind === 'report') await observe(c.observation);
   }
 

@@ -29,6 +29,8 @@ export type Classified =
   | { kind: 'report'; observation: Observation }
   /** The user's own connection is down: shown locally, never reported. */
   | { kind: 'offline' }
+  /** x.com answered: the connection works (local evidence only; the answer may still carry errors). */
+  | { kind: 'reachable' }
   | { kind: 'ignore'; reason: string };
 
 /** The user's own network: offline, DNS, network switched, proxy down. */
@@ -84,9 +86,10 @@ export function classifyCompleted(req: CompletedRequest): Classified {
     return { kind: 'report', observation: { ...base, signal: 'http_429', code: `${PER_ACCOUNT_CODE_PREFIX}429` } };
   }
   if (req.statusCode >= 400) return { kind: 'ignore', reason: `HTTP ${req.statusCode} is about the user or the page` };
-  if (target.api && req.statusCode >= 200 && req.statusCode < 400) {
-    return { kind: 'report', observation: { feature: target.feature, signal: 'ok', source: 'webrequest', ...(target.op ? { op: target.op } : {}) } };
-  }
+  // webRequest never sees bodies, and X answers HTTP 200 with errors[] during partial outages:
+  // ok samples come from the page hook, which reads the answer. Here an answer only proves the
+  // connection works.
+  if (target.api) return { kind: 'reachable' };
   return { kind: 'ignore', reason: 'healthy non-API request' };
 }
 

@@ -293,6 +293,30 @@ describe('status polling', () => {
     expect(postedReports(server)).toEqual([]);
   });
 
+  it('samples ok from the page hook once per feature per 10 minutes, never from webRequest', async () => {
+    server = await aggregation();
+    const { bg, clock } = makeBackground({ defaultEndpoint: server.url });
+    await bg.handleMessage({ type: 'setConsent', granted: true }, FROM_POPUP);
+    const ok = { type: 'observe', observation: { feature: 'search', signal: 'ok', source: 'page', op: 'SearchTimeline' } };
+    for (let i = 0; i < 12; i++) {
+      await bg.handleMessage(ok, FROM_PAGE);
+      await bg.onCompleted({ url: 'https://x.com/i/api/graphql/q/HomeTimeline', statusCode: 200, type: 'xmlhttprequest' });
+      clock.now += 60_000;
+    }
+    await bg.flush();
+    expect(postedReports(server).map((r) => `${r.feature}:${r.signal}`)).toEqual(['search:ok', 'search:ok']);
+  });
+
+  it('clears the offline diagnosis once x.com answers again', async () => {
+    server = await aggregation();
+    const { bg, clock } = makeBackground({ defaultEndpoint: server.url });
+    await bg.onErrorOccurred({ url: 'https://x.com/home', error: 'net::ERR_NAME_NOT_RESOLVED', type: 'main_frame' });
+    expect(((await bg.handleMessage({ type: 'getState' }, FROM_POPUP)) as PopupState).local).toBe('offline');
+    clock.now += 5_000;
+    await bg.onCompleted({ url: 'https://x.com/i/api/graphql/q/HomeTimeline', statusCode: 200, type: 'xmlhttprequest' });
+    expect(((await bg.handleMessage({ type: 'getState' }, FROM_POPUP)) as PopupState).local).toBe('ok');
+  });
+
   it('turns a webRequest 5xx into a report and a just-you diagnosis when others are fine', async () => {
     server = await aggregation();
     const { bg } = makeBackground({ defaultEndpoint: server.url });

@@ -19,8 +19,8 @@ describe('webRequest completions', () => {
     for (const s of [400, 401, 403, 404]) expect(classifyCompleted({ url: api, statusCode: s, type: 'xmlhttprequest' }).kind).toBe('ignore');
   });
 
-  it('a successful API call is an ok sample; a successful image is not', () => {
-    expect(classifyCompleted({ url: api, statusCode: 200, type: 'xmlhttprequest' })).toMatchObject({ kind: 'report', observation: { signal: 'ok', feature: 'timeline' } });
+  it('a successful API call only proves reachability (its body may carry errors); a successful image says nothing', () => {
+    expect(classifyCompleted({ url: api, statusCode: 200, type: 'xmlhttprequest' })).toEqual({ kind: 'reachable' });
     expect(classifyCompleted({ url: 'https://pbs.twimg.com/media/a.jpg', statusCode: 200, type: 'image' }).kind).toBe('ignore');
   });
 
