@@ -69,7 +69,3 @@ export function judge({ match, structural, fallbackFeature }: Evidence): Finding
   }
 }
 
-/** Whether a control label reads as Retry / Refresh / Reload / Try again in the page language. */
-export function isRetryLabel(label: string, table: StringTable | null): boolean {
-  return table?.get(normaliseMessage(label))?.cls === 'button';
-}

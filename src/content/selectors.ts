@@ -3,6 +3,12 @@
  * detector stops matching, this is the one place to update. Keyed on data-testid (stable across
  * languages and CSS rebuilds), never on class names or text.
  */
+/**
+ * The circular-arrow icon of X's Retry button. The video player draws its replay button with the
+ * same path, so a match only counts inside a timeline cell and outside any post or player.
+ */
+const RETRY_ICON = 'path[d^="M12 4c-4.418 0-8 3.58-8 8s3.582 8 8 8c3.806 0 6.993-2.66 7.802-6.22"]';
+
 export const SELECTORS = {
   reactRoot: 'react-root', // an id
   layers: 'layers', // an id: portals for toasts, menus and dialogs
@@ -10,17 +16,11 @@ export const SELECTORS = {
   /** The full-page error card; X also uses it for "this page doesn't exist". */
   primaryErrorDetail: '[data-testid="primaryColumn"] [data-testid="error-detail"]',
   timelineCell: '[data-testid="cellInnerDiv"]',
-  /**
-   * The circular-arrow icon of X's Retry button. The video player draws its replay button with the
-   * same path, so a match only counts inside a timeline cell and outside any post or player.
-   */
-  retryIconPath: 'path[d^="M12 4c-4.418 0-8 3.58-8 8s3.582 8 8 8c3.806 0 6.993-2.66 7.802-6.22"]',
-  timelineRetryIcon:
-    '[data-testid="cellInnerDiv"] path[d^="M12 4c-4.418 0-8 3.58-8 8s3.582 8 8 8c3.806 0 6.993-2.66 7.802-6.22"]',
+  retryIconPath: RETRY_ICON,
+  timelineRetryIcon: `[data-testid="cellInnerDiv"] ${RETRY_ICON}`,
   /** Containers whose content is a post or media, never an error widget of the timeline. */
   postOrPlayer: 'article, [data-testid="tweet"], [data-testid="videoPlayer"], [data-testid="videoComponent"]',
   toast: '#layers [data-testid="toast"]',
-  alert: '[role="alert"]',
   toastOrAlert: '#layers [data-testid="toast"], [role="alert"]',
   /** Something the user presses (Retry, Refresh). Links are left out: "Search" on a 404 page is one. */
   control: 'button, [role="button"]',

@@ -5,7 +5,7 @@
  * (Retry/Refresh are buttons; the 404 card's "Search" is a link) still reports, as unrecognised.
  */
 import type { Detector } from '../detector.ts';
-import { bestMatch, isRetryLabel, judge } from '../judge.ts';
+import { bestMatch, judge } from '../judge.ts';
 import { readWidget } from '../read-text.ts';
 import { SELECTORS } from '../selectors.ts';
 
@@ -15,10 +15,10 @@ const detector: Detector = {
   async inspect(widget, ctx) {
     const text = readWidget(widget);
     if (!text) return null;
-    const table = await ctx.strings();
-    const match = bestMatch(text.messages, table);
-    const knownLabels = text.controlLabels.some((l) => isRetryLabel(l, table));
-    const structural = knownLabels || text.hasControl || widget.querySelector(SELECTORS.retryIconPath) !== null;
+    const match = bestMatch(text.messages, await ctx.strings());
+    // Retry/Refresh are buttons (the Retry one drawn with the circular-arrow icon); the 404 card
+    // offers a link instead. Any button counts, so an unknown language or wording still reports.
+    const structural = text.hasControl || widget.querySelector(SELECTORS.retryIconPath) !== null;
     return judge({ match, structural, fallbackFeature: ctx.pageFeature() });
   },
 };

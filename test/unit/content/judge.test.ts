@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { bestMatch, isRetryLabel, judge } from '../../../src/content/judge.ts';
+import { bestMatch, judge } from '../../../src/content/judge.ts';
 import type { StringEntry, StringTable } from '../../../src/content/strings.ts';
 
 const entry = (meaning: string, cls: StringEntry['cls'], feature: StringEntry['feature'] = 'other'): StringEntry => ({ meaning, cls, feature });
@@ -44,9 +44,4 @@ describe('judge', () => {
     expect(judge({ match, structural, fallbackFeature })).toEqual(expected);
   });
 
-  it('recognises retry-like labels of the page language', () => {
-    expect(isRetryLabel(' Retry ', table)).toBe(true);
-    expect(isRetryLabel('Error', table)).toBe(false);
-    expect(isRetryLabel('Retry', null)).toBe(false);
-  });
 });
