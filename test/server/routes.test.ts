@@ -214,6 +214,33 @@ describe('client networks and the detector through the routes', () => {
   });
 });
 
+describe('restart equivalence', () => {
+  it('gives the same status, since included, after replaying hours of stored reports', async () => {
+    const now = Date.UTC(2026, 10, 21, 15, 20, 10);
+    const h = await harness({ TRUST_PROXY: '127.0.0.1' }, now - 3 * 3600_000);
+    const burstMinute = Math.floor(h.clock.now / 60_000) * 60_000;
+    await Promise.all(contractSenders().map((s) => h.postReports([makeReport({}, h.clock.now)], { from: '127.0.0.1', forwardedFor: s.address })));
+    // A smaller, later event in another country, still going on at `now`.
+    h.clock.now = now;
+    await Promise.all(
+      contractSenders()
+        .slice(0, 15)
+        .map((s) => h.postReports([makeReport({ region: 'DE' }, now)], { from: '127.0.0.1', forwardedFor: s.address })),
+    );
+    h.services.store.compact(now, h.services.deps.status.baselineFor);
+    const live = h.services.deps.status.build('x.com', null, now);
+    const { createServices } = await import('../../src/server/http/server.ts');
+    const { loadConfig } = await import('../../src/server/config.ts');
+    const restarted = (await createServices(loadConfig({}), h.storage, () => now)).deps.status.build('x.com', null, now);
+    expect(restarted).toEqual(live);
+    // The outage three hours ago was seen; what shows now is the later, smaller event in DE.
+    expect(live.series.reports[live.series.reports.length - 1 - 180]).toBe(60);
+    expect(live.overall).toEqual({ state: 'degraded', since: Math.floor(now / 60_000) * 60_000 });
+    expect(live.regions).toEqual([{ region: 'DE', state: 'degraded', reports15m: 15, reporters15m: 15 }]);
+    expect(burstMinute).toBeLessThan(now);
+  });
+});
+
 describe('GET /v1/status', () => {
   it('answers a protocol-valid status for a quiet site', async () => {
     const h = await harness();

@@ -10,6 +10,7 @@ import { judge, windowStats, type MinuteReporters } from '../detection/verdict.t
 import type { DetectionThresholds } from '../detection/thresholds.ts';
 
 export const ALL = '*';
+const PRUNE_EVERY_MS = 3600_000;
 
 /** What the aggregates need from a stored report. */
 export interface AggregatableReport {
@@ -35,11 +36,18 @@ export interface MinuteCounts {
   bySignal: Partial<Record<FailureSignal, number>>;
 }
 
-interface MinuteDetail extends MinuteReporters {
-  failing: Map<string, string>;
-  ok: Map<string, string>;
-  limited: Set<string>;
-  bySignal: Map<FailureSignal, Set<string>>;
+/** Collections are made on first use: most cell-minutes only ever see one or two kinds. */
+interface MinuteDetail {
+  failing?: Map<string, string>;
+  ok?: Map<string, string>;
+  limited?: Set<string>;
+  bySignal?: Map<FailureSignal, Set<string>>;
+}
+
+const NONE: ReadonlyMap<string, string> = new Map();
+
+function reportersOf(d: MinuteDetail): MinuteReporters {
+  return { failing: d.failing ?? NONE, ok: d.ok ?? NONE };
 }
 
 export class Cell {
@@ -83,6 +91,7 @@ export class MinuteStore {
   knownSince: number;
   /** Oldest minute that still holds reporter detail; older ones are compacted. */
   private detailFrom = -Infinity;
+  private prunedAt = -Infinity;
   /** Bumped on every change, so callers can cache answers built from the store. */
   version = 0;
 
@@ -139,24 +148,25 @@ export class MinuteStore {
       return;
     }
     let d = cell.detail.get(minute);
-    if (!d) {
-      d = { failing: new Map(), ok: new Map(), limited: new Set(), bySignal: new Map() };
-      cell.detail.set(minute, d);
-    }
+    if (!d) cell.detail.set(minute, (d = {}));
     if (failure) {
-      if (!d.failing.has(r.reporter)) d.failing.set(r.reporter, r.networkHash);
+      const failing = (d.failing ??= new Map());
+      if (!failing.has(r.reporter)) failing.set(r.reporter, r.networkHash);
       const signal = r.signal as FailureSignal;
-      let set = d.bySignal.get(signal);
-      if (!set) d.bySignal.set(signal, (set = new Set()));
+      const bySignal = (d.bySignal ??= new Map());
+      let set = bySignal.get(signal);
+      if (!set) bySignal.set(signal, (set = new Set()));
       set.add(r.reporter);
-      counts.failingReporters = d.failing.size;
+      counts.failingReporters = failing.size;
       counts.bySignal[signal] = set.size;
     } else if (perAccount) {
-      d.limited.add(r.reporter);
-      counts.limitedReporters = d.limited.size;
+      const limited = (d.limited ??= new Set());
+      limited.add(r.reporter);
+      counts.limitedReporters = limited.size;
     } else {
-      if (!d.ok.has(r.reporter)) d.ok.set(r.reporter, r.networkHash);
-      counts.okReporters = d.ok.size;
+      const ok = (d.ok ??= new Map());
+      if (!ok.has(r.reporter)) ok.set(r.reporter, r.networkHash);
+      counts.okReporters = ok.size;
     }
     // Windows that include this minute must be judged again.
     const w = this.thresholds.windowMinutes;
@@ -165,24 +175,29 @@ export class MinuteStore {
     }
   }
 
-  /** Raw verdict of the window ending with `minute`; `usualPerMinute` comes from the baseline. */
-  rawVerdict(cell: Cell, minute: number, usualPerMinute: number, nowMinute: number): State {
+  /**
+   * Raw verdict of the window ending with `minute`. `usualPerMinute` (the baseline) is only asked
+   * for when the window has enough failures to be judged: it reads hours of counts.
+   */
+  rawVerdict(cell: Cell, minute: number, usualPerMinute: () => number, nowMinute: number): State {
     const cached = cell.verdicts.get(minute);
     if (cached !== undefined) return cached;
     const w = this.thresholds.windowMinutes;
     const minutes: MinuteReporters[] = [];
-    let anyFailure = false;
+    let failingUpperBound = 0;
     for (let m = minute - (w - 1) * MINUTE_MS; m <= minute; m += MINUTE_MS) {
       const d = cell.detail.get(m);
       if (d) {
-        minutes.push(d);
-        if (d.failing.size) anyFailure = true;
+        minutes.push(reportersOf(d));
+        failingUpperBound += d.failing?.size ?? 0;
       }
     }
-    // A window without failures is operational and cheap to see again: only judged windows are
-    // remembered, so memory follows the minutes that had failures, not the clock.
-    if (!anyFailure) return 'operational';
-    const verdict = judge(windowStats(minutes, this.thresholds.networkCap), usualPerMinute * w, this.thresholds);
+    // Too few failures to reach even the lower bar (the sum over minutes can only over-count
+    // distinct people): operational, and cheap to see again, so not remembered. Memory then
+    // follows the minutes that had many failures, not the clock.
+    const t = this.thresholds;
+    if (failingUpperBound < Math.min(t.degradedMinReporters, t.outageMinReporters)) return 'operational';
+    const verdict = judge(windowStats(minutes, this.thresholds.networkCap), usualPerMinute() * w, this.thresholds);
     // The current minute is still filling up: only finished minutes are remembered.
     if (minute < nowMinute) cell.verdicts.set(minute, verdict);
     return verdict;
@@ -194,7 +209,7 @@ export class MinuteStore {
     let reports = 0;
     for (let m = fromMinute; m <= toMinute; m += MINUTE_MS) {
       const d = cell.detail.get(m);
-      if (d) for (const reporter of d.failing.keys()) reporters.add(reporter);
+      if (d?.failing) for (const reporter of d.failing.keys()) reporters.add(reporter);
       reports += cell.counts.get(m)?.failureReports ?? 0;
     }
     return { reporters: reporters.size, reports };
@@ -210,19 +225,24 @@ export class MinuteStore {
     const countsFrom = nowMinute - this.options.countsMs;
     const verdictsFrom = nowMinute - DAY_MS - this.options.detailMinutes * MINUTE_MS;
     const w = this.thresholds.windowMinutes;
+    // Old counts and verdicts only need dropping now and then; walking them every minute is waste.
+    const prune = nowMinute - this.prunedAt >= PRUNE_EVERY_MS;
     for (const [key, cell] of this.cells) {
       for (const minute of [...cell.detail.keys()]) {
         if (minute >= newDetailFrom) continue;
         for (let end = minute; end < minute + w * MINUTE_MS; end += MINUTE_MS) {
-          if (!cell.verdicts.has(end) && end < nowMinute) this.rawVerdict(cell, end, baselineFor(cell, end), nowMinute);
+          if (!cell.verdicts.has(end) && end < nowMinute) this.rawVerdict(cell, end, () => baselineFor(cell, end), nowMinute);
         }
       }
       for (const minute of [...cell.detail.keys()]) if (minute < newDetailFrom) cell.detail.delete(minute);
-      for (const minute of [...cell.counts.keys()]) if (minute < countsFrom) cell.counts.delete(minute);
-      for (const minute of [...cell.verdicts.keys()]) if (minute < verdictsFrom) cell.verdicts.delete(minute);
-      for (const block of [...cell.baselines.keys()]) if (block < verdictsFrom) cell.baselines.delete(block);
-      if (cell.counts.size === 0 && cell.detail.size === 0) this.cells.delete(key);
+      if (prune) {
+        for (const minute of [...cell.counts.keys()]) if (minute < countsFrom) cell.counts.delete(minute);
+        for (const minute of [...cell.verdicts.keys()]) if (minute < verdictsFrom) cell.verdicts.delete(minute);
+        for (const block of [...cell.baselines.keys()]) if (block < verdictsFrom) cell.baselines.delete(block);
+        if (cell.counts.size === 0 && cell.detail.size === 0) this.cells.delete(key);
+      }
     }
+    if (prune) this.prunedAt = nowMinute;
     this.detailFrom = Math.max(this.detailFrom, newDetailFrom);
     this.version++;
   }

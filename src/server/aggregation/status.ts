@@ -34,7 +34,7 @@ export class StatusBuilder {
     if (!cell) return { state: 'operational', since: null };
     const first = Math.max(Math.ceil(this.store.knownSince / MINUTE_MS) * MINUTE_MS, nowMinute - DAY_MS);
     const raw: State[] = [];
-    for (let m = first; m <= nowMinute; m += MINUTE_MS) raw.push(this.store.rawVerdict(cell, m, this.baselineFor(cell, m), nowMinute));
+    for (let m = first; m <= nowMinute; m += MINUTE_MS) raw.push(this.store.rawVerdict(cell, m, () => this.baselineFor(cell, m), nowMinute));
     return applyHysteresis(raw, first, MINUTE_MS, this.store.thresholds.quietMinutes);
   }
 

@@ -24,6 +24,8 @@ import { TrustedProxies } from './ip.ts';
 /** How long in-flight requests get to finish on shutdown before their connections are cut. */
 export const SHUTDOWN_GRACE_MS = 10_000;
 
+const COMPACT_EVERY_MS = 15 * 60_000;
+
 export interface Services {
   deps: AppDeps;
   store: MinuteStore;
@@ -38,8 +40,17 @@ export interface Services {
 export async function createServices(config: ServerConfig, storage: Storage, now: () => number = Date.now): Promise<Services> {
   const start = now();
   const store = new MinuteStore({ ...DEFAULT_STORE_OPTIONS, thresholds: config.thresholds }, start - DAY_MS);
-  for (const r of await storage.reportsSince(start - DAY_MS)) store.add(r);
   const status = new StatusBuilder(store, config.privacyK);
+  // Reports come oldest first: compacting as the replay moves on keeps only about an hour of
+  // reporter detail in memory, as in normal running, instead of a whole day of it.
+  let compactedAt = start - DAY_MS;
+  for (const r of await storage.reportsSince(start - DAY_MS)) {
+    if (r.at - compactedAt >= COMPACT_EVERY_MS) {
+      store.compact(r.at, status.baselineFor);
+      compactedAt = r.at;
+    }
+    store.add(r);
+  }
   store.compact(start, status.baselineFor);
   const committer = new GroupCommitter(
     (rows) => storage.insertReports(rows),
