@@ -338,6 +338,10 @@ describe('CORS', () => {
     expect(bad.headers.get('access-control-expose-headers')).toBe('Retry-After');
     const web = await h.request('/v1/status?site=x.com', { headers: { origin: 'https://x.com' } });
     expect(web.headers.get('access-control-allow-origin')).toBeNull();
+    await h.storage.close();
+    const failed = await h.request('/v1/messages?site=x.com', { headers: { origin } });
+    expect(failed.status).toBe(500);
+    expect(failed.headers.get('access-control-allow-origin')).toBe(origin);
   });
 });
 
