@@ -26,7 +26,7 @@ function post(url: string, reports: unknown[], forwardedFor?: string) {
   });
 }
 
-describe('listening server', () => {
+describe('listening server', { timeout: 30_000 }, () => {
   it('takes reports over HTTP, answers status, and loses nothing acknowledged when closed mid-traffic', async () => {
     const tmp = tempDir();
     cleanups.push(tmp.remove);
@@ -116,7 +116,7 @@ async function waitFor(check: () => boolean, what: () => string, ms = 30_000): P
   }
 }
 
-describe('npm run server (src/server/main.ts)', () => {
+describe('npm run server (src/server/main.ts)', { timeout: 60_000 }, () => {
   it('prints exactly one ready line, serves, and exits 0 on SIGTERM with reports kept', async () => {
     const tmp = tempDir();
     cleanups.push(tmp.remove);

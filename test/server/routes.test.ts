@@ -157,7 +157,7 @@ describe('POST /v1/reports', () => {
   });
 });
 
-describe('client networks and the detector through the routes', () => {
+describe('client networks and the detector through the routes', { timeout: 30_000 }, () => {
   it('meets the e2e contract: 60 reporters from 12 networks via X-Forwarded-For', async () => {
     const h = await harness({ TRUST_PROXY: '127.0.0.1' });
     const senders = contractSenders();
@@ -214,7 +214,7 @@ describe('client networks and the detector through the routes', () => {
   });
 });
 
-describe('restart equivalence', () => {
+describe('restart equivalence', { timeout: 30_000 }, () => {
   it('gives the same status, since included, after replaying hours of stored reports', async () => {
     const now = Date.UTC(2026, 10, 21, 15, 20, 10);
     const h = await harness({ TRUST_PROXY: '127.0.0.1' }, now - 3 * 3600_000);

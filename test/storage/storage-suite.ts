@@ -52,7 +52,7 @@ function message(overrides: Partial<StoredMessage> = {}): StoredMessage {
 }
 
 export function describeStorage(name: string, open: () => Promise<Backend>): void {
-  describe(`storage: ${name}`, () => {
+  describe(`storage: ${name}`, { timeout: 20_000 }, () => {
     let backend: Backend;
     let storage: Storage;
 
