@@ -5,6 +5,7 @@
  */
 import { DEFAULT_THRESHOLDS, type DetectionThresholds } from './detection/thresholds.ts';
 import { TrustedProxies } from './http/ip.ts';
+import { SITE_RE } from '../shared/protocol.ts';
 
 export type DatabaseConfig =
   | { kind: 'sqlite'; path: string }
@@ -46,6 +47,8 @@ export interface ServerConfig {
   xApi: XApiConfig | null;
   /** How long a report batch may wait to share a transaction with others (group commit). */
   groupCommitMs: number;
+  /** Sites whose reports are taken; null takes any. Anything else would only invite junk cells. */
+  sites: string[] | null;
 }
 
 export class ConfigError extends Error {
@@ -153,6 +156,11 @@ export function loadConfig(env: Env): ServerConfig {
 
   const statuspageUrls = listVar(env, 'STATUSPAGE_URLS', []).map((u) => checkHttpUrl('STATUSPAGE_URLS', u));
   const watchedSite = env.WATCHED_SITE?.trim() || 'x.com';
+  const sitesList = listVar(env, 'SITES', [watchedSite]);
+  for (const site of sitesList) {
+    if (site !== '*' && !SITE_RE.test(site)) throw new ConfigError(`SITES holds "${site}", which is not a lower-case host name`);
+  }
+  const sites = sitesList.includes('*') ? null : sitesList;
   const statuspage: StatuspageConfig | null = statuspageUrls.length
     ? { urls: statuspageUrls, intervalMs: intVar(env, 'STATUSPAGE_INTERVAL_S', 300, 30, 86_400) * 1000, site: watchedSite }
     : null;
@@ -189,5 +197,6 @@ export function loadConfig(env: Env): ServerConfig {
     statuspage,
     xApi,
     groupCommitMs: intVar(env, 'GROUP_COMMIT_MS', 2, 0, 1000),
+    sites,
   };
 }

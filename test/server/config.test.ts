@@ -14,7 +14,10 @@ describe('loadConfig', () => {
       privacyK: 5,
       statuspage: null,
       xApi: null,
+      sites: ['x.com'],
     });
+    expect(loadConfig({ SITES: 'x.com,twitter.com' }).sites).toEqual(['x.com', 'twitter.com']);
+    expect(loadConfig({ SITES: '*' }).sites).toBeNull();
     expect(c.thresholds).toEqual(DEFAULT_THRESHOLDS);
   });
 
@@ -49,6 +52,7 @@ describe('loadConfig', () => {
       [{ TRUST_PROXY: 'proxy.local' }, /TRUST_PROXY/],
       [{ OPERATOR_TOKEN: 'short' }, /OPERATOR_TOKEN/],
       [{ PRIVACY_K: '0' }, /PRIVACY_K/],
+      [{ SITES: 'X.com' }, /SITES/],
       [{ DATABASE_SCHEMA: 'radar' }, /DATABASE_SCHEMA/],
       [{ DATABASE_URL: 'postgres://h/db', DATABASE_SCHEMA: 'Bad-Name' }, /DATABASE_SCHEMA/],
       [{ DETECT_OUTAGE_MIN_SHARE: '1.5' }, /DETECT_OUTAGE_MIN_SHARE/],

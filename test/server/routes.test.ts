@@ -65,6 +65,17 @@ describe('POST /v1/reports', () => {
     expect(await h.storage.reportsSince(0)).toEqual([]);
   });
 
+  it('takes reports only for the sites it watches (SITES), unless told to take any', async () => {
+    const h = await harness();
+    const res = await h.postReports([makeReport(), makeReport({ site: 'example.org' })]);
+    expect(res.status).toBe(400);
+    expect(await res.json()).toMatchObject({ error: 'invalid_report', problems: [{ index: 1, path: 'site' }] });
+    expect(await h.storage.reportsSince(0)).toEqual([]);
+    await h.close();
+    const any = await harness({ SITES: '*' });
+    expect((await any.postReports([makeReport({ site: 'example.org' })])).status).toBe(202);
+  });
+
   it('refuses bodies that are not a batch: bad JSON, empty, too many', async () => {
     const h = await harness();
     const bad = await h.request('/v1/reports', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"reports": [' });

@@ -32,6 +32,8 @@ export interface AppDeps {
   limiter: RateLimiter;
   trusted: TrustedProxies;
   operatorToken: string | null;
+  /** Sites whose reports are taken; null takes any. */
+  sites: readonly string[] | null;
   now: () => number;
   /** True once shutdown has begun: health turns 503 and no new reports are taken. */
   draining: () => boolean;
@@ -114,6 +116,13 @@ export function createApp(deps: AppDeps): Hono<Env> {
     if (!json.ok) return json.response;
     const batch = validateReportBatch(json.value);
     if (!batch.ok) return c.json({ error: 'invalid_report', problems: batch.problems }, 400);
+    const sites = deps.sites;
+    if (sites) {
+      const problems = batch.value.reports.flatMap((r, index) =>
+        sites.includes(r.site) ? [] : [{ index, path: 'site', message: `this server only takes reports for ${sites.join(', ')}` }],
+      );
+      if (problems.length) return c.json({ error: 'invalid_report', problems }, 400);
+    }
     let outcome;
     try {
       outcome = await ingestBatch(deps.committer, batch.value.reports, networkHash, now);

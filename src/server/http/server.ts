@@ -68,6 +68,7 @@ export async function createServices(config: ServerConfig, storage: Storage, now
     limiter: new RateLimiter(config.rateLimit.burst, config.rateLimit.perMinute),
     trusted: new TrustedProxies(config.trustProxy),
     operatorToken: config.operatorToken,
+    sites: config.sites,
     now,
     draining: () => draining,
   };
