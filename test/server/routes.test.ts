@@ -1,4 +1,4 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { validateMessagesResponse, validateStatusResponse, type StatusResponse } from '../../src/shared/protocol.ts';
 import { makeHarness, type Harness } from './lib/harness.ts';
 import { contractSenders, makeReport, reporterId } from './lib/reports.ts';
@@ -367,6 +367,25 @@ describe('health and errors', () => {
     const refused = await h.postReports([makeReport()]);
     expect(refused.status).toBe(503);
     expect(refused.headers.get('retry-after')).toBe('30');
+  });
+
+  it('answers 503 with Retry-After when reports cannot be stored, and acknowledges nothing', async () => {
+    const h = await harness();
+    expect((await h.postReports([makeReport()])).status).toBe(202);
+    const errors = vi.spyOn(console, 'error').mockImplementation(() => undefined);
+    try {
+      await h.storage.close();
+      const res = await h.postReports([makeReport()]);
+      expect(res.status).toBe(503);
+      expect(res.headers.get('retry-after')).toBe('30');
+      expect(await res.json()).toMatchObject({ error: 'unavailable' });
+      // A fresh day needs a fresh salt from the database: that failure is a 503 too.
+      h.clock.now += 86_400_000;
+      expect((await h.postReports([makeReport({}, h.clock.now)])).status).toBe(503);
+      expect(errors.mock.calls.map((c) => String(c[0])).join('\n')).not.toMatch(/203\.0\.113/);
+    } finally {
+      errors.mockRestore();
+    }
   });
 
   it('answers 503 on health when the database is closed', async () => {
