@@ -1,4 +1,5 @@
 // Printed by `npm start` between the build and the server, so a new user knows what to do next.
+/* global process, console */
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 
