@@ -128,9 +128,10 @@ export function createBackground(deps: BackgroundDeps) {
   /** Records a trusted observation, and queues a report when consent allows and the coalescer admits it. */
   async function observe(o: Observation): Promise<{ queued: boolean; reason?: string }> {
     const now = deps.now();
-    const { kind, reportable } = evidenceOf(o);
+    // While the browser says it is offline, every failure is the user's own connection.
+    const { kind, reportable } = deps.online() ? evidenceOf(o) : { kind: 'offline' as const, reportable: false };
     await recordEvidence({ at: now, kind, feature: o.feature });
-    if (!reportable) return { queued: false, reason: 'local_only' };
+    if (!reportable) return { queued: false, reason: kind === 'offline' ? 'offline' : 'local_only' };
     const queued = await serial(async () => {
       const got = await read([KEYS.consent, KEYS.coalescer, KEYS.pseudonym, KEYS.queue, KEYS.settings]);
       if (loadConsent(got[KEYS.consent]) !== 'granted') return { queued: false, reason: 'consent' };
@@ -416,6 +417,7 @@ export function createBackground(deps: BackgroundDeps) {
     },
     async onStartup(): Promise<void> {
       await ensureAlarms();
+      await poll();
       await flush();
     },
     ensureAlarms,

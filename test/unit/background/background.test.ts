@@ -307,6 +307,18 @@ describe('status polling', () => {
     expect(postedReports(server).map((r) => `${r.feature}:${r.signal}`)).toEqual(['search:ok', 'search:ok']);
   });
 
+  it('reports nothing from the page while the browser is offline', async () => {
+    server = await aggregation();
+    let online = true;
+    const { bg } = makeBackground({ defaultEndpoint: server.url, online: () => online });
+    await bg.handleMessage({ type: 'setConsent', granted: true }, FROM_POPUP);
+    online = false;
+    await bg.handleMessage({ type: 'observe', observation: { feature: 'timeline', signal: 'banner', source: 'dom', code: 'banner:timeline_error' } }, FROM_PAGE);
+    await bg.flush();
+    expect(postedReports(server)).toEqual([]);
+    expect(((await bg.handleMessage({ type: 'getState' }, FROM_POPUP)) as PopupState).local).toBe('offline');
+  });
+
   it('clears the offline diagnosis once x.com answers again', async () => {
     server = await aggregation();
     const { bg, clock } = makeBackground({ defaultEndpoint: server.url });
