@@ -26,7 +26,7 @@ function t(key: string, subs?: string[]): string {
 function regionName(region: string): string {
   if (region === 'ZZ') return t('regionUnknown');
   try {
-    return new Intl.DisplayNames([browser.i18n.getUILanguage()], { type: 'region' }).of(region) ?? region;
+    return new Intl.DisplayNames([t('localeCode'), browser.i18n.getUILanguage()], { type: 'region' }).of(region) ?? region;
   } catch {
     return region;
   }

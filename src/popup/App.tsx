@@ -87,7 +87,7 @@ export function App({ api, now = () => Date.now() }: { api: ExtensionApi; now?: 
           {!s.stale && s.status === null && s.statusError && (
             <span class="stale" data-testid="stale">
               {' '}
-              {t('staleMarker', [s.statusError])}
+              {t('serverUnreachable', [s.statusError])}
             </span>
           )}
         </p>
@@ -185,7 +185,8 @@ function Messages({ messages }: { messages: OfficialMessage[] }) {
   return (
     <ul class="messages">
       {messages.map((msg) => (
-        <li key={msg.id} data-testid="message" lang={msg.lang}>
+        // dir="auto": an English notice inside the Arabic popup keeps its own direction.
+        <li key={msg.id} data-testid="message" lang={msg.lang} dir="auto">
           <div class="meta">
             <strong>{msg.author}</strong> · <time dateTime={new Date(msg.publishedAt).toISOString()}>{formatTime(msg.publishedAt)}</time>
           </div>

@@ -55,16 +55,27 @@ export function translatorFromMessages(messages: Record<string, MessageEntry>, b
   };
 }
 
-/** Sets lang and dir (rtl for Arabic) on the document from the UI locale. */
-export function applyDocumentLocale(doc: Document): void {
-  const dir = t('@@bidi_dir');
-  doc.documentElement.dir = dir === 'rtl' ? 'rtl' : 'ltr';
-  const lang = t('@@ui_locale');
-  if (lang && lang !== '@@ui_locale') doc.documentElement.lang = lang.replace('_', '-');
+/**
+ * Each messages.json names its own language and direction (localeCode, textDirection): Chrome's
+ * @@ui_locale and @@bidi_dir follow the browser's UI locale, which can differ from the locale
+ * whose messages are shown (seen: @@ui_locale "en_US" while the Japanese messages were used).
+ */
+export function messagesDirection(): 'ltr' | 'rtl' {
+  const own = t('textDirection');
+  if (own === 'rtl' || own === 'ltr') return own;
+  return t('@@bidi_dir') === 'rtl' ? 'rtl' : 'ltr';
 }
 
-/** The UI language for Intl formatting. */
+/** The language of the messages shown, for the lang attribute and Intl formatting. */
 export function uiLanguage(): string {
+  const own = t('localeCode');
+  if (own && own !== 'localeCode') return own.replace('_', '-');
   const lang = t('@@ui_locale');
   return lang && lang !== '@@ui_locale' ? lang.replace('_', '-') : 'en';
+}
+
+/** Sets lang and dir (rtl for Arabic) on the document. */
+export function applyDocumentLocale(doc: Document): void {
+  doc.documentElement.dir = messagesDirection();
+  doc.documentElement.lang = uiLanguage();
 }

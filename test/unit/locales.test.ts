@@ -55,6 +55,12 @@ describe('locales', () => {
     expect(same, `${l}: strings identical to English`).toEqual([]);
   });
 
+  it.each(locales)('%s names its own language and writing direction', (l) => {
+    const messages = load(l);
+    expect(messages.localeCode!.message).toBe(l.replace('_', '-'));
+    expect(messages.textDirection!.message).toBe(['ar', 'he', 'fa', 'ur'].includes(l) ? 'rtl' : 'ltr');
+  });
+
   it('keeps the keys the manifest uses', () => {
     const manifest = readFileSync(join(process.cwd(), 'manifest.json'), 'utf8');
     for (const m of manifest.matchAll(/__MSG_([A-Za-z0-9_]+)__/g)) expect(en[m[1]!], m[1]).toBeDefined();
