@@ -291,7 +291,10 @@ export function createBackground(deps: BackgroundDeps) {
     await deps.setBadge(badgeFor(cache.status, r), r);
     const was = regionVerdict(before.status, r);
     const is = regionVerdict(cache.status, r);
-    if (deps.notify && s.notifyOnChange && before.status && is !== 'unknown' && was !== is) await deps.notify(is, r).catch(() => undefined);
+    // Only a change for the same region: switching the country in the options is not news.
+    if (deps.notify && s.notifyOnChange && before.status && before.region === r && is !== 'unknown' && was !== is) {
+      await deps.notify(is, r).catch(() => undefined);
+    }
     return cache;
   }
 

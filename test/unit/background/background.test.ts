@@ -250,6 +250,24 @@ describe('status polling', () => {
     expect(badges.at(-1)!.region).toBe('FR');
   });
 
+  it('notifies a change of verdict for the user region only when opted in', async () => {
+    let answer = status('operational', { region: 'FR' });
+    server = await startServer((req, _b, res) => (req.url?.startsWith('/v1/status') ? json(res, 200, answer) : json(res, 200, { messages: [] })));
+    const notes: string[] = [];
+    const { bg } = makeBackground({ defaultEndpoint: server.url, notify: async (state, region) => void notes.push(`${region}:${state}`) });
+    await bg.poll();
+    answer = status('outage', { region: 'FR' });
+    await bg.poll();
+    expect(notes).toEqual([]);
+    await bg.handleMessage({ type: 'setSettings', patch: { notifyOnChange: true } }, FROM_POPUP);
+    answer = status('operational', { region: 'FR' });
+    await bg.poll();
+    await bg.poll();
+    answer = status('degraded', { region: 'FR' });
+    await bg.poll();
+    expect(notes).toEqual(['FR:operational', 'FR:degraded']);
+  });
+
   it('keeps the last good status and marks it stale when the server is unreachable or talks nonsense', async () => {
     let mode: 'good' | 'down' | 'junk' = 'good';
     server = await startServer((req, _b, res) => {
