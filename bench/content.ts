@@ -14,7 +14,7 @@
  *   npm run bench:content [-- --reps 5 --steps 300 --out bench/results/content.json]
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -32,7 +32,7 @@ const NAIVE_SOURCE_URL = 'bench-naive-detector.js';
 const { values: opts } = parseArgs({
   options: {
     reps: { type: 'string', default: '5' },
-    steps: { type: 'string', default: '120' },
+    steps: { type: 'string', default: '100' },
     seed: { type: 'string', default: '20261122' },
     out: { type: 'string', default: 'bench/results/content.json' },
     'no-trace': { type: 'boolean', default: false },
@@ -55,10 +55,10 @@ const workload: WorkloadConfig = {
   steps,
   initialCells: 40,
   maxCells: 60,
-  counterUpdatesPerStep: 20,
-  timeUpdatesPerStep: 8,
-  attributeTogglesPerStep: 12,
-  restylesPerStep: 10,
+  counterUpdatesPerStep: 36,
+  timeUpdatesPerStep: 12,
+  attributeTogglesPerStep: 16,
+  restylesPerStep: 12,
   requestEverySteps: 30,
   toastAt: Math.floor(steps * 0.3),
   inlineErrorAt: Math.floor(steps * 0.6),
@@ -94,14 +94,32 @@ interface RunSample {
   page: { steps: number; mutationRecords: number; requestsDone: number; entriesReceived: number; domNodes: number };
   naive?: { batches: number; hits: number };
   /** Traced runs only: thread time of top-level script calls per owner, in ms. */
-  trace?: { hookMs: number; contentMs: number; naiveMs: number; pageMs: number; extensionCalls: number; extensionWallMs: number; extensionUrls: string[] };
+  trace?: {
+    hookMs: number; contentMs: number; naiveMs: number; pageMs: number;
+    extensionCalls: number; extensionWallMs: number;
+    /** Style/layout the extension's calls forced, part of hookMs + contentMs (as naiveForcedLayoutMs is of naiveMs). */
+    extensionForcedLayoutMs: number; naiveForcedLayoutMs: number;
+    extensionUrls: string[];
+    /** The extension's most expensive entry functions in this run. */
+    extensionTopFunctions: { fn: string; ms: number; calls: number }[];
+  };
 }
 
 // ---------------------------------------------------------------------------------------------------
 
-const distChrome = join(ROOT, 'dist/chrome');
-if (!existsSync(join(distChrome, 'manifest.json'))) {
+const builtChrome = join(ROOT, 'dist/chrome');
+if (!existsSync(join(builtChrome, 'manifest.json'))) {
   console.error(`dist/chrome/manifest.json is missing: run \`npm run build\` first.`);
+  process.exit(2);
+}
+// Load a private copy: a rebuild of dist/chrome during the run (vite empties the folder first)
+// would otherwise pull the extension's files out from under the browser halfway through.
+const distChrome = mkdtempSync(join(tmpdir(), 'outage-radar-bench-dist-'));
+cpSync(builtChrome, distChrome, { recursive: true });
+const builtManifest = JSON.parse(readFileSync(join(distChrome, 'manifest.json'), 'utf8')) as { content_scripts?: { js?: string[] }[] };
+const missing = (builtManifest.content_scripts ?? []).flatMap((c) => c.js ?? []).filter((f) => !existsSync(join(distChrome, f)));
+if (missing.length > 0) {
+  console.error(`dist/chrome is incomplete (${missing.join(', ')} missing; a build in progress?): run \`npm run build\` and retry.`);
   process.exit(2);
 }
 if (!existsSync(CHROMIUM)) {
@@ -192,6 +210,14 @@ async function runOnce(context: BrowserContext, spec: ConfigSpec, rep: number, e
   try {
     if (spec.naive) await page.addInitScript({ content: naiveInitScript });
     const cdp = await context.newCDPSession(page);
+    // Proof that the extension's isolated content script really ran in this page (every
+    // configuration listens, so none pays for it alone).
+    const isolatedWorlds = new Set<string>();
+    cdp.on('Runtime.executionContextCreated', ({ context: ctx }) => {
+      const aux = ctx.auxData as { type?: string } | undefined;
+      if (aux?.type === 'isolated' && ctx.origin.startsWith('chrome-extension://')) isolatedWorlds.add(ctx.origin);
+    });
+    await cdp.send('Runtime.enable');
     // Thread time, not wall time: other processes on this machine steal the CPU, not our counters.
     await cdp.send('Performance.enable', { timeDomain: 'threadTicks' });
     const atStart = await readMetrics(cdp);
@@ -199,6 +225,9 @@ async function runOnce(context: BrowserContext, spec: ConfigSpec, rep: number, e
     await page.waitForFunction(() => (window as BenchWindow).__bench?.state === 'ready', null, { polling: 50, timeout: 30_000 });
     // Let the extension's async loader and the first layout finish before measuring the steady state.
     await page.waitForTimeout(500);
+    if (spec.withExtension && extId && !isolatedWorlds.has(`chrome-extension://${extId}`)) {
+      throw new Error(`the extension's content script did not start in the page (isolated worlds seen: ${[...isolatedWorlds].join(', ') || 'none'})`);
+    }
     const before = await readMetrics(cdp);
     const trace = spec.traced ? await startTrace(cdp) : null;
     const result = await page.evaluate(() => (window as BenchWindow).__bench?.start());
@@ -218,7 +247,12 @@ async function runOnce(context: BrowserContext, spec: ConfigSpec, rep: number, e
         hookMs: ms('hook'), contentMs: ms('content'), naiveMs: ms('naive'), pageMs: ms('page'),
         extensionCalls: ext.reduce((n, t) => n + t.calls, 0),
         extensionWallMs: ext.reduce((n, t) => n + t.wallUs, 0) / 1000,
+        extensionForcedLayoutMs: ext.reduce((n, t) => n + t.forcedLayoutUs, 0) / 1000,
+        naiveForcedLayoutMs: (totals.naive?.forcedLayoutUs ?? 0) / 1000,
         extensionUrls: ext.flatMap((t) => t.urls).map((u) => u.replace(/^chrome-extension:\/\/[^/]+\//, '')),
+        extensionTopFunctions: ext.flatMap((t) => t.functions)
+          .sort((x, y) => y.threadUs - x.threadUs).slice(0, 8)
+          .map((f) => ({ fn: f.fn.replace(/chrome-extension:\/\/[^/]+\//, ''), ms: round(f.threadUs / 1000, 3), calls: f.calls })),
       };
     }
     if (!result) throw new Error('the workload finished without a result');
@@ -268,6 +302,7 @@ try {
   await plain.context.close();
   await site.close();
   rmSync(withExt.profileDir, { recursive: true, force: true });
+  rmSync(distChrome, { recursive: true, force: true });
   rmSync(plain.profileDir, { recursive: true, force: true });
 }
 
@@ -297,22 +332,34 @@ const scriptRatio = overheadRatio(median(field('extension', (s) => s.scriptMs)),
 let contentScript: Record<string, unknown> | null = null;
 let contentScriptRatio: number | null = null;
 if (traced) {
-  const tr = of('extension-traced').map((s) => s.trace).filter((t): t is NonNullable<RunSample['trace']> => t !== undefined);
+  const tracedRuns = of('extension-traced').filter((s) => s.trace !== undefined);
+  const tr = tracedRuns.map((s) => s.trace as NonNullable<RunSample['trace']>);
   const extMs = tr.map((t) => t.hookMs + t.contentMs);
-  contentScriptRatio = median(extMs) / baselineMs;
+  // Paired within each run: the extension's time over the page's own time in the same tab, so a
+  // run on a busier (slower) moment scales both and the ratio does not move with it.
+  const pairedRatios = tracedRuns.map((s) => {
+    const ext = (s.trace as NonNullable<RunSample['trace']>).hookMs + (s.trace as NonNullable<RunSample['trace']>).contentMs;
+    return overheadRatio(s.taskMs, s.taskMs - ext);
+  });
+  contentScriptRatio = median(pairedRatios);
   const naiveTr = of('naive-traced').map((s) => s.trace).filter((t): t is NonNullable<RunSample['trace']> => t !== undefined);
   contentScript = {
-    method: 'devtools.timeline trace during the workload: thread time (tdur) of every top-level FunctionCall/EvaluateScript whose script is the extension\'s, including the layout/style work those calls force; ratio = median over traced runs / baselineMs',
+    method: 'devtools.timeline trace during the workload: thread time (tdur) of every top-level FunctionCall/EvaluateScript whose script is the extension\'s, including the layout/style work those calls force',
     extensionMs: spread(extMs),
     hookMs: spread(tr.map((t) => t.hookMs)),
     contentMs: spread(tr.map((t) => t.contentMs)),
     extensionCalls: spread(tr.map((t) => t.extensionCalls)),
+    extensionForcedLayoutMs: spread(tr.map((t) => t.extensionForcedLayoutMs)),
     ratio: contentScriptRatio,
+    ratioSpread: spread(pairedRatios),
+    ratioMethod: 'per traced run: extension time / (that run\'s TaskDuration - extension time); median over runs',
+    ratioToBaselineMedian: median(extMs) / baselineMs,
     extensionScriptsSeen: [...new Set(tr.flatMap((t) => t.extensionUrls))].sort(),
     tracedRunTaskMs: spread(field('extension-traced', (s) => s.taskMs)),
     naiveCheck: {
       what: 'the same attribution applied to the naive detector, next to its A/B difference; the traced time can exceed the A/B difference because layout a script forces is layout the next frame no longer does',
       naiveTracedMs: median(naiveTr.map((t) => t.naiveMs)),
+      naiveForcedLayoutMs: median(naiveTr.map((t) => t.naiveForcedLayoutMs)),
       naiveAbDifferenceMs: naiveTask.median - baselineMs,
     },
   };
@@ -375,11 +422,19 @@ console.log(`  naive      main thread ${line(naiveTask)}`);
 const paired = spread(pairedRatios('extension', (s) => s.taskMs));
 console.log(`  overheadRatio (A/B)       ${pct(ratioOverheadTask)}  (same-rep pairs: median ${pct(paired.median)}, range ${pct(paired.min)} .. ${pct(paired.max)})`);
 console.log(`  naiveOverheadRatio (A/B)  ${pct(ratioNaiveTask)}`);
+console.log(`  page load, main thread:   baseline ${median(field('baseline', (s) => s.loadTaskMs)).toFixed(1)} ms, extension ${median(field('extension', (s) => s.loadTaskMs)).toFixed(1)} ms (medians)`);
 if (contentScript && contentScriptRatio !== null) {
   const ext = contentScript.extensionMs as Spread;
-  const check = contentScript.naiveCheck as { naiveTracedMs: number; naiveAbDifferenceMs: number };
-  console.log(`  contentScriptRatio (trace)  ${pct(contentScriptRatio)}  (extension scripts ${ext.median.toFixed(2)} ms thread time, range ${ext.min.toFixed(2)} .. ${ext.max.toFixed(2)}; scripts seen: ${(contentScript.extensionScriptsSeen as string[]).join(', ') || 'none'})`);
-  console.log(`  attribution check: naive detector ${check.naiveTracedMs.toFixed(1)} ms traced vs ${check.naiveAbDifferenceMs.toFixed(1)} ms by A/B`);
+  const check = contentScript.naiveCheck as { naiveTracedMs: number; naiveForcedLayoutMs: number; naiveAbDifferenceMs: number };
+  const rs = contentScript.ratioSpread as Spread;
+  console.log(`  contentScriptRatio (trace)  ${pct(contentScriptRatio)}  (per-run range ${pct(rs.min)} .. ${pct(rs.max)}; extension scripts ${ext.median.toFixed(2)} ms thread time, range ${ext.min.toFixed(2)} .. ${ext.max.toFixed(2)}; scripts seen: ${(contentScript.extensionScriptsSeen as string[]).join(', ') || 'none'})`);
+  const forced = contentScript.extensionForcedLayoutMs as Spread;
+  const hook = contentScript.hookMs as Spread;
+  const content = contentScript.contentMs as Spread;
+  console.log(`    MAIN-world hook ${hook.median.toFixed(2)} ms, isolated content script ${content.median.toFixed(2)} ms, style/layout they forced ${forced.median.toFixed(2)} ms (medians)`);
+  const top = of('extension-traced')[0]?.trace?.extensionTopFunctions ?? [];
+  for (const f of top.slice(0, 3)) console.log(`    costliest entry (rep 1): ${f.fn} ${f.ms.toFixed(2)} ms in ${f.calls} calls`);
+  console.log(`  attribution check: naive detector ${check.naiveTracedMs.toFixed(1)} ms traced (${check.naiveForcedLayoutMs.toFixed(1)} ms of it forced style/layout) vs ${check.naiveAbDifferenceMs.toFixed(1)} ms by A/B`);
 }
 console.log(`  budget: ${budgetBasis} <= ${pct(BUDGET)} → ${budgetValue <= BUDGET ? 'PASS' : 'FAIL'} (${pct(budgetValue)})${budgetBasis !== 'overheadRatio' ? `; A/B overheadRatio → ${ratioOverheadTask <= BUDGET ? 'PASS' : 'FAIL'}` : ''}`);
 console.log(`  wrote ${relative(ROOT, outFile)} in ${report.durationS} s`);
