@@ -94,7 +94,7 @@ describe('aggregates and status', () => {
     const { store, status } = setup();
     burst(store, 'c', 12, 5);
     const t = NOW + 2 * 3600_000;
-    store.compact(t, status.baselineFor);
+    store.compact(t);
     expect(store.cell('x.com', ALL, ALL)?.detail.size).toBe(0);
     const s = status.build('x.com', null, t);
     // The outage ended long ago: operational since it cleared, and the series still shows it.

@@ -1,136 +1,186 @@
 import { describe, expect, it } from 'vitest';
-import { baselineAt, DAY_MS, DEFAULT_BASELINE, median, MINUTE_MS } from '../../src/server/detection/baseline.ts';
-import { applyHysteresis } from '../../src/server/detection/hysteresis.ts';
+import { BLOCK_MS, DAY_MS, DEFAULT_BASELINE, expectationAt, median, MINUTE_MS, WEEK_MS, type BlockSummary, type Expectation } from '../../src/server/detection/baseline.ts';
+import { HyperLogLog, hash53 } from '../../src/server/detection/hll.ts';
+import { applyHysteresis, HysteresisStepper } from '../../src/server/detection/hysteresis.ts';
+import { poissonLlr, scoreOf, strongestEvidence } from '../../src/server/detection/sequential.ts';
 import { DEFAULT_THRESHOLDS } from '../../src/server/detection/thresholds.ts';
-import { judge, windowStats, type MinuteReporters } from '../../src/server/detection/verdict.ts';
+import { judge } from '../../src/server/detection/verdict.ts';
 import type { State } from '../../src/shared/protocol.ts';
 
-/** One minute where `perNetwork[i]` distinct reporters come from network i (names unique per tag). */
-function minute(tag: string, perNetwork: number[], okPerNetwork: number[] = []): MinuteReporters {
-  const failing = new Map<string, string>();
-  const ok = new Map<string, string>();
-  perNetwork.forEach((n, net) => {
-    for (let i = 0; i < n; i++) failing.set(`${tag}-f-${net}-${i}`, `net${net}`);
-  });
-  okPerNetwork.forEach((n, net) => {
-    for (let i = 0; i < n; i++) ok.set(`${tag}-ok-${net}-${i}`, `net${net}`);
-  });
-  return { failing, ok };
-}
-
-describe('windowStats', () => {
-  it('counts distinct reporters across minutes and caps each network', () => {
-    const m1 = minute('a', [3, 8]);
-    const m2: MinuteReporters = { failing: new Map([...m1.failing].slice(0, 2)), ok: new Map() };
-    const stats = windowStats([m1, m2], 5);
-    expect(stats).toEqual({ failingReporters: 11, countedReporters: 3 + 5, networks: 2, okReporters: 0 });
+describe('HyperLogLog', () => {
+  it('is exact while small', () => {
+    const h = new HyperLogLog();
+    for (let i = 0; i < 200; i++) h.add(`r${i % 150}`);
+    expect(h.isExact).toBe(true);
+    expect(h.count()).toBe(150);
   });
 
-  it('counts someone with both failures and ok samples as failing only', () => {
-    const m: MinuteReporters = {
-      failing: new Map([['same', 'n1']]),
-      ok: new Map([
-        ['same', 'n1'],
-        ['other', 'n2'],
-      ]),
-    };
-    expect(windowStats([m], 5)).toMatchObject({ failingReporters: 1, okReporters: 1 });
+  it('stays within 4 standard errors over many sizes and seeds', () => {
+    for (const n of [300, 1_000, 5_000, 20_000, 100_000]) {
+      for (const seed of ['a', 'b', 'c']) {
+        const h = new HyperLogLog();
+        for (let i = 0; i < n; i++) h.add(`${seed}-${i}`);
+        expect(h.isExact).toBe(false);
+        expect(Math.abs(h.count() - n) / n).toBeLessThan(4 * h.standardError);
+      }
+    }
+  });
+
+  it('merges to the distinct count of the union, counting overlaps once', () => {
+    const a = new HyperLogLog();
+    const b = new HyperLogLog();
+    for (let i = 0; i < 6_000; i++) a.add(`p${i}`);
+    for (let i = 3_000; i < 9_000; i++) b.add(`p${i}`);
+    const u = a.clone();
+    u.merge(b);
+    expect(Math.abs(u.count() - 9_000) / 9_000).toBeLessThan(4 * u.standardError);
+    // Merging an exact sketch into a dense one and the other way round agree.
+    const small = new HyperLogLog();
+    small.add('p1');
+    small.add('new');
+    const x = small.clone();
+    x.merge(a);
+    const y = a.clone();
+    y.merge(small);
+    expect(x.count()).toBe(y.count());
+  });
+
+  it('refuses a precision it cannot hold and sketches of different precision', () => {
+    expect(() => new HyperLogLog(3)).toThrow(/precision/);
+    expect(() => new HyperLogLog(11).merge(new HyperLogLog(12))).toThrow(/precision/);
+  });
+
+  it('hashes strings to 53-bit integers, differently for near-identical names', () => {
+    const a = hash53('reporter-1');
+    expect(Number.isSafeInteger(a)).toBe(true);
+    expect(a).not.toBe(hash53('reporter-2'));
+  });
+});
+
+describe('sequential test', () => {
+  it('gives no evidence at or below the expected level and more the further above', () => {
+    expect(poissonLlr(3, 5)).toBe(0);
+    expect(poissonLlr(10, 5)).toBeGreaterThan(0);
+    expect(poissonLlr(20, 5)).toBeGreaterThan(poissonLlr(10, 5));
+    expect(() => poissonLlr(1, 0)).toThrow(/positive/);
+  });
+
+  it('finds a slow rise over the longer stretch and a sharp one over the last minute', () => {
+    // 9 a minute against 5 expected, for 5 minutes: weak each minute, strong together.
+    const slow = strongestEvidence([9, 18, 27, 36, 45], 5, 1);
+    expect(slow.minutes).toBe(5);
+    expect(slow.llr).toBeGreaterThan(poissonLlr(9, 5));
+    const sharp = strongestEvidence([60, 64, 68, 72, 76], 5, 1);
+    expect(sharp.minutes).toBe(1);
+  });
+
+  it('divides the evidence by the over-dispersion', () => {
+    expect(strongestEvidence([30], 10, 3).llr).toBeCloseTo(poissonLlr(30, 10) / 3);
+  });
+
+  it('maps evidence to a score of 0.5 at the threshold', () => {
+    expect(scoreOf(12, 12)).toBe(0.5);
+    expect(scoreOf(0, 12)).toBe(0);
+    expect(scoreOf(1000, 12)).toBeLessThan(1);
+    expect(scoreOf(24, 12)).toBeGreaterThan(0.5);
+  });
+});
+
+const block = (failingPerMinute: number, active: number, troubled = false, variance = failingPerMinute): BlockSummary => ({
+  minutes: 15,
+  failing: failingPerMinute * 15,
+  failingSq: 15 * (variance + failingPerMinute * failingPerMinute),
+  active,
+  troubled,
+});
+
+describe('baseline', () => {
+  const NOW = Date.UTC(2026, 10, 23, 20, 7);
+  const B = Math.floor(NOW / BLOCK_MS) * BLOCK_MS;
+
+  it('takes the median of the same block of the week, leaving out troubled weeks', () => {
+    const history = new Map<number, BlockSummary>([
+      [B - WEEK_MS, block(10, 1000)],
+      [B - 2 * WEEK_MS, block(500, 1000, true)],
+      [B - 3 * WEEK_MS, block(12, 1200)],
+      [B - 4 * WEEK_MS, block(8, 1000)],
+      [B - 5 * WEEK_MS, block(9, 1000)],
+    ]);
+    const e = expectationAt(NOW, (b) => history.get(b));
+    expect(e.source).toBe('week');
+    expect(e.perMinute).toBe(9.5);
+    expect(e.share).toBeCloseTo(median([0.01, 0.01, 0.008, 0.009]));
+  });
+
+  it('falls back to the same block of past days, then the recent hours, then the prior', () => {
+    const days = new Map<number, BlockSummary>([1, 2, 3].map((d) => [B - d * DAY_MS, block(4, 400)]));
+    expect(expectationAt(NOW, (b) => days.get(b))).toMatchObject({ source: 'day', perMinute: 4 });
+    // The last two blocks are skipped: trouble that began minutes ago must not raise its own bar.
+    const recent = new Map<number, BlockSummary>([
+      [B - BLOCK_MS, block(900, 1000)],
+      ...[2, 3, 4, 5].map((i): [number, BlockSummary] => [B - i * BLOCK_MS, block(6, 600)]),
+    ]);
+    expect(expectationAt(NOW, (b) => recent.get(b))).toMatchObject({ source: 'recent', perMinute: 6 });
+    expect(expectationAt(NOW, () => undefined)).toEqual({ perMinute: 0, share: DEFAULT_BASELINE.priorShare, dispersion: DEFAULT_BASELINE.priorDispersion, source: 'prior' });
+  });
+
+  it('learns the over-dispersion from the spread of the counts, within bounds', () => {
+    const noisy = new Map<number, BlockSummary>([1, 2, 3].map((w) => [B - w * WEEK_MS, block(10, 1000, false, 30)]));
+    expect(expectationAt(NOW, (b) => noisy.get(b)).dispersion).toBeCloseTo(3);
+    const wild = new Map<number, BlockSummary>([1, 2, 3].map((w) => [B - w * WEEK_MS, block(10, 1000, false, 1000)]));
+    expect(expectationAt(NOW, (b) => wild.get(b)).dispersion).toBe(DEFAULT_BASELINE.maxDispersion);
   });
 });
 
 describe('judge', () => {
   const t = DEFAULT_THRESHOLDS;
+  const cold: Expectation = { perMinute: 0, share: 0.005, dispersion: 2, source: 'prior' };
+  const flat = (n: number) => [n, n, n, n, n];
 
-  it('calls the e2e contract an outage: 60 reporters, 5 from each of 12 networks, no ok samples', () => {
-    const stats = windowStats([minute('c', new Array(12).fill(5))], t.networkCap);
-    expect(judge(stats, 0, t)).toBe('outage');
+  it('calls the e2e contract an outage: 60 from 12 networks, nobody ok, nothing known', () => {
+    expect(judge({ counted: flat(60), networks: 12, active: 60 }, cold, t).state).toBe('outage');
   });
 
-  it('keeps a flood of 1,000 reporters from one network operational', () => {
-    const stats = windowStats([minute('flood', [1000])], t.networkCap);
-    expect(stats.countedReporters).toBe(t.networkCap);
-    expect(judge(stats, 0, t)).toBe('operational');
+  it('needs networks and reporters, whatever the evidence', () => {
+    expect(judge({ counted: flat(60), networks: 2, active: 60 }, cold, t).state).toBe('operational');
+    expect(judge({ counted: flat(60), networks: 4, active: 60 }, cold, t).state).toBe('degraded');
+    expect(judge({ counted: flat(15), networks: 3, active: 15 }, cold, t).state).toBe('degraded');
+    expect(judge({ counted: flat(7), networks: 7, active: 7 }, cold, t).state).toBe('operational');
   });
 
-  it('keeps a flood from two networks below degraded (networks bar)', () => {
-    const stats = windowStats([minute('flood', [500, 500])], t.networkCap);
-    expect(judge(stats, 0, t)).toBe('operational');
+  it('judges by the share of active people when activity is known', () => {
+    const usual: Expectation = { perMinute: 10, share: 0.005, dispersion: 1.5, source: 'week' };
+    // 2,000 active, 10 failing a minute is usual; 30 is 1.5 % of them: degraded; 300 is 15 %: outage.
+    expect(judge({ counted: [10, 19, 28, 37, 46], networks: 10, active: 2000 }, usual, t).state).toBe('operational');
+    expect(judge({ counted: [30, 55, 80, 100, 120], networks: 20, active: 2000 }, usual, t).state).toBe('degraded');
+    expect(judge({ counted: [300, 500, 600, 650, 700], networks: 60, active: 2000 }, usual, t).state).toBe('outage');
+    // The same counts on a quiet night with 200 active are 12-15 %: an outage.
+    expect(judge({ counted: [30, 55, 80, 100, 120], networks: 20, active: 200 }, usual, t).state).toBe('outage');
   });
 
-  it('calls degraded between the two bars', () => {
-    // 10 counted reporters from 4 networks: above degraded (8 / 3), below outage (20 / 5).
-    const stats = windowStats([minute('d', [3, 3, 2, 2])], t.networkCap);
-    expect(judge(stats, 0, t)).toBe('degraded');
-  });
-
-  it('uses the failing share when ok samples are plentiful', () => {
-    const failing = new Array(10).fill(3); // 30 failing from 10 networks
-    expect(judge(windowStats([minute('s', failing, new Array(10).fill(2))], 5), 0, t)).toBe('outage'); // 30 / 50
-    expect(judge(windowStats([minute('s', failing, new Array(10).fill(5))], 5), 0, t)).toBe('degraded'); // 30 / 80
-    expect(judge(windowStats([minute('s', failing, new Array(30).fill(5))], 5), 0, t)).toBe('operational'); // 30 / 180
-  });
-
-  it('with scarce ok samples, needs failures far above the usual level', () => {
-    const stats = windowStats([minute('b', new Array(12).fill(5))], 5); // 60 counted
-    expect(judge(stats, 10, t)).toBe('outage'); // 60 >= 4 x 10
-    expect(judge(stats, 20, t)).toBe('degraded'); // 60 >= 2 x 20 but < 4 x 20
-    expect(judge(stats, 40, t)).toBe('operational');
+  it('scores in [0, 1) with 0.5 at the evidence threshold', () => {
+    const j = judge({ counted: flat(60), networks: 12, active: 60 }, cold, t);
+    expect(j.score).toBeGreaterThan(0.5);
+    expect(j.score).toBeLessThan(1);
+    expect(judge({ counted: flat(0), networks: 0, active: 0 }, cold, t).score).toBe(0);
   });
 });
 
-describe('applyHysteresis', () => {
-  const O: State = 'outage';
-  const D: State = 'degraded';
-  const P: State = 'operational';
-  const at = (i: number) => 1_000 * MINUTE_MS + i * MINUTE_MS;
+describe('hysteresis', () => {
+  const seq = (s: string): State[] => [...s].map((c) => (c === 'o' ? 'outage' : c === 'd' ? 'degraded' : 'operational'));
 
-  it('goes up at once and stays up until enough quiet minutes', () => {
-    const raw = [P, P, O, O, P, P, P, P];
-    expect(applyHysteresis(raw.slice(0, 3), at(0), MINUTE_MS, 5)).toEqual({ state: 'outage', since: at(2) });
-    expect(applyHysteresis(raw, at(0), MINUTE_MS, 5)).toEqual({ state: 'outage', since: at(2) });
-    const longer = [...raw, P];
-    expect(applyHysteresis(longer, at(0), MINUTE_MS, 5)).toEqual({ state: 'operational', since: at(8) });
+  it('goes up at once and down only after the quiet minutes, to the worst level seen meanwhile', () => {
+    expect(applyHysteresis(seq('..oo'), 0, MINUTE_MS, 5)).toEqual({ state: 'outage', since: 2 * MINUTE_MS });
+    expect(applyHysteresis(seq('.oo....'), 0, MINUTE_MS, 5).state).toBe('outage');
+    expect(applyHysteresis(seq('.oo.....'), 0, MINUTE_MS, 5)).toEqual({ state: 'operational', since: 7 * MINUTE_MS });
+    expect(applyHysteresis(seq('.ood.d..'), 0, MINUTE_MS, 5)).toEqual({ state: 'degraded', since: 7 * MINUTE_MS });
+    expect(applyHysteresis(seq('......'), 0, MINUTE_MS, 5)).toEqual({ state: 'operational', since: null });
   });
 
-  it('restarts the quiet count when the state comes back', () => {
-    const raw = [O, P, P, P, P, O, P, P, P, P];
-    expect(applyHysteresis(raw, at(0), MINUTE_MS, 5).state).toBe('outage');
-    expect(applyHysteresis(raw, at(0), MINUTE_MS, 5).since).toBe(at(0));
-  });
-
-  it('steps down to the worst level seen while quiet', () => {
-    const raw = [O, D, P, D, P, P];
-    expect(applyHysteresis(raw, at(0), MINUTE_MS, 5)).toEqual({ state: 'degraded', since: at(5) });
-  });
-
-  it('reports null since when nothing ever happened, and follows raw at once with 0 quiet minutes', () => {
-    expect(applyHysteresis([P, P, P], at(0), MINUTE_MS, 5)).toEqual({ state: 'operational', since: null });
-    expect(applyHysteresis([O, P], at(0), MINUTE_MS, 0)).toEqual({ state: 'operational', since: at(1) });
-  });
-});
-
-describe('baseline', () => {
-  it('takes the median of the same minute on previous days when that history exists', () => {
-    const m = 10 * DAY_MS + 600 * MINUTE_MS;
-    const counts = new Map([
-      [m - DAY_MS, 4],
-      [m - 2 * DAY_MS, 10],
-      [m - 3 * DAY_MS, 6],
-    ]);
-    const value = baselineAt(m, (x) => counts.get(x) ?? 0, { ...DEFAULT_BASELINE, days: 3, knownSince: m - 3 * DAY_MS });
-    expect(value).toBe(6);
-  });
-
-  it('falls back to a trailing median, leaving out the last minutes, and to 0 without history', () => {
-    const m = 10 * DAY_MS;
-    const countAt = (x: number) => (x >= m - 15 * MINUTE_MS ? 500 : 3);
-    expect(baselineAt(m, countAt, { ...DEFAULT_BASELINE, knownSince: m - 2 * 3600_000 })).toBe(3);
-    expect(baselineAt(m, countAt, { ...DEFAULT_BASELINE, knownSince: m - 20 * MINUTE_MS })).toBe(0);
-  });
-
-  it('median handles odd, even and empty lists', () => {
-    expect(median([5, 1, 3])).toBe(3);
-    expect(median([4, 1, 3, 2])).toBe(2.5);
-    expect(median([])).toBe(0);
+  it('steps one minute at a time to the same answer as the replay', () => {
+    const raw = seq('..dd.oo...d.....o.......');
+    const s = new HysteresisStepper(5);
+    raw.forEach((r, i) => s.step(r, i * MINUTE_MS));
+    expect({ state: s.state, since: s.since }).toEqual(applyHysteresis(raw, 0, MINUTE_MS, 5));
   });
 });

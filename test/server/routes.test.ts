@@ -238,7 +238,7 @@ describe('restart equivalence', { timeout: 30_000 }, () => {
         .slice(0, 15)
         .map((s) => h.postReports([makeReport({ region: 'DE' }, now)], { from: '127.0.0.1', forwardedFor: s.address })),
     );
-    h.services.store.compact(now, h.services.deps.status.baselineFor);
+    h.services.store.compact(now);
     const live = h.services.deps.status.build('x.com', null, now);
     const { createServices } = await import('../../src/server/http/server.ts');
     const { loadConfig } = await import('../../src/server/config.ts');

@@ -1,16 +1,25 @@
 /**
  * In-memory per-minute aggregates per cell (site x region-or-ALL x feature-or-ALL). Every stored
- * report updates four cells. Recent minutes keep who reported (pseudonym -> network hash) so the
- * detector can count distinct people and networks over a window; older minutes are compacted to
- * plain counts, after their window verdicts have been computed and kept. No I/O here.
+ * report updates four cells, so small regional or per-feature signals also add up in the
+ * all-regions and all-features cells.
+ *
+ * Memory is bounded whatever the crowd: distinct people are counted with HyperLogLog sketches,
+ * and the network cap is applied as the reports arrive (each network keeps at most `networkCap`
+ * reporter names per minute, all the cap can ever count). Recent minutes keep this detail; older
+ * minutes keep plain counts; older still, 15-minute block summaries (the baseline's history).
+ * No I/O here.
  */
 import { PER_ACCOUNT_CODE_PREFIX, type Feature, type FailureSignal, type Signal, type State } from '../../shared/protocol.ts';
-import { DAY_MS, MINUTE_MS } from '../detection/baseline.ts';
-import { judge, windowStats, type MinuteReporters } from '../detection/verdict.ts';
+import { blockOf, BLOCK_MS, DAY_MS, DEFAULT_BASELINE, expectationAt, MINUTE_MS, WEEK_MS, type BlockSummary, type Expectation } from '../detection/baseline.ts';
+import { HyperLogLog, hash53 } from '../detection/hll.ts';
 import type { DetectionThresholds } from '../detection/thresholds.ts';
+import { judge, type Judgement } from '../detection/verdict.ts';
 
 export const ALL = '*';
 const PRUNE_EVERY_MS = 3600_000;
+/** People count as active for this long after an ok sample (the extension sends one at most
+ *  every 10 minutes per feature). */
+export const ACTIVE_MINUTES = 10;
 
 /** What the aggregates need from a stored report. */
 export interface AggregatableReport {
@@ -27,6 +36,8 @@ export interface AggregatableReport {
 export interface MinuteCounts {
   /** Distinct reporters with a failure (per-account limits excluded). */
   failingReporters: number;
+  /** The same after the per-network cap: what the detector counts. */
+  countedFailing: number;
   /** Failure reports (per-account limits excluded). */
   failureReports: number;
   okReporters: number;
@@ -38,25 +49,29 @@ export interface MinuteCounts {
 
 /** Collections are made on first use: most cell-minutes only ever see one or two kinds. */
 interface MinuteDetail {
-  failing?: Map<string, string>;
-  ok?: Map<string, string>;
-  limited?: Set<string>;
-  bySignal?: Map<FailureSignal, Set<string>>;
-}
-
-const NONE: ReadonlyMap<string, string> = new Map();
-
-function reportersOf(d: MinuteDetail): MinuteReporters {
-  return { failing: d.failing ?? NONE, ok: d.ok ?? NONE };
+  /** network hash -> at most `networkCap` reporter names. */
+  byNetwork?: Map<string, Set<string>>;
+  failing?: HyperLogLog;
+  ok?: HyperLogLog;
+  limited?: HyperLogLog;
+  bySignal?: Map<FailureSignal, HyperLogLog>;
 }
 
 export class Cell {
   readonly detail = new Map<number, MinuteDetail>();
   readonly counts = new Map<number, MinuteCounts>();
-  /** Raw verdict of the window ending at a minute, computed once the window is complete. */
+  /** Raw verdict of a finished minute, once judged (only minutes with enough failures). */
   readonly verdicts = new Map<number, State>();
-  /** Baselines per 15-minute block, cached because the trailing median reads hours of counts. */
-  readonly baselines = new Map<number, number>();
+  /** 15-minute summaries: the baseline's history. */
+  readonly blocks = new Map<number, BlockSummary>();
+  /** Expectation per 15-minute block, cached: it reads weeks of block summaries. */
+  readonly expectations = new Map<number, Expectation>();
+  /** Next block start to summarise. */
+  nextBlock: number;
+
+  constructor(firstMinute: number) {
+    this.nextBlock = blockOf(firstMinute);
+  }
 
   countAt(minute: number): MinuteCounts | undefined {
     return this.counts.get(minute);
@@ -65,15 +80,18 @@ export class Cell {
 
 export interface StoreOptions {
   thresholds: DetectionThresholds;
-  /** Minutes that keep reporter detail; must cover the 15-minute counts and the window. */
+  /** Minutes that keep reporter detail; must cover the 15-minute counts, the window and a block. */
   detailMinutes: number;
-  /** How long plain per-minute counts are kept, for the series and the baseline. */
+  /** How long plain per-minute counts are kept (the published series covers 24 hours). */
   countsMs: number;
+  /** How long 15-minute block summaries are kept, for the seasonal baseline. */
+  blocksMs: number;
 }
 
 export const DEFAULT_STORE_OPTIONS: Omit<StoreOptions, 'thresholds'> = {
   detailMinutes: 60,
-  countsMs: 8 * DAY_MS,
+  countsMs: 2 * DAY_MS,
+  blocksMs: DEFAULT_BASELINE.weeks * WEEK_MS + DAY_MS,
 };
 
 function cellKey(site: string, region: string, feature: string): string {
@@ -81,8 +99,10 @@ function cellKey(site: string, region: string, feature: string): string {
 }
 
 function emptyCounts(): MinuteCounts {
-  return { failingReporters: 0, failureReports: 0, okReporters: 0, limitedReporters: 0, bySignal: {} };
+  return { failingReporters: 0, countedFailing: 0, failureReports: 0, okReporters: 0, limitedReporters: 0, bySignal: {} };
 }
+
+const EMPTY_SUMMARY_MINUTES = 15;
 
 export class MinuteStore {
   private readonly cells = new Map<string, Cell>();
@@ -92,6 +112,8 @@ export class MinuteStore {
   /** Oldest minute that still holds reporter detail; older ones are compacted. */
   private detailFrom = -Infinity;
   private prunedAt = -Infinity;
+  /** Latest minute seen (a report, a judgement or a compaction): blocks before it are finished. */
+  private newestMinute = -Infinity;
   /** Bumped on every change, so callers can cache answers built from the store. */
   version = 0;
 
@@ -110,27 +132,37 @@ export class MinuteStore {
     return this.cells.get(cellKey(site, region, feature));
   }
 
+  /** Every cell, with its key parts. */
+  *allCells(): Generator<{ site: string; region: string; feature: string; cell: Cell }> {
+    for (const [key, cell] of this.cells) {
+      const [site, region, feature] = key.split('|') as [string, string, string];
+      yield { site, region, feature, cell };
+    }
+  }
+
   regions(site: string): string[] {
     return [...(this.regionsBySite.get(site) ?? [])].sort();
   }
 
   add(r: AggregatableReport): void {
     const minute = Math.floor(r.at / MINUTE_MS) * MINUTE_MS;
+    if (minute > this.newestMinute) this.newestMinute = minute;
     let regions = this.regionsBySite.get(r.site);
     if (!regions) this.regionsBySite.set(r.site, (regions = new Set()));
     regions.add(r.region);
+    const h = hash53(r.reporter);
     for (const region of [r.region, ALL]) {
       for (const feature of [r.feature, ALL]) {
         const key = cellKey(r.site, region, feature);
         let cell = this.cells.get(key);
-        if (!cell) this.cells.set(key, (cell = new Cell()));
-        this.addToCell(cell, minute, r);
+        if (!cell) this.cells.set(key, (cell = new Cell(Math.max(minute, this.knownSince))));
+        this.addToCell(cell, minute, r, h);
       }
     }
     this.version++;
   }
 
-  private addToCell(cell: Cell, minute: number, r: AggregatableReport): void {
+  private addToCell(cell: Cell, minute: number, r: AggregatableReport, h: number): void {
     const counts = cell.counts.get(minute) ?? emptyCounts();
     cell.counts.set(minute, counts);
     const perAccount = r.code !== null && r.code.startsWith(PER_ACCOUNT_CODE_PREFIX);
@@ -150,54 +182,131 @@ export class MinuteStore {
     let d = cell.detail.get(minute);
     if (!d) cell.detail.set(minute, (d = {}));
     if (failure) {
-      const failing = (d.failing ??= new Map());
-      if (!failing.has(r.reporter)) failing.set(r.reporter, r.networkHash);
+      const failing = (d.failing ??= new HyperLogLog());
+      failing.addHash(h);
+      counts.failingReporters = failing.count();
+      const byNetwork = (d.byNetwork ??= new Map());
+      let names = byNetwork.get(r.networkHash);
+      if (!names) byNetwork.set(r.networkHash, (names = new Set()));
+      // Beyond the cap a network's reporters can never count, so they are not even kept.
+      if (names.size < this.thresholds.networkCap && !names.has(r.reporter)) {
+        names.add(r.reporter);
+        counts.countedFailing++;
+      }
       const signal = r.signal as FailureSignal;
       const bySignal = (d.bySignal ??= new Map());
-      let set = bySignal.get(signal);
-      if (!set) bySignal.set(signal, (set = new Set()));
-      set.add(r.reporter);
-      counts.failingReporters = failing.size;
-      counts.bySignal[signal] = set.size;
+      let sketch = bySignal.get(signal);
+      if (!sketch) bySignal.set(signal, (sketch = new HyperLogLog()));
+      sketch.addHash(h);
+      counts.bySignal[signal] = sketch.count();
     } else if (perAccount) {
-      const limited = (d.limited ??= new Set());
-      limited.add(r.reporter);
-      counts.limitedReporters = limited.size;
+      const limited = (d.limited ??= new HyperLogLog());
+      limited.addHash(h);
+      counts.limitedReporters = limited.count();
     } else {
-      const ok = (d.ok ??= new Map());
-      if (!ok.has(r.reporter)) ok.set(r.reporter, r.networkHash);
-      counts.okReporters = ok.size;
+      const ok = (d.ok ??= new HyperLogLog());
+      ok.addHash(h);
+      counts.okReporters = ok.count();
     }
-    // Windows that include this minute must be judged again.
-    const w = this.thresholds.windowMinutes;
-    for (let end = minute; end < minute + w * MINUTE_MS; end += MINUTE_MS) {
-      if (end - (w - 1) * MINUTE_MS >= this.detailFrom) cell.verdicts.delete(end);
+    // Minutes judged with this one in view must be judged again.
+    const reach = Math.max(this.thresholds.windowMinutes, ACTIVE_MINUTES);
+    for (let end = minute; end < minute + reach * MINUTE_MS; end += MINUTE_MS) {
+      if (end - (reach - 1) * MINUTE_MS >= this.detailFrom) cell.verdicts.delete(end);
     }
   }
 
-  /**
-   * Raw verdict of the window ending with `minute`. `usualPerMinute` (the baseline) is only asked
-   * for when the window has enough failures to be judged: it reads hours of counts.
-   */
-  rawVerdict(cell: Cell, minute: number, usualPerMinute: () => number, nowMinute: number): State {
+  /** Distinct people active (ok or failing) in the `ACTIVE_MINUTES` ending with `minute`. */
+  activeAt(cell: Cell, minute: number): number {
+    const union = new HyperLogLog();
+    for (let m = minute - (ACTIVE_MINUTES - 1) * MINUTE_MS; m <= minute; m += MINUTE_MS) {
+      const d = cell.detail.get(m);
+      if (d?.ok) union.merge(d.ok);
+      if (d?.failing) union.merge(d.failing);
+    }
+    return union.count();
+  }
+
+  /** The baseline's expectation for a minute, per 15-minute block. */
+  expectationFor(cell: Cell, minute: number): Expectation {
+    const block = blockOf(minute);
+    let e = cell.expectations.get(block);
+    if (!e) {
+      e = expectationAt(minute, (b) => this.blockSummary(cell, b));
+      cell.expectations.set(block, e);
+    }
+    return e;
+  }
+
+  /** Summary of a finished block (made on first use, while its detail is still here). */
+  private blockSummary(cell: Cell, block: number): BlockSummary | undefined {
+    const have = cell.blocks.get(block);
+    if (have) return have;
+    if (block < cell.nextBlock || block + BLOCK_MS + this.thresholds.windowMinutes * MINUTE_MS > this.newestMinute + MINUTE_MS) return undefined;
+    if (block < this.detailFrom) return undefined;
+    return this.summarise(cell, block);
+  }
+
+  private summarise(cell: Cell, block: number): BlockSummary {
+    let failing = 0;
+    let failingSq = 0;
+    let troubled = false;
+    for (let m = block; m < block + BLOCK_MS; m += MINUTE_MS) {
+      const x = cell.counts.get(m)?.countedFailing ?? 0;
+      failing += x;
+      failingSq += x * x;
+      if (!troubled && x > 0 && this.rawVerdict(cell, m, m + MINUTE_MS) !== 'operational') troubled = true;
+    }
+    const s: BlockSummary = { minutes: EMPTY_SUMMARY_MINUTES, failing, failingSq, active: this.activeAt(cell, block + BLOCK_MS - MINUTE_MS), troubled };
+    cell.blocks.set(block, s);
+    return s;
+  }
+
+  /** Counted failing reporters over the last k minutes (k = 1..window) and their networks. */
+  private windowCounts(cell: Cell, minute: number): { counted: number[]; networks: number; upperBound: number } {
+    const w = this.thresholds.windowMinutes;
+    const cap = this.thresholds.networkCap;
+    const union = new Map<string, Set<string>>();
+    const counted: number[] = [];
+    let total = 0;
+    let upperBound = 0;
+    for (let k = 0; k < w; k++) {
+      const d = cell.detail.get(minute - k * MINUTE_MS);
+      if (d?.byNetwork) {
+        for (const [network, names] of d.byNetwork) {
+          upperBound += names.size;
+          let u = union.get(network);
+          if (!u) union.set(network, (u = new Set()));
+          for (const name of names) {
+            if (u.size >= cap) break;
+            if (!u.has(name)) {
+              u.add(name);
+              total++;
+            }
+          }
+        }
+      }
+      counted.push(total);
+    }
+    return { counted, networks: union.size, upperBound };
+  }
+
+  /** Full judgement of the minute (not cached): for tools and the simulator. */
+  judgeAt(cell: Cell, minute: number): Judgement {
+    const { counted, networks } = this.windowCounts(cell, minute);
+    return judge({ counted, networks, active: this.activeAt(cell, minute) }, this.expectationFor(cell, minute), this.thresholds);
+  }
+
+  /** Raw verdict of the minute (its window ending with it). */
+  rawVerdict(cell: Cell, minute: number, nowMinute: number): State {
+    if (nowMinute > this.newestMinute) this.newestMinute = nowMinute;
     const cached = cell.verdicts.get(minute);
     if (cached !== undefined) return cached;
-    const w = this.thresholds.windowMinutes;
-    const minutes: MinuteReporters[] = [];
-    let failingUpperBound = 0;
-    for (let m = minute - (w - 1) * MINUTE_MS; m <= minute; m += MINUTE_MS) {
-      const d = cell.detail.get(m);
-      if (d) {
-        minutes.push(reportersOf(d));
-        failingUpperBound += d.failing?.size ?? 0;
-      }
-    }
-    // Too few failures to reach even the lower bar (the sum over minutes can only over-count
-    // distinct people): operational, and cheap to see again, so not remembered. Memory then
-    // follows the minutes that had many failures, not the clock.
     const t = this.thresholds;
-    if (failingUpperBound < Math.min(t.degradedMinReporters, t.outageMinReporters)) return 'operational';
-    const verdict = judge(windowStats(minutes, this.thresholds.networkCap), usualPerMinute() * w, this.thresholds);
+    const { counted, networks, upperBound } = this.windowCounts(cell, minute);
+    // Too few failures or networks to reach even the lower bar: operational, and cheap to see
+    // again, so not remembered. Memory then follows the minutes that had many failures.
+    if (upperBound < Math.min(t.degradedMinReporters, t.outageMinReporters) || networks < Math.min(t.degradedMinNetworks, t.outageMinNetworks)) return 'operational';
+    const verdict = judge({ counted, networks, active: this.activeAt(cell, minute) }, this.expectationFor(cell, minute), t).state;
     // The current minute is still filling up: only finished minutes are remembered.
     if (minute < nowMinute) cell.verdicts.set(minute, verdict);
     return verdict;
@@ -205,41 +314,49 @@ export class MinuteStore {
 
   /** Distinct failing reporters and failure reports over [fromMinute, toMinute]. */
   recent(cell: Cell, fromMinute: number, toMinute: number): { reporters: number; reports: number } {
-    const reporters = new Set<string>();
+    const union = new HyperLogLog();
     let reports = 0;
     for (let m = fromMinute; m <= toMinute; m += MINUTE_MS) {
       const d = cell.detail.get(m);
-      if (d?.failing) for (const reporter of d.failing.keys()) reporters.add(reporter);
+      if (d?.failing) union.merge(d.failing);
       reports += cell.counts.get(m)?.failureReports ?? 0;
     }
-    return { reporters: reporters.size, reports };
+    return { reporters: union.count(), reports };
   }
 
   /**
-   * Drops reporter detail older than `detailMinutes` (after fixing the verdicts of every window
-   * that needs it) and counts older than `countsMs`. Call about once a minute.
+   * Summarises finished blocks and judges every minute whose detail is about to go, then drops
+   * reporter detail older than `detailMinutes`, counts older than `countsMs` and blocks older
+   * than `blocksMs`. Call about once a minute (and as a replay moves on).
    */
-  compact(nowMs: number, baselineFor: (cell: Cell, minute: number) => number): void {
+  compact(nowMs: number): void {
     const nowMinute = Math.floor(nowMs / MINUTE_MS) * MINUTE_MS;
+    this.newestMinute = Math.max(this.newestMinute, nowMinute);
     const newDetailFrom = nowMinute - this.options.detailMinutes * MINUTE_MS;
     const countsFrom = nowMinute - this.options.countsMs;
+    const blocksFrom = nowMinute - this.options.blocksMs;
     const verdictsFrom = nowMinute - DAY_MS - this.options.detailMinutes * MINUTE_MS;
-    const w = this.thresholds.windowMinutes;
-    // Old counts and verdicts only need dropping now and then; walking them every minute is waste.
     const prune = nowMinute - this.prunedAt >= PRUNE_EVERY_MS;
+    const summariseUpTo = nowMinute - this.thresholds.windowMinutes * MINUTE_MS;
     for (const [key, cell] of this.cells) {
+      cell.nextBlock = Math.max(cell.nextBlock, blockOf(Math.max(this.detailFrom, this.knownSince)));
+      while (cell.nextBlock + BLOCK_MS <= summariseUpTo) {
+        if (!cell.blocks.has(cell.nextBlock)) this.summarise(cell, cell.nextBlock);
+        cell.nextBlock += BLOCK_MS;
+      }
       for (const minute of [...cell.detail.keys()]) {
         if (minute >= newDetailFrom) continue;
-        for (let end = minute; end < minute + w * MINUTE_MS; end += MINUTE_MS) {
-          if (!cell.verdicts.has(end) && end < nowMinute) this.rawVerdict(cell, end, () => baselineFor(cell, end), nowMinute);
+        for (let end = minute; end < minute + this.thresholds.windowMinutes * MINUTE_MS; end += MINUTE_MS) {
+          if (!cell.verdicts.has(end) && end < nowMinute) this.rawVerdict(cell, end, nowMinute);
         }
       }
       for (const minute of [...cell.detail.keys()]) if (minute < newDetailFrom) cell.detail.delete(minute);
       if (prune) {
         for (const minute of [...cell.counts.keys()]) if (minute < countsFrom) cell.counts.delete(minute);
         for (const minute of [...cell.verdicts.keys()]) if (minute < verdictsFrom) cell.verdicts.delete(minute);
-        for (const block of [...cell.baselines.keys()]) if (block < verdictsFrom) cell.baselines.delete(block);
-        if (cell.counts.size === 0 && cell.detail.size === 0) this.cells.delete(key);
+        for (const block of [...cell.blocks.keys()]) if (block < blocksFrom) cell.blocks.delete(block);
+        for (const block of [...cell.expectations.keys()]) if (block < verdictsFrom) cell.expectations.delete(block);
+        if (cell.counts.size === 0 && cell.detail.size === 0 && cell.blocks.size === 0) this.cells.delete(key);
       }
     }
     if (prune) this.prunedAt = nowMinute;

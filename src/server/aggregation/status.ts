@@ -3,13 +3,12 @@
  * the privacy threshold: no cell with fewer than k distinct failing reporters shows a count.
  */
 import { FEATURES, type FeatureStatus, type RegionStatus, type State, type StateSince, type StatusResponse } from '../../shared/protocol.ts';
-import { baselineAt, DAY_MS, DEFAULT_BASELINE, MINUTE_MS } from '../detection/baseline.ts';
+import { DAY_MS, MINUTE_MS } from '../detection/baseline.ts';
 import { applyHysteresis } from '../detection/hysteresis.ts';
 import { ALL, type Cell, type MinuteStore } from './minute-store.ts';
 
 export const SERIES_MINUTES = 24 * 60;
 const RECENT_MINUTES = 15;
-const BASELINE_BLOCK_MS = 15 * MINUTE_MS;
 
 export class StatusBuilder {
   private readonly cache = new Map<string, { version: number; minute: number; response: StatusResponse }>();
@@ -19,22 +18,11 @@ export class StatusBuilder {
     private readonly privacyK: number,
   ) {}
 
-  /** Usual failing reporters per minute for a cell, cached per 15-minute block. */
-  readonly baselineFor = (cell: Cell, minute: number): number => {
-    const block = Math.floor(minute / BASELINE_BLOCK_MS) * BASELINE_BLOCK_MS;
-    let value = cell.baselines.get(block);
-    if (value === undefined) {
-      value = baselineAt(block, (m) => cell.countAt(m)?.failingReporters ?? 0, { ...DEFAULT_BASELINE, knownSince: this.store.knownSince });
-      cell.baselines.set(block, value);
-    }
-    return value;
-  };
-
   private cellState(cell: Cell | undefined, nowMinute: number): StateSince {
     if (!cell) return { state: 'operational', since: null };
     const first = Math.max(Math.ceil(this.store.knownSince / MINUTE_MS) * MINUTE_MS, nowMinute - DAY_MS);
     const raw: State[] = [];
-    for (let m = first; m <= nowMinute; m += MINUTE_MS) raw.push(this.store.rawVerdict(cell, m, () => this.baselineFor(cell, m), nowMinute));
+    for (let m = first; m <= nowMinute; m += MINUTE_MS) raw.push(this.store.rawVerdict(cell, m, nowMinute));
     return applyHysteresis(raw, first, MINUTE_MS, this.store.thresholds.quietMinutes);
   }
 
@@ -83,7 +71,7 @@ export class StatusBuilder {
     const baseline: number[] = [];
     for (let m = from; m <= nowMinute; m += MINUTE_MS) {
       reports.push(this.gate(overallCell?.countAt(m)?.failingReporters ?? 0));
-      baseline.push(overallCell ? this.gate(Math.round(this.baselineFor(overallCell, m))) : 0);
+      baseline.push(overallCell ? this.gate(Math.round(this.store.expectationFor(overallCell, m).perMinute)) : 0);
     }
 
     const response: StatusResponse = {

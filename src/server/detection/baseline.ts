@@ -1,48 +1,140 @@
 /**
- * The usual level of failing reporters for a minute, first version: the median of the same
- * minute-of-day over previous days when that history exists, else the median of the trailing
- * hours. Pure: counts come through a lookup function.
+ * The usual level of failures for a cell at a given time of week, learned from its history.
+ * History is kept downsampled to 15-minute blocks (a few numbers each), so weeks of it cost
+ * little. Robust to past trouble: blocks in which the detector raised any state are left out,
+ * and the level is a median over weeks, so one bad evening cannot teach the detector that bad
+ * evenings are normal. Pure: blocks come through a lookup function.
  */
 export const DAY_MS = 86_400_000;
+export const WEEK_MS = 7 * DAY_MS;
 export const MINUTE_MS = 60_000;
+export const BLOCK_MS = 15 * MINUTE_MS;
+
+/** One 15-minute block of one cell, reduced to what the baseline needs. */
+export interface BlockSummary {
+  /** Minutes of the block with known counts. */
+  minutes: number;
+  /** Sum over the minutes of the counted (network-capped) failing reporters. */
+  failing: number;
+  /** Sum of squares of the same, for the spread. */
+  failingSq: number;
+  /** Active people (distinct ok or failing reporters over the 10 minutes ending with the block). */
+  active: number;
+  /** Whether any minute of the block was judged degraded or outage: such blocks are not "usual". */
+  troubled: boolean;
+}
 
 export interface BaselineOptions {
-  /** Earliest minute the counts are complete for; older minutes are unknown, not zero. */
-  knownSince: number;
-  /** How many previous days to look at for the same minute-of-day. */
+  /** Weeks of history looked at for the same block of the week. */
+  weeks: number;
+  /** Days looked at for the same block of the day, when fewer weeks are known. */
   days: number;
-  /** Length of the trailing window used when no previous day is known. */
-  trailingMs: number;
-  /** The minutes just before `minute` left out of the trailing window, so an outage that began a
-   *  few minutes ago does not raise its own baseline. */
-  trailingGapMs: number;
-  /** Fewer known trailing minutes than this and the baseline is 0 (nothing to compare with yet). */
-  minTrailingMinutes: number;
+  /** Recent blocks looked at when neither is known (the cold start). */
+  recentBlocks: number;
+  /** At least this many usable blocks before a seasonal median is trusted. */
+  minSamples: number;
+  /** When the recent blocks are all troubled (a cell that has been "in trouble" since it was
+   *  first seen), the level is the lower quartile of everything in the last day, once at least
+   *  this many blocks are known: a level that never changes is the usual one, not an outage. */
+  settleBlocks: number;
+  /** Share of active people failing assumed before anything is known. */
+  priorShare: number;
+  /** Variance / mean of per-minute counts assumed before anything is known. */
+  priorDispersion: number;
+  /** Over-dispersion is never taken above this (a very noisy history must not blind the test). */
+  maxDispersion: number;
 }
 
-export const DEFAULT_BASELINE: Omit<BaselineOptions, 'knownSince'> = {
+export const DEFAULT_BASELINE: BaselineOptions = {
+  weeks: 8,
   days: 7,
-  trailingMs: 6 * 60 * MINUTE_MS,
-  trailingGapMs: 15 * MINUTE_MS,
-  minTrailingMinutes: 30,
+  recentBlocks: 8,
+  minSamples: 3,
+  settleBlocks: 12,
+  priorShare: 0.005,
+  priorDispersion: 2,
+  maxDispersion: 6,
 };
 
-export function median(values: number[]): number {
-  if (values.length === 0) return 0;
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = sorted.length >> 1;
-  return sorted.length % 2 ? (sorted[mid] as number) : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
+export interface Expectation {
+  /** Usual counted failing reporters per minute (absolute). */
+  perMinute: number;
+  /** Usual share of active people failing per minute, or null when activity is not known. */
+  share: number | null;
+  /** Variance / mean of the per-minute counts. */
+  dispersion: number;
+  /** Where it came from: seasonal week, time of day, the recent hours, or the prior. */
+  source: 'week' | 'day' | 'recent' | 'prior';
 }
 
-export function baselineAt(minute: number, countAt: (minute: number) => number, o: BaselineOptions): number {
-  const previousDays: number[] = [];
-  for (let d = 1; d <= o.days; d++) {
-    const m = minute - d * DAY_MS;
-    if (m >= o.knownSince) previousDays.push(countAt(m));
+/** The q-quantile (0..1) with linear interpolation; 0 for no values. */
+export function quantile(values: readonly number[], q: number): number {
+  if (values.length === 0) return 0;
+  const sorted = [...values].sort((a, b) => a - b);
+  const pos = (sorted.length - 1) * q;
+  const lo = Math.floor(pos);
+  const hi = Math.ceil(pos);
+  return (sorted[lo] as number) + ((sorted[hi] as number) - (sorted[lo] as number)) * (pos - lo);
+}
+
+export function median(values: readonly number[]): number {
+  return quantile(values, 0.5);
+}
+
+export function blockOf(minute: number): number {
+  return Math.floor(minute / BLOCK_MS) * BLOCK_MS;
+}
+
+function usable(b: BlockSummary | undefined): b is BlockSummary {
+  return b !== undefined && !b.troubled && b.minutes >= 10;
+}
+
+function summarise(blocks: BlockSummary[], source: Expectation['source'], o: BaselineOptions, q = 0.5): Expectation {
+  const rates = blocks.map((b) => b.failing / b.minutes);
+  const shares = blocks.filter((b) => b.active > 0).map((b) => b.failing / b.minutes / b.active);
+  const dispersions = blocks
+    .filter((b) => b.failing > 0)
+    .map((b) => {
+      const mean = b.failing / b.minutes;
+      const variance = Math.max(0, b.failingSq / b.minutes - mean * mean);
+      return variance / mean;
+    });
+  const dispersion = dispersions.length ? Math.min(o.maxDispersion, Math.max(1, median(dispersions))) : o.priorDispersion;
+  return { perMinute: quantile(rates, q), share: shares.length * 2 >= blocks.length ? quantile(shares, q) : null, dispersion, source };
+}
+
+/**
+ * Expectation for `minute`: the median of the same block of the week over past weeks when at
+ * least `minSamples` are usable; else of the same block of the day over past days; else of the
+ * recent blocks (skipping the current and the previous one, so trouble that began minutes ago
+ * does not raise its own bar); else, troubled or not, the lower quartile of the last day; else
+ * the prior.
+ */
+export function expectationAt(minute: number, blockAt: (block: number) => BlockSummary | undefined, o: BaselineOptions = DEFAULT_BASELINE): Expectation {
+  const block = blockOf(minute);
+  const weekly: BlockSummary[] = [];
+  for (let w = 1; w <= o.weeks; w++) {
+    const b = blockAt(block - w * WEEK_MS);
+    if (usable(b)) weekly.push(b);
   }
-  if (previousDays.length) return median(previousDays);
-  const trailing: number[] = [];
-  const end = minute - o.trailingGapMs;
-  for (let m = Math.max(o.knownSince, minute - o.trailingMs); m < end; m += MINUTE_MS) trailing.push(countAt(m));
-  return trailing.length >= o.minTrailingMinutes ? median(trailing) : 0;
+  if (weekly.length >= o.minSamples) return summarise(weekly, 'week', o);
+  const daily: BlockSummary[] = [];
+  for (let d = 1; d <= o.days; d++) {
+    const b = blockAt(block - d * DAY_MS);
+    if (usable(b)) daily.push(b);
+  }
+  if (daily.length >= o.minSamples) return summarise(daily, 'day', o);
+  const recent: BlockSummary[] = [];
+  for (let i = 2; i < 2 + o.recentBlocks; i++) {
+    const b = blockAt(block - i * BLOCK_MS);
+    if (usable(b)) recent.push(b);
+  }
+  if (recent.length >= o.minSamples) return summarise(recent, 'recent', o);
+  const day: BlockSummary[] = [];
+  for (let i = 2; i < DAY_MS / BLOCK_MS; i++) {
+    const b = blockAt(block - i * BLOCK_MS);
+    if (b && b.minutes >= 10) day.push(b);
+  }
+  if (day.length >= o.settleBlocks) return summarise(day, 'recent', o, 0.25);
+  return { perMinute: 0, share: o.priorShare, dispersion: o.priorDispersion, source: 'prior' };
 }

@@ -7,30 +7,39 @@ import type { State, StateSince } from '../../shared/protocol.ts';
 
 const RANK: Record<State, number> = { operational: 0, degraded: 1, outage: 2 };
 
-/** `raw[i]` is the raw verdict of the minute starting at `firstMinute + i * stepMs`. */
-export function applyHysteresis(raw: readonly State[], firstMinute: number, stepMs: number, quietMinutes: number): StateSince {
-  let state: State = 'operational';
-  let since: number | null = null;
-  let quiet = 0;
-  let quietPeak: State = 'operational';
-  raw.forEach((r, i) => {
-    const minute = firstMinute + i * stepMs;
-    if (RANK[r] > RANK[state]) {
-      state = r;
-      since = minute;
-      quiet = 0;
-    } else if (RANK[r] === RANK[state]) {
-      quiet = 0;
+/** The same rule one minute at a time, for callers that follow a cell as the clock moves. */
+export class HysteresisStepper {
+  state: State = 'operational';
+  since: number | null = null;
+  private quiet = 0;
+  private quietPeak: State = 'operational';
+
+  constructor(private readonly quietMinutes: number) {}
+
+  step(raw: State, minute: number): StateSince {
+    if (RANK[raw] > RANK[this.state]) {
+      this.state = raw;
+      this.since = minute;
+      this.quiet = 0;
+    } else if (RANK[raw] === RANK[this.state]) {
+      this.quiet = 0;
     } else {
-      quietPeak = quiet === 0 || RANK[r] > RANK[quietPeak] ? r : quietPeak;
-      quiet++;
-      if (quiet >= quietMinutes) {
+      this.quietPeak = this.quiet === 0 || RANK[raw] > RANK[this.quietPeak] ? raw : this.quietPeak;
+      this.quiet++;
+      if (this.quiet >= this.quietMinutes) {
         // Step down to the worst level seen while quiet, not straight to operational.
-        state = quietPeak;
-        since = minute;
-        quiet = 0;
+        this.state = this.quietPeak;
+        this.since = minute;
+        this.quiet = 0;
       }
     }
-  });
-  return { state, since };
+    return { state: this.state, since: this.since };
+  }
+}
+
+/** `raw[i]` is the raw verdict of the minute starting at `firstMinute + i * stepMs`. */
+export function applyHysteresis(raw: readonly State[], firstMinute: number, stepMs: number, quietMinutes: number): StateSince {
+  const s = new HysteresisStepper(quietMinutes);
+  raw.forEach((r, i) => s.step(r, firstMinute + i * stepMs));
+  return { state: s.state, since: s.since };
 }

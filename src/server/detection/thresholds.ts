@@ -1,23 +1,28 @@
 /** The numbers the detector judges by. docs/method.md explains each one in plain words. */
 export interface DetectionThresholds {
-  /** Minutes of reports one verdict looks at (the sliding window, ending with the current minute). */
+  /** Longest stretch of recent minutes the sequential test looks back over (it tries 1..this). */
   windowMinutes: number;
   /** At most this many reporters from one network count toward a verdict. */
   networkCap: number;
   outageMinReporters: number;
   outageMinNetworks: number;
-  /** Share of active reporters (failing + ok) that must be failing, when ok samples are plentiful. */
+  /** Outage: share of active people failing (when activity is known). */
   outageMinShare: number;
-  /** When ok samples are scarce: failing reporters must reach this multiple of the usual level. */
+  /** Outage: failing reporters must be at least this multiple of the expected level. */
   outageBaselineFactor: number;
   degradedMinReporters: number;
   degradedMinNetworks: number;
   degradedMinShare: number;
   degradedBaselineFactor: number;
-  /** Below this many distinct ok reporters in the window, the failing share is not trusted. */
+  /** Fewer active people than this (distinct ok + failing in the last 10 minutes): the failing
+   *  share is not trusted and the usual count is used instead. */
   minOkSamples: number;
   /** A cell leaves outage (or degraded) only after this many minutes below that bar. */
   quietMinutes: number;
+  /** Evidence (log-likelihood ratio, in nats, over-dispersion corrected) needed to call trouble. */
+  evidenceThreshold: number;
+  /** The expected failing reporters per minute never go below this (a quiet cell is not "0"). */
+  minExpectedPerMinute: number;
 }
 
 export const DEFAULT_THRESHOLDS: DetectionThresholds = {
@@ -25,12 +30,14 @@ export const DEFAULT_THRESHOLDS: DetectionThresholds = {
   networkCap: 5,
   outageMinReporters: 20,
   outageMinNetworks: 5,
-  outageMinShare: 0.5,
+  outageMinShare: 0.1,
   outageBaselineFactor: 4,
   degradedMinReporters: 8,
   degradedMinNetworks: 3,
-  degradedMinShare: 0.2,
-  degradedBaselineFactor: 2,
-  minOkSamples: 10,
+  degradedMinShare: 0.01,
+  degradedBaselineFactor: 1.5,
+  minOkSamples: 100,
   quietMinutes: 5,
+  evidenceThreshold: 12,
+  minExpectedPerMinute: 0.5,
 };

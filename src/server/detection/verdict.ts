@@ -1,62 +1,48 @@
 /**
- * One verdict for one cell (site x region x feature) over one sliding window. Pure: the caller
- * hands in the per-minute reporter maps, this only counts and compares.
+ * One verdict for one cell (site x region x feature) at one minute. Pure: the caller hands in
+ * what was counted; this compares it with the expectation and the bars.
  */
 import type { State } from '../../shared/protocol.ts';
+import type { Expectation } from './baseline.ts';
+import { scoreOf, strongestEvidence, type Evidence } from './sequential.ts';
 import type { DetectionThresholds } from './thresholds.ts';
 
-/** What one minute of one cell holds: reporter pseudonym -> hash of the network it came from. */
-export interface MinuteReporters {
-  failing: ReadonlyMap<string, string>;
-  ok: ReadonlyMap<string, string>;
-}
-
-export interface WindowStats {
-  /** Distinct reporters with a failure, before any cap. */
-  failingReporters: number;
-  /** Distinct failing reporters after the per-network cap: what the bars are compared with. */
-  countedReporters: number;
-  /** Distinct networks among the failing reporters. */
+/** What the counting found for the minutes ending with the one judged. */
+export interface WindowCounts {
+  /** `counted[k - 1]`: distinct failing reporters over the last k minutes, after the network cap. */
+  counted: number[];
+  /** Distinct networks among the failing reporters of the whole window. */
   networks: number;
-  /** Distinct reporters with only ok samples in the window, capped per network the same way. */
-  okReporters: number;
+  /** Distinct people active (ok or failing) over the last 10 minutes. */
+  active: number;
 }
 
-function capByNetwork(reporters: ReadonlyMap<string, string>, cap: number): { counted: number; networks: number } {
-  const perNetwork = new Map<string, number>();
-  for (const network of reporters.values()) perNetwork.set(network, (perNetwork.get(network) ?? 0) + 1);
-  let counted = 0;
-  for (const n of perNetwork.values()) counted += Math.min(n, cap);
-  return { counted, networks: perNetwork.size };
+export interface Judgement {
+  state: State;
+  /** In [0, 1); 0.5 is the evidence threshold. */
+  score: number;
+  evidence: Evidence;
+  expectedPerMinute: number;
 }
 
-export function windowStats(minutes: Iterable<MinuteReporters>, networkCap: number): WindowStats {
-  const failing = new Map<string, string>();
-  const ok = new Map<string, string>();
-  for (const m of minutes) {
-    // The first network a reporter was seen from is the one it counts for.
-    for (const [reporter, network] of m.failing) if (!failing.has(reporter)) failing.set(reporter, network);
-    for (const [reporter, network] of m.ok) if (!ok.has(reporter)) ok.set(reporter, network);
-  }
-  // Someone who saw both failures and successes in the window is a failing reporter, not an ok one.
-  for (const reporter of failing.keys()) ok.delete(reporter);
-  const f = capByNetwork(failing, networkCap);
-  const o = capByNetwork(ok, networkCap);
-  return { failingReporters: failing.size, countedReporters: f.counted, networks: f.networks, okReporters: o.counted };
+/** Usual failing reporters per minute, scaled to how many people are active now when that is known. */
+export function expectedPerMinute(exp: Expectation, active: number, t: DetectionThresholds): number {
+  const useShare = exp.share !== null && active >= t.minOkSamples;
+  return Math.max(t.minExpectedPerMinute, useShare ? (exp.share as number) * active : exp.perMinute);
 }
 
-/**
- * `usualPerWindow` is how many failing reporters a window of this cell normally holds (from the
- * baseline); it only matters when ok samples are too scarce to compute a failing share.
- */
-export function judge(stats: WindowStats, usualPerWindow: number, t: DetectionThresholds): State {
-  const counted = stats.countedReporters;
-  const active = counted + stats.okReporters;
-  const okScarce = stats.okReporters < t.minOkSamples;
-  const share = active === 0 ? 0 : counted / active;
+export function judge(c: WindowCounts, exp: Expectation, t: DetectionThresholds): Judgement {
+  const expected = expectedPerMinute(exp, c.active, t);
+  const evidence = strongestEvidence(c.counted, expected, exp.dispersion);
+  const score = scoreOf(evidence.llr, t.evidenceThreshold);
+  const counted = Math.max(0, ...c.counted);
+  const activeKnown = c.active >= t.minOkSamples;
+  // Share of active people failing in a typical minute of the stretch that gave the evidence.
+  const share = activeKnown ? evidence.observed / evidence.minutes / c.active : 1;
   const meets = (minReporters: number, minNetworks: number, minShare: number, factor: number) =>
-    counted >= minReporters && stats.networks >= minNetworks && (okScarce ? counted >= factor * usualPerWindow : share >= minShare);
-  if (meets(t.outageMinReporters, t.outageMinNetworks, t.outageMinShare, t.outageBaselineFactor)) return 'outage';
-  if (meets(t.degradedMinReporters, t.degradedMinNetworks, t.degradedMinShare, t.degradedBaselineFactor)) return 'degraded';
-  return 'operational';
+    evidence.llr >= t.evidenceThreshold && counted >= minReporters && c.networks >= minNetworks && evidence.ratio >= factor && share >= minShare;
+  let state: State = 'operational';
+  if (meets(t.outageMinReporters, t.outageMinNetworks, t.outageMinShare, t.outageBaselineFactor)) state = 'outage';
+  else if (meets(t.degradedMinReporters, t.degradedMinNetworks, t.degradedMinShare, t.degradedBaselineFactor)) state = 'degraded';
+  return { state, score, evidence, expectedPerMinute: expected };
 }

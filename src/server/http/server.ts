@@ -46,12 +46,12 @@ export async function createServices(config: ServerConfig, storage: Storage, now
   let compactedAt = start - DAY_MS;
   for (const r of await storage.reportsSince(start - DAY_MS)) {
     if (r.at - compactedAt >= COMPACT_EVERY_MS) {
-      store.compact(r.at, status.baselineFor);
+      store.compact(r.at);
       compactedAt = r.at;
     }
     store.add(r);
   }
-  store.compact(start, status.baselineFor);
+  store.compact(start);
   const committer = new GroupCommitter(
     (rows) => storage.insertReports(rows),
     (rows) => {
@@ -98,7 +98,7 @@ function startMaintenance(config: ServerConfig, storage: Storage, services: Serv
   const { store, deps } = services;
   const minutely = setInterval(() => {
     try {
-      store.compact(now(), deps.status.baselineFor);
+      store.compact(now());
     } catch (err) {
       log(`compaction failed: ${err instanceof Error ? err.message : String(err)}`);
     }
