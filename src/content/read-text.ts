@@ -10,7 +10,11 @@ export const MAX_WIDGET_CHARS = 600;
 export interface WidgetText {
   /** Each text-bearing element's text, then all message text joined: whole-message candidates. */
   messages: string[];
-  /** The widget holds at least one control (button or role=button; links don't count). */
+  /**
+   * The widget holds a control with words on it (Retry, Refresh: button or role=button). Links
+   * don't count (the 404 card's "Search"), nor icon-only controls (the Back arrow of the
+   * "suspended" and "Space has ended" cards).
+   */
   hasControl: boolean;
 }
 
@@ -35,7 +39,7 @@ export function readWidget(widget: Element): WidgetText | null {
   const messages = [...new Set([...blocks.values(), joined.join(' ')])].filter((t) => t.trim() !== '');
   let hasControl = false;
   for (const c of widget.querySelectorAll(SELECTORS.control)) {
-    if (c !== widget) {
+    if (c !== widget && c.textContent?.trim()) {
       hasControl = true;
       break;
     }

@@ -20,6 +20,10 @@ export const SELECTORS = {
   timelineRetryIcon: `[data-testid="cellInnerDiv"] ${RETRY_ICON}`,
   /** Containers whose content is a post or media, never an error widget of the timeline. */
   postOrPlayer: 'article, [data-testid="tweet"], [data-testid="videoPlayer"], [data-testid="videoComponent"]',
+  /** A message of a DM conversation; a failed send shows its notice inside the entry. */
+  dmEntry: '[data-testid="DmActivityViewport"] [data-testid="messageEntry"]',
+  /** The video player (posts, media viewer, broadcasts): its error overlay is text inside it. */
+  videoPlayer: '[data-testid="videoPlayer"]',
   toast: '#layers [data-testid="toast"]',
   toastOrAlert: '#layers [data-testid="toast"], [role="alert"]',
   /** Something the user presses (Retry, Refresh). Links are left out: "Search" on a 404 page is one. */

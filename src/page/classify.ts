@@ -5,6 +5,7 @@
  */
 import { PER_ACCOUNT_CODE_PREFIX, type Feature } from '../shared/protocol.ts';
 import type { PageHookMessage } from '../shared/runtime-messages.ts';
+import { isJson } from './read-body.ts';
 
 export type PageObservation = PageHookMessage['observation'];
 
@@ -20,6 +21,8 @@ export interface ApiAnswer {
   contentType?: string | null;
   /** The `x-rate-limit-remaining` header. */
   rateLimitRemaining?: string | null;
+  /** A CDN or WAF answered (a `cf-ray` header, or `server` naming an edge network): see edgeSeen. */
+  edge?: boolean;
   /** The parsed JSON body, when it was read (API calls only, bounded in size). */
   body?: unknown;
 }
@@ -85,6 +88,14 @@ function judgeErrors(body: unknown): Verdict {
   return server ?? (loggedOut ? { type: 'logged_out' } : null);
 }
 
+/** `server` values of CDNs and WAFs that answer in place of an origin. */
+const EDGE_SERVER_RE = /cloudflare|cloudfront|akamai|fastly|varnish|incapsula|sucuri|ddos-guard/i;
+
+/** Whether the answer's headers show an edge network (CDN, WAF) rather than X's own API servers. */
+export function edgeSeen(header: (name: string) => string | null): boolean {
+  return header('cf-ray') != null || EDGE_SERVER_RE.test(header('server') ?? '');
+}
+
 function isHtml(contentType: string | null | undefined): boolean {
   return typeof contentType === 'string' && /^\s*text\/html\b/i.test(contentType);
 }
@@ -96,6 +107,9 @@ function isHtml(contentType: string | null | undefined): boolean {
  * - errors[] with 88/161/326 (any status): http_429 with limit:<code>: one account's limit;
  * - errors[] with 32/239/353 (logged out, stale token): nothing;
  * - an HTML page answering an API call: http_5xx, code edge:html, the real status;
+ * - an error status (>= 400) from an edge network (cf-ray, server: cloudflare...) with no JSON of
+ *   X's own: http_5xx, code edge:<status> (a WAF block, a CDN failing to reach X). X's own JSON
+ *   errors stay X's, so a CDN in front of a healthy API never turns its 404s into outages;
  * - 5xx: http_5xx, code x:<name or code> when the body names one;
  * - 2xx whose errors[] carry a server error (DeadlineExceeded, LoadShed, 131, ServiceLevel): http_5xx, status 200;
  * - other 2xx: ok; other 3xx/4xx: nothing (not evidence of an outage).
@@ -118,6 +132,7 @@ export function classifyApiAnswer(a: ApiAnswer): PageObservation | null {
   }
   if (verdict?.type === 'logged_out') return null;
   if (isHtml(a.contentType)) return base('http_5xx', { status: a.status, code: 'edge:html' });
+  if (a.edge && a.status >= 400 && !isJson(a.contentType)) return base('http_5xx', { status: a.status, code: `edge:${a.status}` });
   if (a.status >= 500) return base('http_5xx', { status: a.status, ...(verdict?.type === 'server' ? { code: verdict.code } : {}) });
   if (a.status >= 200 && a.status < 300) {
     if (verdict?.type === 'server') return base('http_5xx', { status: a.status, code: verdict.code });

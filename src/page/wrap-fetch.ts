@@ -4,7 +4,7 @@
  * bounded, and only for JSON API answers, so the page's own body is never consumed.
  */
 import { urlOf } from './api-url.ts';
-import { classifyApiAnswer, type ApiAnswer, type PageObservation } from './classify.ts';
+import { classifyApiAnswer, edgeSeen, type ApiAnswer, type PageObservation } from './classify.ts';
 import { isJson, parseErrorsBody, readBounded } from './read-body.ts';
 import type { EndpointOf } from './wrap-xhr.ts';
 
@@ -24,6 +24,7 @@ async function observeResponse(res: Response, answer: Omit<ApiAnswer, 'status'>)
     status: res.status,
     contentType,
     rateLimitRemaining: res.headers.get('x-rate-limit-remaining'),
+    edge: edgeSeen((name) => res.headers.get(name)),
     body,
   });
 }

@@ -4,7 +4,7 @@
  * try/catch, so nothing of ours can change or break what the page sees.
  */
 import type { EndpointMatch } from '../shared/x-endpoints.ts';
-import { classifyApiAnswer, type PageObservation } from './classify.ts';
+import { classifyApiAnswer, edgeSeen, type PageObservation } from './classify.ts';
 import { isJson, parseErrorsBody } from './read-body.ts';
 
 interface Watch {
@@ -44,6 +44,7 @@ export function wrapXhr(XHR: typeof XMLHttpRequest, endpointOf: EndpointOf, emit
       timedOut: w.timedOut,
       contentType,
       rateLimitRemaining: xhr.getResponseHeader('x-rate-limit-remaining'),
+      edge: edgeSeen((name) => xhr.getResponseHeader(name)),
       body: xhr.status === 0 ? undefined : bodyOf(xhr, contentType),
     });
     if (observation) emit(observation);

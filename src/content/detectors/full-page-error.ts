@@ -2,7 +2,8 @@
  * The error card that replaces a page's content: `error-detail` inside the primary column
  * ("Something went wrong. Try reloading." + Retry). X uses the same card for "this page doesn't
  * exist", which the strings exclude. With an unknown language or text, a card with a control
- * (Retry/Refresh are buttons; the 404 card's "Search" is a link) still reports, as unrecognised.
+ * (Retry/Refresh are labelled buttons; the 404 card's "Search" is a link, the suspended card's Back
+ * an icon) still reports, as unrecognised.
  */
 import type { Detector } from '../detector.ts';
 import { bestMatch, judge } from '../judge.ts';
@@ -16,8 +17,9 @@ const detector: Detector = {
     const text = readWidget(widget);
     if (!text) return null;
     const match = bestMatch(text.messages, await ctx.strings());
-    // Retry/Refresh are buttons (the Retry one drawn with the circular-arrow icon); the 404 card
-    // offers a link instead. Any button counts, so an unknown language or wording still reports.
+    // Retry/Refresh are labelled buttons (Retry drawn with the circular-arrow icon); the 404 card
+    // offers a link, the suspended and Space-ended cards an icon-only Back arrow. Any labelled
+    // button counts, so an unknown language or wording still reports.
     const structural = text.hasControl || widget.querySelector(SELECTORS.retryIconPath) !== null;
     return judge({ match, structural, fallbackFeature: ctx.pageFeature() });
   },

@@ -3,12 +3,16 @@
  * file in this folder is registered here.
  */
 import type { Detector, RegisteredDetector } from '../detector.ts';
+import dmSendError from './dm-send-error.ts';
 import fullPageError from './full-page-error.ts';
+import mediaError from './media-error.ts';
 import timelineError from './timeline-error.ts';
 import toast from './toast.ts';
 
 const byFile: Readonly<Record<string, Detector>> = {
+  'dm-send-error': dmSendError,
   'full-page-error': fullPageError,
+  'media-error': mediaError,
   'timeline-error': timelineError,
   toast,
 };

@@ -13,8 +13,10 @@ describe('readWidget', () => {
     expect(readWidget(w)).toEqual({ messages: ['Something went wrong.', 'Try reloading.', 'Something went wrong. Try reloading.'], hasControl: true });
   });
 
-  it('counts icon-only buttons as controls and links as not', () => {
-    expect(readWidget(widget('<span>Oops</span><div role="button"><svg><path d="M0"></path></svg></div>'))?.hasControl).toBe(true);
+  it('counts labelled buttons as controls, not icon-only ones or links', () => {
+    expect(readWidget(widget('<span>Oops</span><div role="button"><svg><path d="M0"></path></svg><span>Retry</span></div>'))?.hasControl).toBe(true);
+    // An icon-only control (the Back arrow of the "suspended" card) is not a way to retry.
+    expect(readWidget(widget('<span>Oops</span><div role="button" aria-label="Back"><svg><path d="M0"></path></svg></div>'))?.hasControl).toBe(false);
     expect(readWidget(widget('<span>Oops</span><a role="link" href="/explore"><svg></svg></a>'))?.hasControl).toBe(false);
   });
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { classifyApiAnswer, type ApiAnswer } from '../../../src/page/classify.ts';
+import { classifyApiAnswer, edgeSeen, type ApiAnswer } from '../../../src/page/classify.ts';
 
 const home = { feature: 'timeline', op: 'HomeTimeline' } as const;
 const json = 'application/json; charset=utf-8';
@@ -64,6 +64,52 @@ describe('classifyApiAnswer', () => {
     expect(classifyApiAnswer(answer({ contentType: 'text/html; charset=UTF-8' }))).toEqual({ ...home, signal: 'http_5xx', status: 200, code: 'edge:html' });
     expect(classifyApiAnswer(answer({ status: 403, contentType: 'text/html' }))).toEqual({ ...home, signal: 'http_5xx', status: 403, code: 'edge:html' });
     expect(classifyApiAnswer(answer({ status: 502, contentType: 'text/html' }))).toEqual({ ...home, signal: 'http_5xx', status: 502, code: 'edge:html' });
+  });
+
+  it('reports an error answer from an edge network (WAF, CDN) with no JSON of X as edge:<status>', () => {
+    const edge = { edge: true, contentType: 'text/plain; charset=UTF-8' };
+    expect(classifyApiAnswer(answer({ ...edge, status: 403 }))).toEqual({ ...home, signal: 'http_5xx', status: 403, code: 'edge:403' });
+    expect(classifyApiAnswer(answer({ ...edge, status: 522 }))).toEqual({ ...home, signal: 'http_5xx', status: 522, code: 'edge:522' });
+    expect(classifyApiAnswer(answer({ ...edge, status: 503, contentType: null }))).toEqual({ ...home, signal: 'http_5xx', status: 503, code: 'edge:503' });
+    // Without the edge headers a plain-text 403 says nothing about the site.
+    expect(classifyApiAnswer(answer({ status: 403, contentType: 'text/plain' }))).toBeNull();
+  });
+
+  it('leaves X’s own JSON answers to X even when a CDN carried them', () => {
+    expect(classifyApiAnswer(answer({ edge: true, body: { data: {} } }))).toEqual({ ...home, signal: 'ok' });
+    expect(classifyApiAnswer(answer({ edge: true, status: 404, body: { errors: [{ code: 34 }] } }))).toBeNull();
+    expect(classifyApiAnswer(answer({ edge: true, status: 401, body: { errors: [{ code: 32 }] } }))).toBeNull();
+    expect(classifyApiAnswer(answer({ edge: true, status: 429, contentType: 'text/plain', rateLimitRemaining: '0' }))).toEqual({ ...home, signal: 'http_429', status: 429, code: 'limit:429' });
+  });
+
+  it('sees an edge network in cf-ray or a CDN server header, not in X’s own servers', () => {
+    const headers = (h: Record<string, string>) => (name: string) => h[name] ?? null;
+    expect(edgeSeen(headers({ 'cf-ray': '8a1b2c3d4e5f6a7b-AMS' }))).toBe(true);
+    expect(edgeSeen(headers({ server: 'cloudflare' }))).toBe(true);
+    expect(edgeSeen(headers({ server: 'AkamaiGHost' }))).toBe(true);
+    expect(edgeSeen(headers({ server: 'CloudFront' }))).toBe(true);
+    expect(edgeSeen(headers({ server: 'tsa_b' }))).toBe(false);
+    expect(edgeSeen(headers({}))).toBe(false);
+  });
+
+  it('never reports a per-account limit as an outage, whatever the status or the other errors', () => {
+    for (const status of [200, 400, 403, 429, 500, 503]) {
+      for (const code of [88, 161, 326]) {
+        const body = { errors: [{ name: 'DeadlineExceeded', kind: 'ServiceLevel' }, { code, message: 'x' }] };
+        const o = classifyApiAnswer(answer({ status, body, rateLimitRemaining: '0' }));
+        expect(o, `${status} ${code}`).toEqual({ ...home, signal: 'http_429', status, code: `limit:${code}` });
+      }
+    }
+    for (const remaining of ['0', ' 0 ']) {
+      expect(classifyApiAnswer(answer({ status: 429, rateLimitRemaining: remaining, contentType: 'text/html' }))?.code).toBe('limit:429');
+    }
+  });
+
+  it.each([401, 403])('does not report a logged-out %i (codes 32, 239, 353), even through a CDN or with other errors beside', (status) => {
+    for (const code of [32, 239, 353]) {
+      expect(classifyApiAnswer(answer({ status, edge: true, body: { errors: [{ code }] } }))).toBeNull();
+      expect(classifyApiAnswer(answer({ status, body: { errors: [{ code, message: 'Bad guest token.' }, { code: 131 }] } }))?.signal).not.toBe('http_5xx');
+    }
   });
 
   it('reports no answer as network, a timeout with its code, and ignores what the page aborted', () => {

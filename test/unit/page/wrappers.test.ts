@@ -38,6 +38,13 @@ function route(req: IncomingMessage, res: ServerResponse) {
     case 'html':
       res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
       return res.end('<!DOCTYPE html><html><body>blocked</body></html>');
+    case 'waf':
+      // A CDN/WAF refusing the call in X's place: plain text, its own headers.
+      res.writeHead(403, { 'content-type': 'text/plain; charset=UTF-8', 'cf-ray': '8a1b2c3d4e5f6a7b-AMS', server: 'cloudflare' });
+      return res.end('error code: 1020');
+    case 'edge404':
+      // X's own JSON error that happens to pass a CDN: still X's answer, not the edge's.
+      return json(404, { errors: [{ code: 34, message: 'Sorry, that page does not exist.' }] }, { 'cf-ray': '8a1b2c3d4e5f6a7b-AMS' });
     case 'big':
       res.writeHead(200, { 'content-type': 'application/json' });
       return res.end(BIG);
@@ -91,6 +98,7 @@ describe('wrapXhr', () => {
     ['follow', 'Following', { feature: 'follow', signal: 'http_429', status: 403, op: 'Following', code: 'limit:161' }],
     ['html', 'CreateTweet', { feature: 'post', signal: 'http_5xx', status: 200, op: 'CreateTweet', code: 'edge:html' }],
     ['reset', 'HomeTimeline', { feature: 'timeline', signal: 'network', op: 'HomeTimeline' }],
+    ['waf', 'HomeTimeline', { feature: 'timeline', signal: 'http_5xx', status: 403, op: 'HomeTimeline', code: 'edge:403' }],
     ['big', 'HomeTimeline', { feature: 'timeline', signal: 'ok', op: 'HomeTimeline' }],
   ])('classifies case %s of %s', async (c, op, expected) => {
     const { emitted, request } = page();
@@ -175,6 +183,7 @@ describe('wrapFetch', () => {
     ['503', 'DMInboxTimeline', { feature: 'dm', signal: 'http_5xx', status: 503, op: 'DMInboxTimeline' }],
     ['ratelimit', 'HomeTimeline', { feature: 'timeline', signal: 'http_429', status: 429, op: 'HomeTimeline', code: 'limit:88' }],
     ['html', 'HomeTimeline', { feature: 'timeline', signal: 'http_5xx', status: 200, op: 'HomeTimeline', code: 'edge:html' }],
+    ['waf', 'CreateTweet', { feature: 'post', signal: 'http_5xx', status: 403, op: 'CreateTweet', code: 'edge:403' }],
     ['big', 'HomeTimeline', { feature: 'timeline', signal: 'ok', op: 'HomeTimeline' }],
   ])('classifies case %s and leaves the body to the page', async (c, op, expected) => {
     const { fetch, emitted, allSettled } = page();
