@@ -25,6 +25,10 @@ export interface BlockSummary {
 }
 
 export interface BaselineOptions {
+  /** Length of a history block (15 minutes for the server; the step, if longer, for a series). */
+  blockMs: number;
+  /** A block with fewer known steps than this is not used. */
+  minBlockSteps: number;
   /** Weeks of history looked at for the same block of the week. */
   weeks: number;
   /** Days looked at for the same block of the day, when fewer weeks are known. */
@@ -46,6 +50,8 @@ export interface BaselineOptions {
 }
 
 export const DEFAULT_BASELINE: BaselineOptions = {
+  blockMs: BLOCK_MS,
+  minBlockSteps: 10,
   weeks: 8,
   days: 7,
   recentBlocks: 8,
@@ -85,8 +91,8 @@ export function blockOf(minute: number): number {
   return Math.floor(minute / BLOCK_MS) * BLOCK_MS;
 }
 
-function usable(b: BlockSummary | undefined): b is BlockSummary {
-  return b !== undefined && !b.troubled && b.minutes >= 10;
+function usable(b: BlockSummary | undefined, o: BaselineOptions): b is BlockSummary {
+  return b !== undefined && !b.troubled && b.minutes >= o.minBlockSteps;
 }
 
 function summarise(blocks: BlockSummary[], source: Expectation['source'], o: BaselineOptions, q = 0.5): Expectation {
@@ -111,29 +117,30 @@ function summarise(blocks: BlockSummary[], source: Expectation['source'], o: Bas
  * the prior.
  */
 export function expectationAt(minute: number, blockAt: (block: number) => BlockSummary | undefined, o: BaselineOptions = DEFAULT_BASELINE): Expectation {
-  const block = blockOf(minute);
+  const BLOCK = o.blockMs;
+  const block = Math.floor(minute / BLOCK) * BLOCK;
   const weekly: BlockSummary[] = [];
   for (let w = 1; w <= o.weeks; w++) {
     const b = blockAt(block - w * WEEK_MS);
-    if (usable(b)) weekly.push(b);
+    if (usable(b, o)) weekly.push(b);
   }
   if (weekly.length >= o.minSamples) return summarise(weekly, 'week', o);
   const daily: BlockSummary[] = [];
   for (let d = 1; d <= o.days; d++) {
     const b = blockAt(block - d * DAY_MS);
-    if (usable(b)) daily.push(b);
+    if (usable(b, o)) daily.push(b);
   }
   if (daily.length >= o.minSamples) return summarise(daily, 'day', o);
   const recent: BlockSummary[] = [];
   for (let i = 2; i < 2 + o.recentBlocks; i++) {
-    const b = blockAt(block - i * BLOCK_MS);
-    if (usable(b)) recent.push(b);
+    const b = blockAt(block - i * BLOCK);
+    if (usable(b, o)) recent.push(b);
   }
   if (recent.length >= o.minSamples) return summarise(recent, 'recent', o);
   const day: BlockSummary[] = [];
-  for (let i = 2; i < DAY_MS / BLOCK_MS; i++) {
-    const b = blockAt(block - i * BLOCK_MS);
-    if (b && b.minutes >= 10) day.push(b);
+  for (let i = 2; i < Math.max(o.settleBlocks + 2, DAY_MS / BLOCK); i++) {
+    const b = blockAt(block - i * BLOCK);
+    if (b && b.minutes >= o.minBlockSteps) day.push(b);
   }
   if (day.length >= o.settleBlocks) return summarise(day, 'recent', o, 0.25);
   return { perMinute: 0, share: o.priorShare, dispersion: o.priorDispersion, source: 'prior' };

@@ -29,9 +29,19 @@ export interface Evidence {
  * one minute; `dispersion` the variance / mean of the counts (1 for Poisson).
  */
 export function strongestEvidence(observed: readonly number[], expectedPerMinute: number, dispersion: number): Evidence {
-  let best: Evidence = { llr: 0, minutes: 1, ratio: (observed[0] ?? 0) / expectedPerMinute, observed: observed[0] ?? 0 };
+  return strongestEvidenceOf(
+    observed,
+    observed.map((_, i) => expectedPerMinute * (i + 1)),
+    dispersion,
+  );
+}
+
+/** The same with `expected[k - 1]`, the expected count over the last k minutes, given in full
+ *  (when the usual level changes within the stretch, as over hours of a daily rhythm). */
+export function strongestEvidenceOf(observed: readonly number[], expectedOver: readonly number[], dispersion: number): Evidence {
+  let best: Evidence = { llr: 0, minutes: 1, ratio: (observed[0] ?? 0) / (expectedOver[0] ?? 1), observed: observed[0] ?? 0 };
   observed.forEach((x, i) => {
-    const expected = expectedPerMinute * (i + 1);
+    const expected = expectedOver[i] as number;
     const llr = poissonLlr(x, expected) / Math.max(1, dispersion);
     if (llr > best.llr) best = { llr, minutes: i + 1, ratio: x / expected, observed: x };
   });

@@ -1,0 +1,94 @@
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { parseArgs, runDetect } from '../../src/server/detection/cli-detect.ts';
+import { formatScoresCsv, parseSeriesCsv, scoreSeries } from '../../src/server/detection/series-detector.ts';
+
+/** Seeded Poisson-ish counts with a daily rhythm, optional multiplier on [from, to). */
+function series(minutes: number, opts: { seed?: number; spike?: [number, number, number]; stepS?: number } = {}): string {
+  let state = opts.seed ?? 7;
+  const rand = () => ((state = (Math.imul(state, 1103515245) + 12345) >>> 0) / 4294967296);
+  const step = (opts.stepS ?? 60) * 1000;
+  const start = Date.UTC(2026, 10, 1);
+  const lines = ['timestamp,value'];
+  for (let i = 0; i < minutes; i++) {
+    let lambda = 10 + 6 * Math.sin((i * step * 2 * Math.PI) / 86_400_000);
+    const spike = opts.spike;
+    if (spike && i >= spike[0] && i < spike[1]) lambda *= spike[2];
+    let k = 0;
+    for (let p = rand(), l = Math.exp(-lambda); p > l; p *= rand()) k++;
+    lines.push(`${new Date(start + i * step).toISOString().slice(0, 19).replace('T', ' ')},${k}`);
+  }
+  return lines.join('\n') + '\n';
+}
+
+describe('series detector', () => {
+  it('flags a six-fold rise and nothing in two quiet days around it', () => {
+    const rows = scoreSeries(parseSeriesCsv(series(3 * 1440, { spike: [2 * 1440 + 600, 2 * 1440 + 630, 6] })));
+    const flagged = rows.map((r, i) => (r.score >= 0.5 ? i : -1)).filter((i) => i >= 0);
+    expect(flagged[0]).toBe(2 * 1440 + 600);
+    // Flagged only during the rise and the few minutes its window still holds it.
+    expect(flagged.every((i) => i >= 2 * 1440 + 600 && i < 2 * 1440 + 630 + 5)).toBe(true);
+    expect(rows.every((r) => r.score >= 0 && r.score < 1)).toBe(true);
+  });
+
+  it('is causal: changing the future does not change any earlier score', () => {
+    const a = scoreSeries(parseSeriesCsv(series(1500, { spike: [1400, 1500, 8] })));
+    const b = scoreSeries(parseSeriesCsv(series(1500)));
+    expect(a.slice(0, 1400).map((r) => r.score)).toEqual(b.slice(0, 1400).map((r) => r.score));
+    expect(Math.max(...a.slice(1400).map((r) => r.score))).toBeGreaterThan(0.5);
+  });
+
+  it('works with a step other than a minute (hourly rows)', () => {
+    const rows = scoreSeries(parseSeriesCsv(series(24 * 14, { stepS: 3600, spike: [24 * 12, 24 * 12 + 3, 5] })));
+    expect(rows[24 * 12]?.score).toBeGreaterThan(0.5);
+    // After four days of warm-up (the same hour of earlier days is known), nothing else is flagged.
+    expect(rows.slice(24 * 4, 24 * 12).filter((r) => r.score >= 0.5)).toHaveLength(0);
+  });
+
+  it('gives clear errors with line numbers for bad input', () => {
+    expect(() => parseSeriesCsv('timestamp,value\n2026-11-01 00:00:00,1\n2026-11-01 00:01:00,x\n')).toThrow(/line 3: value "x" is not a number/);
+    expect(() => parseSeriesCsv('2026-11-01 00:00,1\n')).toThrow(/line 1: timestamp "2026-11-01 00:00" is not YYYY-MM-DD HH:MM:SS/);
+    expect(() => parseSeriesCsv('2026-02-30 00:00:00,1\n')).toThrow(/line 1: .*not a real date/);
+    expect(() => parseSeriesCsv('2026-11-01 00:00:00,-1\n')).toThrow(/line 1: value -1 is negative/);
+    expect(() => parseSeriesCsv('2026-11-01 00:01:00,1\n2026-11-01 00:00:00,1\n')).toThrow(/line 2: .*does not come after/);
+    expect(() => parseSeriesCsv('2026-11-01 00:00:00,1\n2026-11-01 00:01:00,1\n2026-11-01 00:03:00,1\n')).toThrow(/line 3: the step changes from 60 s to 120 s/);
+    expect(() => parseSeriesCsv('2026-11-01 00:00:00,1,2\n')).toThrow(/line 1: expected 2 fields/);
+    expect(() => parseSeriesCsv('timestamp,value\n\n')).toThrow(/no data rows/);
+  });
+
+  it('writes timestamp,value,anomaly_score, echoing the input', () => {
+    const csv = formatScoresCsv(scoreSeries(parseSeriesCsv('timestamp,value\n2026-11-01 00:00:00,3\n2026-11-01 00:01:00,4.5\n')));
+    expect(csv).toBe('timestamp,value,anomaly_score\n2026-11-01 00:00:00,3,0.0000\n2026-11-01 00:01:00,4.5,0.0000\n');
+  });
+});
+
+describe('npm run detect', () => {
+  let dir = '';
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('reads --input and writes --output', () => {
+    dir = mkdtempSync(join(tmpdir(), 'or-detect-'));
+    const input = join(dir, 'series.csv');
+    const output = join(dir, 'scores.csv');
+    writeFileSync(input, series(2000, { spike: [1800, 1830, 10] }));
+    const r = runDetect(['--input', input, '--output', output]);
+    expect(r.rows).toBe(2000);
+    expect(r.flagged).toBeGreaterThanOrEqual(30);
+    const lines = readFileSync(output, 'utf8').trim().split('\n');
+    expect(lines[0]).toBe('timestamp,value,anomaly_score');
+    expect(lines).toHaveLength(2001);
+  });
+
+  it('names the file and line of bad input, and explains bad arguments', () => {
+    dir = mkdtempSync(join(tmpdir(), 'or-detect-'));
+    const input = join(dir, 'bad.csv');
+    writeFileSync(input, 'timestamp,value\n2026-11-01 00:00:00,1\nnonsense\n');
+    expect(() => runDetect(['--input', input, '--output', join(dir, 'o.csv')])).toThrow(/bad\.csv: line 3/);
+    expect(() => parseArgs(['--input', 'a.csv'])).toThrow(/both --input and --output/);
+    expect(() => parseArgs(['--input'])).toThrow(/--input needs a file name/);
+    expect(() => parseArgs(['--frobnicate'])).toThrow(/unknown argument/);
+    expect(() => runDetect(['--input', join(dir, 'missing.csv'), '--output', join(dir, 'o.csv')])).toThrow(/cannot read/);
+  });
+});
