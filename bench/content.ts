@@ -351,7 +351,7 @@ if (traced) {
     extensionCalls: spread(tr.map((t) => t.extensionCalls)),
     extensionForcedLayoutMs: spread(tr.map((t) => t.extensionForcedLayoutMs)),
     ratio: contentScriptRatio,
-    ratioSpread: spread(pairedRatios),
+    ratioSpread: ratioSpread(pairedRatios),
     ratioMethod: 'per traced run: extension time / (that run\'s TaskDuration - extension time); median over runs',
     ratioToBaselineMedian: median(extMs) / baselineMs,
     extensionScriptsSeen: [...new Set(tr.flatMap((t) => t.extensionUrls))].sort(),
@@ -365,8 +365,14 @@ if (traced) {
   };
 }
 
-const budgetBasis = contentScriptRatio !== null ? 'contentScriptRatio' : 'overheadRatio';
-const budgetValue = contentScriptRatio ?? ratioOverheadTask;
+// The isolated number only counts if the trace actually saw the extension's scripts run; a trace
+// that sees nothing (scripts renamed, attribution broken) must not turn into a free PASS.
+const tracedSawExtension = contentScript !== null && (contentScript.extensionScriptsSeen as string[]).length > 0;
+if (contentScript !== null && !tracedSawExtension) {
+  console.warn('warning: the traced runs saw no call into the extension\'s scripts; the budget falls back to the A/B overheadRatio');
+}
+const budgetBasis = tracedSawExtension ? 'contentScriptRatio' : 'overheadRatio';
+const budgetValue = tracedSawExtension && contentScriptRatio !== null ? contentScriptRatio : ratioOverheadTask;
 const chromiumVersion = execFileSync(CHROMIUM, ['--version'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
 const pageWork = of('baseline')[0]?.page;
 const mutationsPerSecond = median(of('baseline').map((s) => s.page.mutationRecords / (s.wallMs / 1000)));
@@ -376,6 +382,11 @@ const runMs = (s: RunSample): Record<string, unknown> => ({
   ...(s.naive ? { naive: s.naive } : {}),
   ...(s.trace ? { trace: Object.fromEntries(Object.entries(s.trace).map(([k, v]) => [k, typeof v === 'number' ? round(v, 3) : v])) } : {}),
 });
+// Ratios already are relative numbers and sit near zero, where IQR/median means nothing: leave it out.
+function ratioSpread(values: number[]): Omit<Spread, 'relativeIqr'> {
+  const { relativeIqr: _unused, ...rest } = spread(values);
+  return Object.fromEntries(Object.entries(rest).map(([k, v]) => [k, round(v, 5)])) as Omit<Spread, 'relativeIqr'>;
+}
 const roundSpread = (s: Spread): Spread => Object.fromEntries(Object.entries(s).map(([k, v]) => [k, round(v, 4)])) as unknown as Spread;
 
 const report = {
@@ -395,8 +406,8 @@ const report = {
   budget: { limit: BUDGET, basis: budgetBasis, value: round(budgetValue, 5), pass: budgetValue <= BUDGET, abPass: ratioOverheadTask <= BUDGET },
   spread: {
     taskMs: { baseline: roundSpread(baselineTask), extension: roundSpread(extensionTask), naive: roundSpread(naiveTask) },
-    pairedOverheadRatio: roundSpread(spread(pairedRatios('extension', (s) => s.taskMs))),
-    pairedNaiveOverheadRatio: roundSpread(spread(pairedRatios('naive', (s) => s.taskMs))),
+    pairedOverheadRatio: ratioSpread(pairedRatios('extension', (s) => s.taskMs)),
+    pairedNaiveOverheadRatio: ratioSpread(pairedRatios('naive', (s) => s.taskMs)),
     loadTaskMs: {
       baseline: roundSpread(spread(field('baseline', (s) => s.loadTaskMs))),
       extension: roundSpread(spread(field('extension', (s) => s.loadTaskMs))),
@@ -426,7 +437,7 @@ console.log(`  page load, main thread:   baseline ${median(field('baseline', (s)
 if (contentScript && contentScriptRatio !== null) {
   const ext = contentScript.extensionMs as Spread;
   const check = contentScript.naiveCheck as { naiveTracedMs: number; naiveForcedLayoutMs: number; naiveAbDifferenceMs: number };
-  const rs = contentScript.ratioSpread as Spread;
+  const rs = contentScript.ratioSpread as Omit<Spread, 'relativeIqr'>;
   console.log(`  contentScriptRatio (trace)  ${pct(contentScriptRatio)}  (per-run range ${pct(rs.min)} .. ${pct(rs.max)}; extension scripts ${ext.median.toFixed(2)} ms thread time, range ${ext.min.toFixed(2)} .. ${ext.max.toFixed(2)}; scripts seen: ${(contentScript.extensionScriptsSeen as string[]).join(', ') || 'none'})`);
   const forced = contentScript.extensionForcedLayoutMs as Spread;
   const hook = contentScript.hookMs as Spread;
