@@ -99,6 +99,15 @@ const errorDetail = (inner) => `<div data-testid="error-detail"><div>
       </div></div>`;
 const toast = (t, dir) => `<div class="toast-wrapper"><div data-testid="toast" role="alert">${span(t, dir)}</div></div>`;
 
+/** The login flow's modal in #layers: an error in place of its content, with X's button. */
+function loginDialogError(message, button, dir) {
+  return `<div role="group"><div role="dialog" aria-modal="true" aria-labelledby="modal-header"><div>
+      <h1 id="modal-header" role="heading"><span>X</span></h1>
+      <div>${span(message, dir)}</div>
+      <button role="button" type="button"><div dir="${dir}"><span><span>${esc(button)}</span></span></div></button>
+    </div></div></div>`;
+}
+
 /** The login flow's modal (username step), as X renders it in #layers. */
 function loginDialog(alert) {
   return `<div role="group"><div role="dialog" aria-modal="true" aria-labelledby="modal-header"><div>
@@ -226,6 +235,14 @@ const STATES = [
     unknown: [],
   },
   {
+    state: 'login-dialog-error',
+    about: 'login flow: the modal itself shows "let’s give it another shot" with a Retry button (no toast)',
+    path: '/i/flow/login',
+    render: (t, dir) => ({ primary: null, layers: loginDialogError(t('a5d4fda0'), t('a0493514'), dir) }),
+    expect: [obs('login', 'banner', 'banner:generic_error')],
+    unknown: [],
+  },
+  {
     state: 'login-automated',
     about: 'login flow: an alert inside the login dialog, "this request looks like it might be automated" (per account)',
     path: '/i/flow/login',
@@ -319,6 +336,20 @@ const STATES = [
     render: (t, dir) => ({ primary: timeline([post(0), post(1, videoPlayer(span(t('ce871584'), dir)))]) }),
     expect: [],
     unknown: [],
+  },
+  {
+    state: 'compose-draft',
+    lookalike: true,
+    about: 'look-alike: the compose dialog whose draft is the very text "Something went wrong." (the user’s words, not X’s)',
+    path: '/compose/post',
+    render: (t, dir) => ({
+      primary: timeline(posts(1)),
+      layers: `<div role="group"><div role="dialog" aria-modal="true" aria-labelledby="modal-header"><div>
+      <div data-testid="tweetTextarea_0" role="textbox" contenteditable="true"><div dir="${dir}"><span>${esc(t('g61ed8a4'))}</span></div></div>
+      <button role="button" type="button" data-testid="tweetButton">${icon(BACK_PATH)}</button>
+    </div></div></div>`,
+    }),
+    expect: [],
   },
   {
     state: 'video-replay',

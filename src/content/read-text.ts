@@ -30,7 +30,8 @@ export function readWidget(widget: Element): WidgetText | null {
     total += text.length;
     if (total > MAX_WIDGET_CHARS) return null;
     const parent = node.parentElement;
-    if (!parent || parent.closest('script, style, svg')) continue;
+    // What the user is typing (a draft in the compose dialog or DM composer) is never X's message.
+    if (!parent || parent.closest(SELECTORS.notMessage)) continue;
     const control = parent.closest(SELECTORS.anyControl);
     if (control && control !== widget && widget.contains(control)) continue;
     blocks.set(parent, (blocks.get(parent) ?? '') + text);

@@ -24,8 +24,12 @@ export const SELECTORS = {
   dmEntry: '[data-testid="DmActivityViewport"] [data-testid="messageEntry"]',
   /** The video player (posts, media viewer, broadcasts): its error overlay is text inside it. */
   videoPlayer: '[data-testid="videoPlayer"]',
+  /** A modal (login flow, compose) rendered in #layers. */
+  dialog: '#layers [role="dialog"]',
   toast: '#layers [data-testid="toast"]',
   toastOrAlert: '#layers [data-testid="toast"], [role="alert"]',
+  /** Text that is never one of X's messages: code, icons, and what the user types. */
+  notMessage: 'script, style, svg, [contenteditable], [role="textbox"], textarea',
   /** Something the user presses (Retry, Refresh). Links are left out: "Search" on a 404 page is one. */
   control: 'button, [role="button"]',
   /** Controls and links, whose labels are not part of the message around them. */

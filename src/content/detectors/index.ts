@@ -3,6 +3,7 @@
  * file in this folder is registered here.
  */
 import type { Detector, RegisteredDetector } from '../detector.ts';
+import dialogError from './dialog-error.ts';
 import dmSendError from './dm-send-error.ts';
 import fullPageError from './full-page-error.ts';
 import mediaError from './media-error.ts';
@@ -10,6 +11,7 @@ import timelineError from './timeline-error.ts';
 import toast from './toast.ts';
 
 const byFile: Readonly<Record<string, Detector>> = {
+  'dialog-error': dialogError,
   'dm-send-error': dmSendError,
   'full-page-error': fullPageError,
   'media-error': mediaError,

@@ -44,7 +44,7 @@ describe('detector accuracy on the corpus', () => {
       const here = new Set(corpus.filter((f) => f.lang === lang).map((f) => f.state));
       expect([...states].filter((s) => !here.has(s) && s !== 'toast-benign'), lang).toEqual([]);
     }
-    for (const s of ['primary-error', 'timeline-error', 'login-error', 'dm-failed-inline', 'media-error', 'not-found', 'suspended', 'protected', 'space-ended', 'video-replay', 'post-unavailable']) {
+    for (const s of ['primary-error', 'timeline-error', 'login-error', 'login-dialog-error', 'dm-failed-inline', 'compose-draft', 'media-error', 'not-found', 'suspended', 'protected', 'space-ended', 'video-replay', 'post-unavailable']) {
       expect(states).toContain(s);
     }
   });

@@ -27,4 +27,9 @@ describe('readWidget', () => {
   it('refuses widgets with more text than an error message (a post, a list)', () => {
     expect(readWidget(widget(`<span>${'a'.repeat(MAX_WIDGET_CHARS + 1)}</span>`))).toBeNull();
   });
+
+  it('leaves out what the user is typing (drafts are not X messages)', () => {
+    const w = widget('<div role="textbox" contenteditable="true"><span>Something went wrong.</span></div><textarea>Oops</textarea><span>Post unavailable</span>');
+    expect(readWidget(w)?.messages).toEqual(['Post unavailable']);
+  });
 });

@@ -1,0 +1,23 @@
+/**
+ * An error that takes the place of a modal dialog's content in #layers: the login flow's
+ * "Something went wrong, but don't fret — let's give it another shot." with its button, and the
+ * same in other modal flows (compose, settings). Dialogs also hold drafts and forms, so only a
+ * known message counts, read whole (no structural fallback). An alert or toast inside the dialog
+ * is the toast detector's widget: left to it, so one error reports once.
+ */
+import type { Detector } from '../detector.ts';
+import { bestMatch, judge } from '../judge.ts';
+import { readWidget } from '../read-text.ts';
+import { SELECTORS } from '../selectors.ts';
+
+const detector: Detector = {
+  selector: SELECTORS.dialog,
+  widget: (candidate) => (candidate.querySelector(SELECTORS.toastOrAlert) ? null : candidate),
+  async inspect(dialog, ctx) {
+    const text = readWidget(dialog);
+    if (!text || text.messages.length === 0) return null;
+    const match = bestMatch(text.messages, await ctx.strings());
+    return judge({ match, structural: false, fallbackFeature: ctx.pageFeature() });
+  },
+};
+export default detector;
