@@ -151,6 +151,7 @@ export function loadConfig(env: Env): ServerConfig {
     quietMinutes: intVar(env, 'DETECT_QUIET_MINUTES', t.quietMinutes, 0, 240),
     evidenceThreshold: numVar(env, 'DETECT_EVIDENCE_THRESHOLD', t.evidenceThreshold, 0.1, 1000),
     minExpectedPerMinute: numVar(env, 'DETECT_MIN_EXPECTED_PER_MINUTE', t.minExpectedPerMinute, 0.01, 1_000_000),
+    leaveOutNetworks: intVar(env, 'DETECT_LEAVE_OUT_NETWORKS', t.leaveOutNetworks, 0, 100),
   };
   if (thresholds.degradedMinReporters > thresholds.outageMinReporters) {
     throw new ConfigError('DETECT_DEGRADED_MIN_REPORTERS must not exceed DETECT_OUTAGE_MIN_REPORTERS');

@@ -94,6 +94,23 @@ export const DEFAULT_STORE_OPTIONS: Omit<StoreOptions, 'thresholds'> = {
   blocksMs: DEFAULT_BASELINE.weeks * WEEK_MS + DAY_MS,
 };
 
+/** Sum of the `n` largest network contributions. */
+function largest(union: Map<string, Set<string>>, n: number): number {
+  if (n <= 0) return 0;
+  const top: number[] = [];
+  for (const names of union.values()) {
+    const size = names.size;
+    if (top.length < n) {
+      top.push(size);
+      top.sort((a, b) => b - a);
+    } else if (size > (top[n - 1] as number)) {
+      top[n - 1] = size;
+      top.sort((a, b) => b - a);
+    }
+  }
+  return top.reduce((a, b) => a + b, 0);
+}
+
 function cellKey(site: string, region: string, feature: string): string {
   return `${site}|${region}|${feature}`;
 }
@@ -261,12 +278,15 @@ export class MinuteStore {
     return s;
   }
 
-  /** Counted failing reporters over the last k minutes (k = 1..window) and their networks. */
-  private windowCounts(cell: Cell, minute: number): { counted: number[]; networks: number; upperBound: number } {
+  /** Counted failing reporters over the last k minutes (k = 1..window), with and without the
+   *  biggest networks, and their networks. */
+  private windowCounts(cell: Cell, minute: number): { counted: number[]; robust: number[]; networks: number; upperBound: number } {
     const w = this.thresholds.windowMinutes;
     const cap = this.thresholds.networkCap;
+    const leaveOut = this.thresholds.leaveOutNetworks;
     const union = new Map<string, Set<string>>();
     const counted: number[] = [];
+    const robust: number[] = [];
     let total = 0;
     let upperBound = 0;
     for (let k = 0; k < w; k++) {
@@ -286,27 +306,31 @@ export class MinuteStore {
         }
       }
       counted.push(total);
+      robust.push(total - largest(union, leaveOut));
     }
-    return { counted, networks: union.size, upperBound };
+    return { counted, robust, networks: union.size, upperBound };
   }
 
   /** Full judgement of the minute (not cached): for tools and the simulator. */
-  judgeAt(cell: Cell, minute: number): Judgement {
-    const { counted, networks } = this.windowCounts(cell, minute);
-    return judge({ counted, networks, active: this.activeAt(cell, minute) }, this.expectationFor(cell, minute), this.thresholds);
+  judgeAt(cell: Cell, minute: number, nowMs = minute + MINUTE_MS): Judgement {
+    const { counted, robust, networks } = this.windowCounts(cell, minute);
+    const newestFraction = (nowMs - minute) / MINUTE_MS;
+    return judge({ counted, robust, networks, active: this.activeAt(cell, minute), newestFraction }, this.expectationFor(cell, minute), this.thresholds);
   }
 
   /** Raw verdict of the minute (its window ending with it). */
-  rawVerdict(cell: Cell, minute: number, nowMinute: number): State {
+  rawVerdict(cell: Cell, minute: number, nowMinute: number, nowMs = nowMinute): State {
     if (nowMinute > this.newestMinute) this.newestMinute = nowMinute;
     const cached = cell.verdicts.get(minute);
     if (cached !== undefined) return cached;
     const t = this.thresholds;
-    const { counted, networks, upperBound } = this.windowCounts(cell, minute);
+    const { counted, robust, networks, upperBound } = this.windowCounts(cell, minute);
     // Too few failures or networks to reach even the lower bar: operational, and cheap to see
     // again, so not remembered. Memory then follows the minutes that had many failures.
     if (upperBound < Math.min(t.degradedMinReporters, t.outageMinReporters) || networks < Math.min(t.degradedMinNetworks, t.outageMinNetworks)) return 'operational';
-    const verdict = judge({ counted, networks, active: this.activeAt(cell, minute) }, this.expectationFor(cell, minute), t).state;
+    // A finished minute is judged whole; the current one for the part of it that has passed.
+    const newestFraction = minute < nowMinute ? 1 : (nowMs - minute) / MINUTE_MS;
+    const verdict = judge({ counted, robust, networks, active: this.activeAt(cell, minute), newestFraction }, this.expectationFor(cell, minute), t).state;
     // The current minute is still filling up: only finished minutes are remembered.
     if (minute < nowMinute) cell.verdicts.set(minute, verdict);
     return verdict;

@@ -18,11 +18,11 @@ export class StatusBuilder {
     private readonly privacyK: number,
   ) {}
 
-  private cellState(cell: Cell | undefined, nowMinute: number): StateSince {
+  private cellState(cell: Cell | undefined, nowMinute: number, nowMs: number): StateSince {
     if (!cell) return { state: 'operational', since: null };
     const first = Math.max(Math.ceil(this.store.knownSince / MINUTE_MS) * MINUTE_MS, nowMinute - DAY_MS);
     const raw: State[] = [];
-    for (let m = first; m <= nowMinute; m += MINUTE_MS) raw.push(this.store.rawVerdict(cell, m, nowMinute));
+    for (let m = first; m <= nowMinute; m += MINUTE_MS) raw.push(this.store.rawVerdict(cell, m, nowMinute, nowMs));
     return applyHysteresis(raw, first, MINUTE_MS, this.store.thresholds.quietMinutes);
   }
 
@@ -45,7 +45,7 @@ export class StatusBuilder {
     const where = region ?? ALL;
     const overallCell = this.store.cell(site, where, ALL);
     const overallRecent = this.recent(overallCell, nowMinute);
-    const computed = this.cellState(overallCell, nowMinute);
+    const computed = this.cellState(overallCell, nowMinute, nowMs);
     // Fewer than k people right now: never show a non-operational state built on so few. An
     // operational "since" (the end of an earlier, larger event) reveals nothing and is kept.
     const overall: StateSince =
@@ -55,7 +55,7 @@ export class StatusBuilder {
       const cell = this.store.cell(site, where, feature);
       const recent = this.recent(cell, nowMinute);
       if (recent.reporters < this.privacyK) return { feature, state: 'operational', reports15m: 0, reporters15m: 0 };
-      return { feature, state: this.cellState(cell, nowMinute).state, reports15m: recent.reports, reporters15m: recent.reporters };
+      return { feature, state: this.cellState(cell, nowMinute, nowMs).state, reports15m: recent.reports, reporters15m: recent.reporters };
     });
 
     const regions: RegionStatus[] = [];
@@ -63,7 +63,7 @@ export class StatusBuilder {
       const cell = this.store.cell(site, r, ALL);
       const recent = this.recent(cell, nowMinute);
       if (recent.reporters < this.privacyK) continue;
-      regions.push({ region: r, state: this.cellState(cell, nowMinute).state, reports15m: recent.reports, reporters15m: recent.reporters });
+      regions.push({ region: r, state: this.cellState(cell, nowMinute, nowMs).state, reports15m: recent.reports, reporters15m: recent.reporters });
     }
 
     const from = nowMinute - (SERIES_MINUTES - 1) * MINUTE_MS;

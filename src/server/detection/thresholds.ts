@@ -23,6 +23,8 @@ export interface DetectionThresholds {
   evidenceThreshold: number;
   /** The expected failing reporters per minute never go below this (a quiet cell is not "0"). */
   minExpectedPerMinute: number;
+  /** The evidence is counted without this many of the networks that gave the most reporters. */
+  leaveOutNetworks: number;
 }
 
 export const DEFAULT_THRESHOLDS: DetectionThresholds = {
@@ -40,4 +42,5 @@ export const DEFAULT_THRESHOLDS: DetectionThresholds = {
   quietMinutes: 5,
   evidenceThreshold: 12,
   minExpectedPerMinute: 0.5,
+  leaveOutNetworks: 1,
 };
