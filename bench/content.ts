@@ -345,22 +345,22 @@ if (traced) {
   const naiveTr = of('naive-traced').map((s) => s.trace).filter((t): t is NonNullable<RunSample['trace']> => t !== undefined);
   contentScript = {
     method: 'devtools.timeline trace during the workload: thread time (tdur) of every top-level FunctionCall/EvaluateScript whose script is the extension\'s, including the layout/style work those calls force',
-    extensionMs: spread(extMs),
-    hookMs: spread(tr.map((t) => t.hookMs)),
-    contentMs: spread(tr.map((t) => t.contentMs)),
-    extensionCalls: spread(tr.map((t) => t.extensionCalls)),
-    extensionForcedLayoutMs: spread(tr.map((t) => t.extensionForcedLayoutMs)),
-    ratio: contentScriptRatio,
+    extensionMs: roundSpread(spread(extMs)),
+    hookMs: roundSpread(spread(tr.map((t) => t.hookMs))),
+    contentMs: roundSpread(spread(tr.map((t) => t.contentMs))),
+    extensionCalls: roundSpread(spread(tr.map((t) => t.extensionCalls))),
+    extensionForcedLayoutMs: roundSpread(spread(tr.map((t) => t.extensionForcedLayoutMs))),
+    ratio: round(contentScriptRatio, 5),
     ratioSpread: ratioSpread(pairedRatios),
     ratioMethod: 'per traced run: extension time / (that run\'s TaskDuration - extension time); median over runs',
-    ratioToBaselineMedian: median(extMs) / baselineMs,
+    ratioToBaselineMedian: round(median(extMs) / baselineMs, 5),
     extensionScriptsSeen: [...new Set(tr.flatMap((t) => t.extensionUrls))].sort(),
-    tracedRunTaskMs: spread(field('extension-traced', (s) => s.taskMs)),
+    tracedRunTaskMs: roundSpread(spread(field('extension-traced', (s) => s.taskMs))),
     naiveCheck: {
       what: 'the same attribution applied to the naive detector, next to its A/B difference; the traced time can exceed the A/B difference because layout a script forces is layout the next frame no longer does',
-      naiveTracedMs: median(naiveTr.map((t) => t.naiveMs)),
-      naiveForcedLayoutMs: median(naiveTr.map((t) => t.naiveForcedLayoutMs)),
-      naiveAbDifferenceMs: naiveTask.median - baselineMs,
+      naiveTracedMs: round(median(naiveTr.map((t) => t.naiveMs)), 2),
+      naiveForcedLayoutMs: round(median(naiveTr.map((t) => t.naiveForcedLayoutMs)), 2),
+      naiveAbDifferenceMs: round(naiveTask.median - baselineMs, 2),
     },
   };
 }
@@ -387,7 +387,9 @@ function ratioSpread(values: number[]): Omit<Spread, 'relativeIqr'> {
   const { relativeIqr: _unused, ...rest } = spread(values);
   return Object.fromEntries(Object.entries(rest).map(([k, v]) => [k, round(v, 5)])) as Omit<Spread, 'relativeIqr'>;
 }
-const roundSpread = (s: Spread): Spread => Object.fromEntries(Object.entries(s).map(([k, v]) => [k, round(v, 4)])) as unknown as Spread;
+function roundSpread(s: Spread): Spread {
+  return Object.fromEntries(Object.entries(s).map(([k, v]) => [k, round(v, 4)])) as unknown as Spread;
+}
 
 const report = {
   benchmark: 'content',
