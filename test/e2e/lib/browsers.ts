@@ -4,7 +4,7 @@
  * browsers. Both load the built extension, see the fixture site at real https://x.com URLs, and
  * run in the Europe/Paris time zone so the extension's region is FR.
  */
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
@@ -56,13 +56,40 @@ function requireBrowser(envVar: string, fallback: string, debianPackage: string)
   return path;
 }
 
-function requireBuild(dir: string): void {
+/**
+ * Copies the build into `into` and returns the copy: a rebuild of dist/ while the browser runs
+ * (another `npm run build`, a watcher) must not pull files from under the loaded extension.
+ */
+function snapshotBuild(dir: string, into: string): string {
   if (!existsSync(join(dir, 'manifest.json'))) {
     throw new Error(`no extension build in ${dir}: run "npm run build" first`);
   }
+  const copy = join(into, 'extension');
+  try {
+    cpSync(dir, copy, { recursive: true });
+    if (!existsSync(join(copy, 'manifest.json'))) throw new Error('no manifest.json in the copy');
+  } catch (err) {
+    rmSync(into, { recursive: true, force: true });
+    throw new Error(`${dir} changed while it was being copied (${(err as Error).message}): run the tests again`);
+  }
+  mkdirSync(join(into, 'profile'));
+  return copy;
+}
+
+/** No script in a page may hang a test: an answer that never comes is an error after this long. */
+const EVALUATE_TIMEOUT_MS = 20_000;
+
+function bounded<T>(p: Promise<T>, where: string): Promise<T> {
+  return withTimeout(p, EVALUATE_TIMEOUT_MS, `a script in ${where} did not answer`);
 }
 
 async function sendFromPage<R extends RuntimeRequest>(tab: Tab, message: R): Promise<ResponseFor<R>> {
+  return sendScript(tab, message).catch((err: Error) => {
+    throw new Error(`the background did not answer the runtime message ${JSON.stringify(message)}: ${err.message}`);
+  });
+}
+
+function sendScript<R extends RuntimeRequest>(tab: Tab, message: R): Promise<ResponseFor<R>> {
   return tab.evaluate(
     // Serialised into the page: it cannot use anything from this module's scope.
     async (msg: R) => {
@@ -89,9 +116,10 @@ async function badgeFromPage(tab: Tab): Promise<string> {
 
 export async function launchChromium(opts: LaunchOptions): Promise<ExtensionBrowser> {
   const executablePath = requireBrowser('CHROMIUM_PATH', '/usr/bin/chromium', 'chromium');
-  requireBuild(DIST_CHROME);
   const { chromium } = await import('playwright-core');
-  const profile = mkdtempSync(join(tmpdir(), 'outage-radar-e2e-chromium-'));
+  const work = mkdtempSync(join(tmpdir(), 'outage-radar-e2e-chromium-'));
+  const extensionDir = snapshotBuild(DIST_CHROME, work);
+  const profile = join(work, 'profile');
   const map = ['x.com', 'api.x.com', 'twitter.com', 'mobile.x.com'].map((h) => `MAP ${h} 127.0.0.1:${opts.sitePort}`).join(', ');
   const context = await withTimeout(
     chromium.launchPersistentContext(profile, {
@@ -106,8 +134,8 @@ export async function launchChromium(opts: LaunchOptions): Promise<ExtensionBrow
         '--headless=new',
         '--no-sandbox',
         '--disable-gpu',
-        `--disable-extensions-except=${DIST_CHROME}`,
-        `--load-extension=${DIST_CHROME}`,
+        `--disable-extensions-except=${extensionDir}`,
+        `--load-extension=${extensionDir}`,
         `--host-resolver-rules=${map}, EXCLUDE 127.0.0.1`,
         '--ignore-certificate-errors',
         '--disable-background-networking',
@@ -126,9 +154,9 @@ export async function launchChromium(opts: LaunchOptions): Promise<ExtensionBrow
 
     const wrap = (page: PlaywrightPage): Tab => ({
       // The page functions take plain JSON arguments, which playwright passes through unchanged.
-      evaluate: (fn, arg) => page.evaluate(fn as (a: unknown) => never, arg) as never,
+      evaluate: (fn, arg) => bounded(page.evaluate(fn as (a: unknown) => never, arg) as never, page.url()),
       waitFor: (fn, arg, what, timeoutMs = 15_000) =>
-        waitFor(() => page.evaluate(fn as (a: unknown) => never, arg) as never, { timeoutMs, what: `${what} (in ${page.url()})` }),
+        waitFor(() => bounded(page.evaluate(fn as (a: unknown) => never, arg) as never, page.url()), { timeoutMs, what: `${what} (in ${page.url()})` }),
       screenshot: async (path) => {
         await page.screenshot({ path });
       },
@@ -150,12 +178,12 @@ export async function launchChromium(opts: LaunchOptions): Promise<ExtensionBrow
       open,
       close: async () => {
         await withTimeout(context.close(), 20_000, 'closing Chromium').catch(() => undefined);
-        rmSync(profile, { recursive: true, force: true });
+        rmSync(work, { recursive: true, force: true });
       },
     };
   } catch (err) {
     await context.close().catch(() => undefined);
-    rmSync(profile, { recursive: true, force: true });
+    rmSync(work, { recursive: true, force: true });
     throw err;
   }
 }
@@ -165,9 +193,10 @@ export async function launchChromium(opts: LaunchOptions): Promise<ExtensionBrow
 
 export async function launchFirefox(opts: LaunchOptions): Promise<ExtensionBrowser> {
   const executablePath = requireBrowser('FIREFOX_PATH', '/usr/bin/firefox-esr', 'firefox-esr');
-  requireBuild(DIST_FIREFOX);
   const puppeteer = (await import('puppeteer-core')).default;
-  const profile = mkdtempSync(join(tmpdir(), 'outage-radar-e2e-firefox-'));
+  const work = mkdtempSync(join(tmpdir(), 'outage-radar-e2e-firefox-'));
+  const extensionDir = snapshotBuild(DIST_FIREFOX, work);
+  const profile = join(work, 'profile');
   // A fixed moz-extension UUID so the test knows the popup's URL.
   const uuid = randomUUID();
   const prefs: Record<string, unknown> = {
@@ -207,14 +236,14 @@ export async function launchFirefox(opts: LaunchOptions): Promise<ExtensionBrows
     'launching Firefox',
   );
   try {
-    const installed = await withTimeout(browser.installExtension(DIST_FIREFOX), 30_000, 'installing the add-on in Firefox');
+    const installed = await withTimeout(browser.installExtension(extensionDir), 30_000, 'installing the add-on in Firefox');
     if (installed !== FIREFOX_ADDON_ID) throw new Error(`Firefox installed the add-on as ${installed}, expected ${FIREFOX_ADDON_ID}`);
     const extensionBase = `moz-extension://${uuid}/`;
 
     const wrap = (page: PuppeteerPage): Tab => ({
-      evaluate: (fn, arg) => page.evaluate(fn as (a: unknown) => never, arg) as never,
+      evaluate: (fn, arg) => bounded(page.evaluate(fn as (a: unknown) => never, arg) as never, page.url()),
       waitFor: (fn, arg, what, timeoutMs = 15_000) =>
-        waitFor(() => page.evaluate(fn as (a: unknown) => never, arg) as never, { timeoutMs, what: `${what} (in ${page.url()})` }),
+        waitFor(() => bounded(page.evaluate(fn as (a: unknown) => never, arg) as never, page.url()), { timeoutMs, what: `${what} (in ${page.url()})` }),
       screenshot: async (path) => {
         await page.screenshot({ path });
       },
@@ -246,12 +275,12 @@ export async function launchFirefox(opts: LaunchOptions): Promise<ExtensionBrows
         await withTimeout(browser.close(), 20_000, 'closing Firefox').catch(() => {
           browser.process()?.kill('SIGKILL');
         });
-        rmSync(profile, { recursive: true, force: true });
+        rmSync(work, { recursive: true, force: true });
       },
     };
   } catch (err) {
     await browser.close().catch(() => browser.process()?.kill('SIGKILL'));
-    rmSync(profile, { recursive: true, force: true });
+    rmSync(work, { recursive: true, force: true });
     throw err;
   }
 }
