@@ -121,9 +121,9 @@ function loginDialog(alert) {
 }
 
 /** A DM conversation: the viewport with message entries, then the composer. */
-function dmConversation(notice, dir) {
+function dmConversation(notice, dir, lastText = null) {
   const entry = (i, own, extra = '') =>
-    `<div data-testid="messageEntry"><div style="align-items: flex-${own ? 'end' : 'start'};"><div dir="auto"><span>🌍 ${i} ✨</span></div></div>${extra}</div>`;
+    `<div data-testid="messageEntry"><div style="align-items: flex-${own ? 'end' : 'start'};"><div dir="auto"><span>${esc(i === 2 && lastText !== null ? lastText : `🌍 ${i} ✨`)}</span></div></div>${extra}</div>`;
   const failed = notice === null ? '' : `<div>${icon(ALERT_PATH)}${span(notice, dir)}</div>`;
   return `<section role="region" data-testid="DmActivityContainer"><h2 role="heading"><span>Example 1</span></h2>
         <div data-testid="DmActivityViewport"><div>
@@ -336,6 +336,14 @@ const STATES = [
     render: (t, dir) => ({ primary: timeline([post(0), post(1, videoPlayer(span(t('ce871584'), dir)))]) }),
     expect: [],
     unknown: [],
+  },
+  {
+    state: 'dm-user-text',
+    lookalike: true,
+    about: 'look-alike: a DM whose text someone wrote is "Something went wrong." (only X’s DM-failure notices count)',
+    path: '/messages/1-2',
+    render: (t, dir) => ({ primary: dmConversation(null, dir, t('g61ed8a4')) }),
+    expect: [],
   },
   {
     state: 'compose-draft',

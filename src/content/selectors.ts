@@ -28,6 +28,8 @@ export const SELECTORS = {
   dialog: '#layers [role="dialog"]',
   toast: '#layers [data-testid="toast"]',
   toastOrAlert: '#layers [data-testid="toast"], [role="alert"]',
+  /** Where the user types (compose, DM composer): never X's message. */
+  editor: '[contenteditable], [role="textbox"], textarea',
   /** Text that is never one of X's messages: code, icons, and what the user types. */
   notMessage: 'script, style, svg, [contenteditable], [role="textbox"], textarea',
   /** Something the user presses (Retry, Refresh). Links are left out: "Search" on a 404 page is one. */
