@@ -32,7 +32,7 @@ const NAIVE_SOURCE_URL = 'bench-naive-detector.js';
 const { values: opts } = parseArgs({
   options: {
     reps: { type: 'string', default: '5' },
-    steps: { type: 'string', default: '100' },
+    steps: { type: 'string', default: '80' },
     seed: { type: 'string', default: '20261122' },
     out: { type: 'string', default: 'bench/results/content.json' },
     'no-trace': { type: 'boolean', default: false },
@@ -287,7 +287,8 @@ const samples: RunSample[] = [];
 try {
   const contextFor = (spec: ConfigSpec): BrowserContext => (spec.withExtension ? withExt.context : plain.context);
   // One unrecorded warm-up per configuration: HTTP, V8 and the extension's caches start warm for all.
-  for (const spec of CONFIGS) await runOnce(contextFor(spec), spec, -1, extId);
+  // (The traced configuration shares the extension's browser and warm-up.)
+  for (const spec of CONFIGS.filter((c) => !c.traced)) await runOnce(contextFor(spec), spec, -1, extId);
   for (let rep = 0; rep < reps; rep++) {
     // A different, reproducible order each repetition, so drift over the run hits every configuration.
     for (const spec of seededShuffle(CONFIGS, seed + rep)) {
