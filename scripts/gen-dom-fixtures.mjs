@@ -99,6 +99,15 @@ const errorDetail = (inner) => `<div data-testid="error-detail"><div>
       </div></div>`;
 const toast = (t, dir) => `<div class="toast-wrapper"><div data-testid="toast" role="alert">${span(t, dir)}</div></div>`;
 
+/** The compose modal in #layers with a draft in its editor, and optionally X's alert inside it. */
+function composeDialog(draft, alert, dir) {
+  return `<div role="group"><div role="dialog" aria-modal="true" aria-labelledby="modal-header"><div>
+      <div data-testid="tweetTextarea_0" role="textbox" contenteditable="true"><div dir="${dir}"><span>${esc(draft)}</span></div></div>
+      ${alert === null ? '' : `<div role="alert">${span(alert, dir)}</div>`}
+      <button role="button" type="button" data-testid="tweetButton">${icon(BACK_PATH)}</button>
+    </div></div></div>`;
+}
+
 /** The login flow's modal in #layers: an error in place of its content, with X's button. */
 function loginDialogError(message, button, dir) {
   return `<div role="group"><div role="dialog" aria-modal="true" aria-labelledby="modal-header"><div>
@@ -250,6 +259,13 @@ const STATES = [
     expect: [obs('login', 'banner', 'limit:automation_block')],
   },
   {
+    state: 'compose-failed',
+    about: 'compose dialog with a draft, X’s alert inside it: "try sending your post again in a minute"',
+    path: '/compose/post',
+    render: (t, dir) => ({ primary: timeline(posts(1)), layers: composeDialog('🌍 ✨', t('c0554ca0'), dir) }),
+    expect: [obs('post', 'banner', 'banner:post_failed')],
+  },
+  {
     state: 'dm-failed-toast',
     about: 'DM conversation: toast "try sending your message again in a minute"',
     path: '/messages/1-2',
@@ -352,10 +368,7 @@ const STATES = [
     path: '/compose/post',
     render: (t, dir) => ({
       primary: timeline(posts(1)),
-      layers: `<div role="group"><div role="dialog" aria-modal="true" aria-labelledby="modal-header"><div>
-      <div data-testid="tweetTextarea_0" role="textbox" contenteditable="true"><div dir="${dir}"><span>${esc(t('g61ed8a4'))}</span></div></div>
-      <button role="button" type="button" data-testid="tweetButton">${icon(BACK_PATH)}</button>
-    </div></div></div>`,
+      layers: composeDialog(t('g61ed8a4'), null, dir),
     }),
     expect: [],
   },
