@@ -59,7 +59,7 @@ const workload: WorkloadConfig = {
   timeUpdatesPerStep: 12,
   attributeTogglesPerStep: 16,
   restylesPerStep: 12,
-  requestEverySteps: 30,
+  requestEverySteps: 20,
   toastAt: Math.floor(steps * 0.3),
   inlineErrorAt: Math.floor(steps * 0.6),
   errorVisibleSteps: Math.max(1, Math.floor(steps * 0.15)),
