@@ -8,8 +8,8 @@ import { FEATURES, isHttpUrl, REGION_RE, UNKNOWN_REGION, validateMessagesRespons
 import type { Feature, State, StatusResponse } from '../shared/protocol.ts';
 import type { Observation, PopupState, RuntimeResponses, Settings } from '../shared/runtime-messages.ts';
 import { admit } from './coalescer.ts';
-import { classifyCompleted, classifyError, evidenceOf } from './classify.ts';
-import type { Classified, CompletedRequest, FailedRequest } from './classify.ts';
+import { classifyCompleted, classifyError, classifyRedirect, evidenceOf } from './classify.ts';
+import type { Classified, CompletedRequest, FailedRequest, RedirectedRequest } from './classify.ts';
 import { addEvidence, diagnose } from './diagnosis.ts';
 import type { Evidence } from './diagnosis.ts';
 import { badgeFor, regionVerdict } from './badge.ts';
@@ -165,6 +165,7 @@ export function createBackground(deps: BackgroundDeps) {
   async function handleClassified(c: Classified): Promise<void> {
     if (c.kind === 'offline') await recordEvidence({ at: deps.now(), kind: 'offline', feature: 'other' });
     else if (c.kind === 'reachable') await recordEvidence({ at: deps.now(), kind: 'ok', feature: 'other' });
+    else if (c.kind === 'local') await recordEvidence({ at: deps.now(), kind: c.evidence, feature: c.feature });
     else if (c.kind === 'report') await observe(c.observation);
   }
 
@@ -404,6 +405,7 @@ export function createBackground(deps: BackgroundDeps) {
     observe,
     onCompleted: (req: CompletedRequest) => handleClassified(classifyCompleted(req)),
     onErrorOccurred: (req: FailedRequest) => handleClassified(classifyError(req, deps.online())),
+    onBeforeRedirect: (req: RedirectedRequest) => handleClassified(classifyRedirect(req)),
     handleMessage,
     flush,
     poll,

@@ -31,6 +31,12 @@ export type Classified =
   | { kind: 'offline' }
   /** x.com answered: the connection works (local evidence only; the answer may still carry errors). */
   | { kind: 'reachable' }
+  /**
+   * Something on the user's side stands between the browser and x.com: a captive portal or an
+   * intercepting network (certificate errors, x.com redirected to another host), or another
+   * extension or the browser blocking X's pages and API. Shown locally, never reported.
+   */
+  | { kind: 'local'; evidence: 'portal' | 'blocked'; feature: Observation['feature'] }
   | { kind: 'ignore'; reason: string };
 
 /** The user's own network: offline, DNS, network switched, proxy down. */
@@ -97,9 +103,15 @@ export function classifyError(req: FailedRequest, online: boolean): Classified {
   const target = classifyTarget(req.url, req.type);
   if (!target) return { kind: 'ignore', reason: 'not an x.com request' };
   if (!online || OFFLINE_ERRORS.has(req.error)) return { kind: 'offline' };
-  if (BLOCKED_RE.test(req.error)) return { kind: 'ignore', reason: 'blocked by the browser or another extension' };
+  if (BLOCKED_RE.test(req.error)) {
+    // Content blockers routinely drop X's telemetry and ads; only a blocked page or API call
+    // (what the user actually needs) says "X is blocked in this browser".
+    return req.type === 'main_frame' || target.op !== undefined
+      ? { kind: 'local', evidence: 'blocked', feature: target.feature }
+      : { kind: 'ignore', reason: 'blocked by the browser or another extension' };
+  }
   if (ABORTED_RE.test(req.error)) return { kind: 'ignore', reason: 'aborted' };
-  if (LOCAL_TLS_RE.test(req.error)) return { kind: 'ignore', reason: 'certificate problem on the user side' };
+  if (LOCAL_TLS_RE.test(req.error)) return { kind: 'local', evidence: 'portal', feature: target.feature };
   if (VAGUE_ERRORS.has(req.error)) return { kind: 'ignore', reason: 'error too vague to attribute' };
   const code = CODE_RE.test(req.error) ? req.error : 'net::other';
   return {
@@ -108,8 +120,37 @@ export function classifyError(req: FailedRequest, online: boolean): Classified {
   };
 }
 
+export interface RedirectedRequest {
+  url: string;
+  /** Where the answer sends the browser. */
+  redirectUrl: string;
+  type: string;
+}
+
+/** Hosts X itself redirects between (x.com <-> twitter.com, t.co links, its media and API hosts). */
+const X_FAMILY_RE = /(?:^|\.)(?:x\.com|twitter\.com|twimg\.com|t\.co|pscp\.tv|periscope\.tv)$/;
+
+/**
+ * A page or API call of x.com redirected off X's own hosts: what a captive portal (hotel or train
+ * Wi-Fi login) or a filtering network does. X's own logout and login redirects stay on x.com.
+ */
+export function classifyRedirect(req: RedirectedRequest): Classified {
+  const target = classifyTarget(req.url, req.type);
+  if (!target) return { kind: 'ignore', reason: 'not an x.com request' };
+  if (req.type !== 'main_frame' && !target.api) return { kind: 'ignore', reason: 'redirect of a resource' };
+  let to: URL;
+  try {
+    to = new URL(req.redirectUrl);
+  } catch {
+    return { kind: 'ignore', reason: 'unparseable redirect' };
+  }
+  if (to.protocol === 'https:' && X_FAMILY_RE.test(to.hostname)) return { kind: 'ignore', reason: 'redirect within X' };
+  // An https -> http downgrade, or any other host: not X's doing.
+  return { kind: 'local', evidence: 'portal', feature: target.feature };
+}
+
 /** Kinds of local evidence the diagnosis weighs. */
-export type EvidenceKind = 'ok' | 'failure' | 'connection' | 'limit' | 'offline';
+export type EvidenceKind = 'ok' | 'failure' | 'connection' | 'limit' | 'offline' | 'portal' | 'blocked';
 
 /**
  * Sorts a (valid) observation: connection-class banners are the user's own connection and never

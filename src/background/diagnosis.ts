@@ -28,24 +28,40 @@ export function addEvidence(list: readonly Evidence[], e: Evidence): Evidence[] 
   return kept.slice(-EVIDENCE_MAX);
 }
 
+/** Share of recent failures that must be resets/timeouts before a national block is suggested. */
+export const CONNECTION_SHARE_FOR_BLOCK = 0.8;
+
+/**
+ * Reads this browser's recent evidence against the crowd's status. Order matters: the user's own
+ * connection (offline, then a captive portal or intercepting network) explains everything else,
+ * so it is checked first; evidence older than the last sign of life does not count.
+ */
 export function diagnose(evidence: readonly Evidence[], status: StatusResponse | null, region: string, now: number): LocalDiagnosis {
   const recent = evidence.filter((e) => now - e.at < RECENT_MS && e.at <= now + 60_000);
-  const lastOffline = Math.max(-Infinity, ...recent.filter((e) => e.kind === 'offline').map((e) => e.at));
-  const lastOk = Math.max(-Infinity, ...recent.filter((e) => e.kind === 'ok').map((e) => e.at));
+  const last = (kind: Evidence['kind']) => recent.reduce((m, e) => (e.kind === kind && e.at > m ? e.at : m), -Infinity);
+  const lastOk = last('ok');
+  const lastOffline = last('offline');
   // Offline until something worked again.
   if (lastOffline > -Infinity && lastOffline >= lastOk) return 'offline';
+  const lastPortal = last('portal');
+  if (lastPortal > -Infinity && lastPortal >= lastOk && lastPortal > lastOffline) return 'captive-portal';
   const failures = recent.filter((e) => (e.kind === 'failure' || e.kind === 'connection') && e.at > lastOffline);
   if (failures.length === 0) {
+    const lastBlocked = last('blocked');
+    if (lastBlocked > -Infinity && lastBlocked >= lastOk) return 'blocked-here';
     return recent.some((e) => e.kind === 'limit') ? 'account-limited' : 'ok';
   }
-  if (!status) return 'just-you';
-  const connectionOnly = failures.every((e) => e.kind === 'connection');
+  // Failing here with nothing to compare against: say so rather than guess "just you".
+  if (!status) return 'unknown';
+  const connectionShare = failures.filter((e) => e.kind === 'connection').length / failures.length;
   const here = regionVerdict(status, region);
   const elsewhere = status.regions.filter((r) => r.region !== region);
   const othersFine = elsewhere.length > 0 && elsewhere.every((r) => r.state === 'operational');
   const hereListed = status.regions.find((r) => r.region === region);
   // Resets and timeouts here, trouble reported in this country, the rest of the world fine.
-  if (connectionOnly && othersFine && hereListed && (hereListed.state !== 'operational' || here !== 'operational')) return 'maybe-blocked';
+  if (connectionShare >= CONNECTION_SHARE_FOR_BLOCK && othersFine && hereListed && (hereListed.state !== 'operational' || here !== 'operational')) {
+    return 'maybe-blocked';
+  }
   const failingFeatures = new Set(failures.map((e) => e.feature));
   const crowdSeesIt =
     here !== 'operational' || status.features.some((f) => failingFeatures.has(f.feature) && f.state !== 'operational');

@@ -81,6 +81,8 @@ function logged(p: Promise<unknown>): void {
 const filter = { urls: WATCHED_URLS };
 browser.webRequest.onCompleted.addListener((d) => logged(bg.onCompleted({ url: d.url, statusCode: d.statusCode, type: d.type })), filter);
 browser.webRequest.onErrorOccurred.addListener((d) => logged(bg.onErrorOccurred({ url: d.url, error: d.error, type: d.type })), filter);
+// Captive portals answer x.com with a redirect to their own login page.
+browser.webRequest.onBeforeRedirect.addListener((d) => logged(bg.onBeforeRedirect({ url: d.url, redirectUrl: d.redirectUrl, type: d.type })), filter);
 
 browser.runtime.onMessage.addListener((msg: unknown, sender: browser.Runtime.MessageSender) => {
   return bg.handleMessage(msg, { url: sender.url, tab: sender.tab }).catch((e: unknown) => {

@@ -32,6 +32,9 @@ const DIAGNOSIS_KEYS: Record<LocalDiagnosis, string | null> = {
   'just-you': 'localJustYou',
   'maybe-blocked': 'localMaybeBlocked',
   'account-limited': 'localAccountLimited',
+  unknown: 'localUnknown',
+  'captive-portal': 'localCaptivePortal',
+  'blocked-here': 'localBlockedHere',
 };
 
 export function diagnosisKey(local: LocalDiagnosis): string | null {

@@ -52,7 +52,13 @@ export type LocalDiagnosis =
   /** Resets and timeouts, concentrated in the user's country: possibly blocked or throttled there. */
   | 'maybe-blocked'
   /** A per-account limit (rate limit, follow limit, locked account). */
-  | 'account-limited';
+  | 'account-limited'
+  /** x.com fails here, but there is no crowd status yet to compare with. */
+  | 'unknown'
+  /** A captive portal or intercepting network: certificate errors, x.com redirected to another host. */
+  | 'captive-portal'
+  /** X's pages or API calls blocked in this browser (another extension, the browser, an administrator). */
+  | 'blocked-here';
 
 export interface QueueStats {
   pending: number;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { classifyCompleted, classifyError, evidenceOf } from '../../../src/background/classify.ts';
+import { classifyCompleted, classifyError, classifyRedirect, evidenceOf } from '../../../src/background/classify.ts';
 
 const api = 'https://x.com/i/api/graphql/abc123/HomeTimeline?variables=%7B%22secret%22%7D';
 
@@ -53,10 +53,41 @@ describe('webRequest errors', () => {
     expect(classifyError({ url: api, error: 'net::ERR_CONNECTION_RESET', type: 'xmlhttprequest' }, false).kind).toBe('offline');
   });
 
-  it('ignores blocked and aborted requests', () => {
-    for (const error of ['net::ERR_BLOCKED_BY_CLIENT', 'net::ERR_BLOCKED_BY_ADMINISTRATOR', 'NS_ERROR_TRACKING_URI', 'net::ERR_ABORTED', 'NS_BINDING_ABORTED', 'NS_ERROR_ABORT']) {
+  it('never reports blocked and aborted requests; a blocked page or API call is local evidence', () => {
+    for (const error of ['net::ERR_BLOCKED_BY_CLIENT', 'net::ERR_BLOCKED_BY_ADMINISTRATOR', 'NS_ERROR_TRACKING_URI']) {
+      expect(classifyError({ url: api, error, type: 'xmlhttprequest' }, true)).toEqual({ kind: 'local', evidence: 'blocked', feature: 'timeline' });
+      expect(classifyError({ url: 'https://x.com/messages', error, type: 'main_frame' }, true)).toEqual({ kind: 'local', evidence: 'blocked', feature: 'dm' });
+      // Blocked telemetry and scripts are what content blockers do all day: nothing to say.
+      expect(classifyError({ url: 'https://x.com/i/api/1.1/jot/client_event.json', error, type: 'xmlhttprequest' }, true).kind).toBe('ignore');
+    }
+    for (const error of ['net::ERR_ABORTED', 'NS_BINDING_ABORTED', 'NS_ERROR_ABORT']) {
       expect(classifyError({ url: api, error, type: 'xmlhttprequest' }, true).kind).toBe('ignore');
     }
+  });
+
+  it('certificate errors are the user side (portal or interception), never reported', () => {
+    for (const error of ['net::ERR_CERT_AUTHORITY_INVALID', 'SEC_ERROR_UNKNOWN_ISSUER', 'MOZILLA_PKIX_ERROR_SELF_SIGNED_CERT', 'SSL_ERROR_BAD_CERT_DOMAIN']) {
+      expect(classifyError({ url: api, error, type: 'xmlhttprequest' }, true)).toEqual({ kind: 'local', evidence: 'portal', feature: 'timeline' });
+    }
+  });
+});
+
+describe('webRequest redirects', () => {
+  it.each([
+    ['https://x.com/home', 'main_frame', 'http://portal.example/login', 'portal'],
+    ['https://x.com/home', 'main_frame', 'https://10.1.1.1/splash', 'portal'],
+    [api, 'xmlhttprequest', 'https://wifi.example.net/', 'portal'],
+    // X downgraded to http: nobody but an interceptor does that.
+    ['https://x.com/home', 'main_frame', 'http://x.com/home', 'portal'],
+    ['https://x.com/home', 'main_frame', 'https://x.com/i/flow/login', 'ignore'],
+    ['https://twitter.com/home', 'main_frame', 'https://x.com/home', 'ignore'],
+    ['https://x.com/home', 'main_frame', 'https://mobile.x.com/home', 'ignore'],
+    ['https://x.com/home', 'main_frame', 'https://evilx.com/home', 'portal'],
+    ['https://pbs.twimg.com/media/a.jpg', 'image', 'https://elsewhere.example/a.jpg', 'ignore'],
+    ['https://example.com/', 'main_frame', 'http://portal.example/', 'ignore'],
+  ])('%s (%s) -> %s: %s', (url, type, redirectUrl, kind) => {
+    const c = classifyRedirect({ url, type, redirectUrl });
+    expect(c.kind === 'local' ? c.evidence : c.kind).toBe(kind);
   });
 
   it('keeps odd error strings out of reports', () => {

@@ -47,6 +47,32 @@ describe('local diagnosis', () => {
     expect(diagnose([ev('limit', 20), ev('failure', 10)], fine, 'FR', NOW)).toBe('just-you');
   });
 
+  it('says unknown when failing with no crowd status to compare with', () => {
+    expect(diagnose([ev('failure', 20)], null, 'FR', NOW)).toBe('unknown');
+    expect(diagnose([], null, 'FR', NOW)).toBe('ok');
+  });
+
+  it.each([
+    ['portal alone', [ev('portal', 20)], 'captive-portal'],
+    ['portal explains later failures', [ev('portal', 30), ev('failure', 10)], 'captive-portal'],
+    ['portal cleared by a working request', [ev('portal', 30), ev('ok', 10)], 'ok'],
+    ['offline wins over a portal', [ev('portal', 30), ev('offline', 10)], 'offline'],
+    ['blocked pages alone', [ev('blocked', 20)], 'blocked-here'],
+    ['blocked, then X works', [ev('blocked', 20), ev('ok', 10)], 'ok'],
+    ['real failures win over a block', [ev('blocked', 20), ev('failure', 10)], 'just-you'],
+    ['one stray 5xx among many resets still reads as connection trouble', [ev('connection', 50), ev('connection', 40, 'dm'), ev('connection', 30, 'search'), ev('connection', 20, 'post'), ev('failure', 10, 'media')], 'just-you'],
+  ] as const)('%s', (_name, evidence, expected) => {
+    expect(diagnose(evidence, fine, 'FR', NOW)).toBe(expected);
+  });
+
+  it('suggests a block when at least 80% of failures are resets or timeouts', () => {
+    const local = status('degraded', { region: 'IR', regions: [['IR', 'outage'], ['DE', 'operational']] });
+    const mostlyResets = [ev('connection', 50), ev('connection', 40, 'dm'), ev('connection', 30, 'search'), ev('connection', 20, 'post'), ev('failure', 10, 'media')];
+    expect(diagnose(mostlyResets, local, 'IR', NOW)).toBe('maybe-blocked');
+    const halfResets = [ev('connection', 50), ev('failure', 10, 'media')];
+    expect(diagnose(halfResets, local, 'IR', NOW)).toBe('down-for-many');
+  });
+
   it('forgets evidence older than five minutes', () => {
     expect(diagnose([ev('failure', 400)], fine, 'FR', NOW)).toBe('ok');
   });

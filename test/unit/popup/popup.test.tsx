@@ -52,6 +52,9 @@ describe('popup', () => {
     ['just-you', 'X works for others: try reloading'],
     ['maybe-blocked', 'X may be blocked or throttled in your country'],
     ['account-limited', "Your account hit a limit: this isn't an outage"],
+    ['unknown', 'X fails in this browser; no crowd status yet to compare with'],
+    ['captive-portal', 'Your network is intercepting X (a Wi-Fi login page?): sign in to the network, then reload'],
+    ['blocked-here', 'X is blocked in this browser (an extension or a setting), not down'],
   ] as const)('explains the local diagnosis %s', async (local, text) => {
     const root = await mount(<App api={createMockApi(popupState({ local }))} now={now} />);
     expect(byTestId(root, 'diagnosis')!.textContent).toBe(text);
