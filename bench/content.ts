@@ -107,6 +107,10 @@ interface RunSample {
 
 // ---------------------------------------------------------------------------------------------------
 
+if (!existsSync(CHROMIUM)) {
+  console.error(`Chromium not found at ${CHROMIUM}: install the Debian package \`chromium\` (or set CHROMIUM_PATH).`);
+  process.exit(2);
+}
 const builtChrome = join(ROOT, 'dist/chrome');
 if (!existsSync(join(builtChrome, 'manifest.json'))) {
   console.error(`dist/chrome/manifest.json is missing: run \`npm run build\` first.`);
@@ -120,10 +124,7 @@ const builtManifest = JSON.parse(readFileSync(join(distChrome, 'manifest.json'),
 const missing = (builtManifest.content_scripts ?? []).flatMap((c) => c.js ?? []).filter((f) => !existsSync(join(distChrome, f)));
 if (missing.length > 0) {
   console.error(`dist/chrome is incomplete (${missing.join(', ')} missing; a build in progress?): run \`npm run build\` and retry.`);
-  process.exit(2);
-}
-if (!existsSync(CHROMIUM)) {
-  console.error(`Chromium not found at ${CHROMIUM}: install the Debian package \`chromium\` (or set CHROMIUM_PATH).`);
+  rmSync(distChrome, { recursive: true, force: true });
   process.exit(2);
 }
 
@@ -279,12 +280,16 @@ async function runOnce(context: BrowserContext, spec: ConfigSpec, rep: number, e
 // ---------------------------------------------------------------------------------------------------
 
 const startedAt = Date.now();
-const site = await startFixtureSite(workload);
-const plain = await launch(false, site.port);
-const withExt = await launch(true, site.port);
-const extId = await extensionId(withExt.context);
 const samples: RunSample[] = [];
+const browsers: { context: BrowserContext; profileDir: string }[] = [];
+let site: Awaited<ReturnType<typeof startFixtureSite>> | null = null;
 try {
+  site = await startFixtureSite(workload);
+  const plain = await launch(false, site.port);
+  browsers.push(plain);
+  const withExt = await launch(true, site.port);
+  browsers.push(withExt);
+  const extId = await extensionId(withExt.context);
   const contextFor = (spec: ConfigSpec): BrowserContext => (spec.withExtension ? withExt.context : plain.context);
   // One unrecorded warm-up per configuration: HTTP, V8 and the extension's caches start warm for all.
   // (The traced configuration shares the extension's browser and warm-up.)
@@ -299,12 +304,12 @@ try {
   }
   if (traced) samples.push(await runOnce(contextFor(CHECK), CHECK, 0, extId));
 } finally {
-  await withExt.context.close();
-  await plain.context.close();
-  await site.close();
-  rmSync(withExt.profileDir, { recursive: true, force: true });
+  for (const b of browsers) {
+    await b.context.close();
+    rmSync(b.profileDir, { recursive: true, force: true });
+  }
+  await site?.close();
   rmSync(distChrome, { recursive: true, force: true });
-  rmSync(plain.profileDir, { recursive: true, force: true });
 }
 
 // ---------------------------------------------------------------------------------------------------
