@@ -6,6 +6,7 @@
 import { floorToMinute, validateReport } from '../shared/protocol.ts';
 import type { Problem, Report, ReportDetail } from '../shared/protocol.ts';
 import type { Observation } from '../shared/runtime-messages.ts';
+import { OPERATION_FEATURES } from '../shared/x-endpoints.ts';
 
 export const SITE = 'x.com';
 
@@ -18,11 +19,26 @@ export interface ReportContext {
   browser: string;
 }
 
+/**
+ * The shapes a detail.code may take (see the code conventions): a family prefix and a short name,
+ * or the browser's own network error names. Anything else, even if it fits the protocol's
+ * character set, is dropped: a bare word could be a handle the page slipped into the field.
+ */
+export const CODE_FAMILY_RE = /^(?:(?:banner|edge|limit|x):[A-Za-z0-9_.-]{1,48}|net::[A-Za-z0-9_]{1,48}|NS_[A-Z0-9_]{1,48}|(?:SEC|SSL)_ERROR_[A-Z0-9_]{1,48}|MOZILLA_PKIX_ERROR_[A-Z0-9_]{1,48}|timeout)$/;
+
+/**
+ * Only operation names X's own table knows leave: an unknown "operation" can be anything the page
+ * put in the last segment of a /graphql/ path (a handle, an id). Its feature is still reported.
+ */
+export function knownOperation(op: string): boolean {
+  return Object.hasOwn(OPERATION_FEATURES, op);
+}
+
 export function buildReport(o: Observation, ctx: ReportContext): { ok: true; report: Report } | { ok: false; problems: Problem[] } {
   const detail: ReportDetail = {};
   if (o.status !== undefined) detail.status = o.status;
-  if (o.op !== undefined) detail.op = o.op;
-  if (o.code !== undefined) detail.code = o.code;
+  if (typeof o.op === 'string' && knownOperation(o.op)) detail.op = o.op;
+  if (typeof o.code === 'string' && CODE_FAMILY_RE.test(o.code)) detail.code = o.code;
   const report: Report = {
     id: ctx.id,
     site: SITE,

@@ -39,6 +39,21 @@ describe('report building', () => {
     expect(JSON.stringify(r.report)).not.toMatch(/secret|private|someone|dom/);
   });
 
+  it.each([
+    ['an unknown operation (a handle in the op slot)', { op: 'fixture_handle' }, {}],
+    ['a known operation', { op: 'HomeTimeline' }, { op: 'HomeTimeline' }],
+    ['a bare word as code', { code: 'fixture_handle' }, {}],
+    ['a banner code', { code: 'banner:timeline_error' }, { code: 'banner:timeline_error' }],
+    ['an X error code', { code: 'x:DeadlineExceeded' }, { code: 'x:DeadlineExceeded' }],
+    ['a per-account limit', { code: 'limit:88' }, { code: 'limit:88' }],
+    ['a Chrome network error', { code: 'net::ERR_CONNECTION_RESET' }, { code: 'net::ERR_CONNECTION_RESET' }],
+    ['a Firefox network error', { code: 'NS_ERROR_NET_RESET' }, { code: 'NS_ERROR_NET_RESET' }],
+    ['an unnamed network error', { code: 'net::other' }, { code: 'net::other' }],
+  ] as const)('detail keeps only known shapes: %s', (_what, extra, detail) => {
+    const r = buildReport({ feature: 'timeline', signal: 'network', source: 'page', ...extra }, ctx);
+    expect(r.ok && (r.report.detail ?? {})).toEqual(detail);
+  });
+
   it('omits detail when there is none', () => {
     const r = buildReport({ feature: 'post', signal: 'manual', source: 'manual' }, ctx);
     expect(r.ok && 'detail' in r.report).toBe(false);
