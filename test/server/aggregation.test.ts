@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ALL, DEFAULT_STORE_OPTIONS, MinuteStore, type AggregatableReport } from '../../src/server/aggregation/minute-store.ts';
+import { ALL, DEFAULT_STORE_OPTIONS, MinuteStore, type AggregatableReport, type Cell } from '../../src/server/aggregation/minute-store.ts';
 import { SERIES_MINUTES, StatusBuilder } from '../../src/server/aggregation/status.ts';
 import { DAY_MS, MINUTE_MS } from '../../src/server/detection/baseline.ts';
 import { DEFAULT_THRESHOLDS } from '../../src/server/detection/thresholds.ts';
@@ -113,5 +113,64 @@ describe('aggregates and status', () => {
     expect(s.series.baseline.at(-1)).toBe(36);
     // 36 distinct a minute, normal for this cell: no outage now, although the counts are large.
     expect(s.overall.state).toBe('operational');
+  });
+});
+
+describe('the engine through the aggregates', () => {
+  it('adds small regional signals up in the all-regions cell', () => {
+    const { store, status } = setup();
+    // Six countries, each 6 failing reporters from 2 networks: below every bar on its own.
+    for (const region of ['FR', 'DE', 'ES', 'IT', 'NL', 'BE']) burst(store, region, 2, 3, { region });
+    const world = status.build('x.com', null, NOW);
+    expect(world.overall.state).toBe('outage');
+    for (const r of world.regions) expect(r.state).toBe('operational');
+    expect(status.build('x.com', 'FR', NOW).overall.state).toBe('operational');
+  });
+
+  it('reads the evidence without the biggest network: a swarm plus a few real failures stays calm', () => {
+    const { store, status } = setup();
+    burst(store, 'swarm', 1, 2000);
+    // Three real people on three other networks: 8 counted from 4 networks passes the counting
+    // bars, but without the swarm's network only 3 people remain, which is no evidence.
+    burst(store, 'real', 3, 1);
+    expect(status.build('x.com', 'FR', NOW).overall.state).toBe('operational');
+    const counts = store.cell('x.com', 'FR', ALL)?.countAt(NOW_MIN);
+    expect(counts?.countedFailing).toBe(8);
+    expect(Math.abs((counts?.failingReporters ?? 0) - 2003) / 2003).toBeLessThan(0.05);
+  });
+
+  it('judges by the share of active people: 30 failing among 3,000 is usual, among 300 it is an outage', () => {
+    const withActive = (active: number) => {
+      const { store, status } = setup();
+      for (let i = 0; i < active - 30; i++) store.add(report({ signal: 'ok', reporter: `ok${i}`, networkHash: `okn${i % 900}` }));
+      burst(store, 'f', 10, 3);
+      // Read at the end of the minute, when a whole minute's worth is expected.
+      return status.build('x.com', 'FR', NOW_MIN + 59_000).overall.state;
+    };
+    expect(withActive(3000)).toBe('operational');
+    expect(withActive(300)).toBe('outage');
+  });
+
+  it('keeps memory bounded: a sketch instead of a set for a big crowd, at most the cap per network', () => {
+    const { store } = setup();
+    for (let i = 0; i < 20_000; i++) store.add(report({ signal: 'ok', reporter: `ok${i}`, networkHash: `n${i % 5000}` }));
+    burst(store, 'one', 1, 1000);
+    const d = store.cell('x.com', 'FR', ALL)?.detail.get(NOW_MIN);
+    expect(d?.ok?.isExact).toBe(false);
+    expect(d?.byNetwork?.get('one-net0')?.size).toBe(DEFAULT_THRESHOLDS.networkCap);
+    const counts = store.cell('x.com', 'FR', ALL)?.countAt(NOW_MIN);
+    expect(Math.abs((counts?.okReporters ?? 0) - 20_000) / 20_000).toBeLessThan(0.1);
+    expect(store.activeAt(store.cell('x.com', 'FR', ALL) as Cell, NOW_MIN)).toBeGreaterThan(19_000);
+  });
+
+  it('remembers 15-minute summaries after the detail is gone, and marks troubled blocks', () => {
+    const { store } = setup();
+    burst(store, 'c', 12, 5);
+    const cell = store.cell('x.com', 'FR', ALL) as Cell;
+    store.compact(NOW + 2 * 3600_000);
+    const block = Math.floor(NOW_MIN / (15 * MINUTE_MS)) * 15 * MINUTE_MS;
+    expect(cell.blocks.get(block)).toMatchObject({ minutes: 15, failing: 60, troubled: true });
+    expect(cell.blocks.get(block + 15 * MINUTE_MS)).toMatchObject({ failing: 0, troubled: false });
+    expect(cell.detail.size).toBe(0);
   });
 });

@@ -158,6 +158,21 @@ describe('judge', () => {
     expect(judge({ counted: [30, 55, 80, 100, 120], networks: 20, active: 200 }, usual, t).state).toBe('outage');
   });
 
+  it('reads the evidence from the counts without the biggest network', () => {
+    // 25 counted from 4 networks against 3 usual: degraded (too few networks for outage). If 21 of
+    // them came from one network, the 4 left are no evidence at all.
+    const usual: Expectation = { perMinute: 3, share: null, dispersion: 2, source: 'day' };
+    expect(judge({ counted: flat(25), networks: 4, active: 25 }, usual, t).state).toBe('degraded');
+    expect(judge({ counted: flat(25), robust: flat(4), networks: 4, active: 25 }, usual, t).state).toBe('operational');
+  });
+
+  it('compares a minute still filling up with the part of a minute that has passed', () => {
+    const usual: Expectation = { perMinute: 8, share: null, dispersion: 1, source: 'day' };
+    const counts = { counted: [14], networks: 10, active: 14 };
+    expect(judge(counts, usual, { ...t, windowMinutes: 1 }).state).toBe('operational');
+    expect(judge({ ...counts, newestFraction: 0.25 }, usual, { ...t, windowMinutes: 1 }).state).toBe('degraded');
+  });
+
   it('scores in [0, 1) with 0.5 at the evidence threshold', () => {
     const j = judge({ counted: flat(60), networks: 12, active: 60 }, cold, t);
     expect(j.score).toBeGreaterThan(0.5);

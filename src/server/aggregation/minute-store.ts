@@ -68,13 +68,28 @@ export class Cell {
   readonly expectations = new Map<number, Expectation>();
   /** Next block start to summarise. */
   nextBlock: number;
+  /** Union of the finished minutes before `minute` that the active count reads. */
+  activePrefix: { minute: number; version: number; union: HyperLogLog } | null = null;
+  /** Bumped when a report lands in a minute other than the newest one seen by this cell. */
+  finishedVersion = 0;
+  newestMinute = -Infinity;
 
   constructor(firstMinute: number) {
     this.nextBlock = blockOf(firstMinute);
   }
 
+  /** Per-minute counts; distinct counts of minutes with detail are read from their sketches
+   *  here rather than on every report. */
   countAt(minute: number): MinuteCounts | undefined {
-    return this.counts.get(minute);
+    const c = this.counts.get(minute);
+    const d = this.detail.get(minute);
+    if (c && d) {
+      if (d.failing) c.failingReporters = d.failing.count();
+      if (d.ok) c.okReporters = d.ok.count();
+      if (d.limited) c.limitedReporters = d.limited.count();
+      if (d.bySignal) for (const [signal, sketch] of d.bySignal) c.bySignal[signal] = sketch.count();
+    }
+    return c;
   }
 }
 
@@ -180,6 +195,8 @@ export class MinuteStore {
   }
 
   private addToCell(cell: Cell, minute: number, r: AggregatableReport, h: number): void {
+    if (minute > cell.newestMinute) cell.newestMinute = minute;
+    else if (minute < cell.newestMinute) cell.finishedVersion++;
     const counts = cell.counts.get(minute) ?? emptyCounts();
     cell.counts.set(minute, counts);
     const perAccount = r.code !== null && r.code.startsWith(PER_ACCOUNT_CODE_PREFIX);
@@ -201,7 +218,6 @@ export class MinuteStore {
     if (failure) {
       const failing = (d.failing ??= new HyperLogLog());
       failing.addHash(h);
-      counts.failingReporters = failing.count();
       const byNetwork = (d.byNetwork ??= new Map());
       let names = byNetwork.get(r.networkHash);
       if (!names) byNetwork.set(r.networkHash, (names = new Set()));
@@ -215,17 +231,15 @@ export class MinuteStore {
       let sketch = bySignal.get(signal);
       if (!sketch) bySignal.set(signal, (sketch = new HyperLogLog()));
       sketch.addHash(h);
-      counts.bySignal[signal] = sketch.count();
     } else if (perAccount) {
       const limited = (d.limited ??= new HyperLogLog());
       limited.addHash(h);
-      counts.limitedReporters = limited.count();
     } else {
       const ok = (d.ok ??= new HyperLogLog());
       ok.addHash(h);
-      counts.okReporters = ok.count();
     }
     // Minutes judged with this one in view must be judged again.
+    if (cell.verdicts.size === 0) return;
     const reach = Math.max(this.thresholds.windowMinutes, ACTIVE_MINUTES);
     for (let end = minute; end < minute + reach * MINUTE_MS; end += MINUTE_MS) {
       if (end - (reach - 1) * MINUTE_MS >= this.detailFrom) cell.verdicts.delete(end);
@@ -234,13 +248,24 @@ export class MinuteStore {
 
   /** Distinct people active (ok or failing) in the `ACTIVE_MINUTES` ending with `minute`. */
   activeAt(cell: Cell, minute: number): number {
-    const union = new HyperLogLog();
-    for (let m = minute - (ACTIVE_MINUTES - 1) * MINUTE_MS; m <= minute; m += MINUTE_MS) {
-      const d = cell.detail.get(m);
-      if (d?.ok) union.merge(d.ok);
-      if (d?.failing) union.merge(d.failing);
+    // The earlier minutes of the stretch are finished: their union is kept and only the newest
+    // minute is merged in again as it fills up.
+    let prefix = cell.activePrefix;
+    if (!prefix || prefix.minute !== minute || prefix.version !== cell.finishedVersion) {
+      const union = new HyperLogLog();
+      for (let m = minute - (ACTIVE_MINUTES - 1) * MINUTE_MS; m < minute; m += MINUTE_MS) {
+        const d = cell.detail.get(m);
+        if (d?.ok) union.merge(d.ok);
+        if (d?.failing) union.merge(d.failing);
+      }
+      prefix = cell.activePrefix = { minute, version: cell.finishedVersion, union };
     }
-    return union.count();
+    const d = cell.detail.get(minute);
+    if (!d?.ok && !d?.failing) return prefix.union.count();
+    const all = prefix.union.clone();
+    if (d.ok) all.merge(d.ok);
+    if (d.failing) all.merge(d.failing);
+    return all.count();
   }
 
   /** The baseline's expectation for a minute, per 15-minute block. */
@@ -374,7 +399,11 @@ export class MinuteStore {
           if (!cell.verdicts.has(end) && end < nowMinute) this.rawVerdict(cell, end, nowMinute);
         }
       }
-      for (const minute of [...cell.detail.keys()]) if (minute < newDetailFrom) cell.detail.delete(minute);
+      for (const minute of [...cell.detail.keys()]) {
+        if (minute >= newDetailFrom) continue;
+        cell.countAt(minute); // fixes the distinct counts before the sketches go
+        cell.detail.delete(minute);
+      }
       if (prune) {
         for (const minute of [...cell.counts.keys()]) if (minute < countsFrom) cell.counts.delete(minute);
         for (const minute of [...cell.verdicts.keys()]) if (minute < verdictsFrom) cell.verdicts.delete(minute);

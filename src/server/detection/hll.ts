@@ -21,11 +21,15 @@ export function hash53(s: string): number {
 }
 
 export const DEFAULT_PRECISION = 11;
+/** 2^-r for every possible register value (0..64). */
+const INVERSE_POWERS = Float64Array.from({ length: 65 }, (_, r) => 2 ** -r);
 const EXACT_LIMIT = 256;
 
 export class HyperLogLog {
   private exact: Set<number> | null = new Set();
   private registers: Uint8Array | null = null;
+  /** Estimate of the dense registers, kept until a register changes (counting reads them all). */
+  private cached = -1;
 
   constructor(readonly precision: number = DEFAULT_PRECISION) {
     if (!Number.isInteger(precision) || precision < 4 || precision > 16) throw new RangeError(`HyperLogLog precision must be an integer in 4..16, got ${precision}`);
@@ -60,7 +64,10 @@ export class HyperLogLog {
     // position of the first 1 among them.
     const below = (low << p) >>> 0;
     const rank = below !== 0 ? Math.clz32(below) + 1 : 32 - p + (high !== 0 ? Math.clz32(high) - 11 : 21) + 1;
-    if (rank > (regs[index] as number)) regs[index] = rank;
+    if (rank > (regs[index] as number)) {
+      regs[index] = rank;
+      this.cached = -1;
+    }
   }
 
   private densify(): void {
@@ -85,17 +92,23 @@ export class HyperLogLog {
     const mine = this.registers as Uint8Array;
     const theirs = other.registers as Uint8Array;
     for (let i = 0; i < mine.length; i++) if ((theirs[i] as number) > (mine[i] as number)) mine[i] = theirs[i] as number;
+    this.cached = -1;
   }
 
   count(): number {
     if (this.exact) return this.exact.size;
+    if (this.cached < 0) this.cached = this.estimate();
+    return this.cached;
+  }
+
+  private estimate(): number {
     const regs = this.registers as Uint8Array;
     const m = regs.length;
     let sum = 0;
     let zeros = 0;
     for (let i = 0; i < m; i++) {
       const r = regs[i] as number;
-      sum += 2 ** -r;
+      sum += INVERSE_POWERS[r] as number;
       if (r === 0) zeros++;
     }
     const alpha = 0.7213 / (1 + 1.079 / m);

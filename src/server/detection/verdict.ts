@@ -46,7 +46,8 @@ export function judge(c: WindowCounts, exp: Expectation, t: DetectionThresholds)
   const counted = Math.max(0, ...c.counted);
   const activeKnown = c.active >= t.minOkSamples;
   // Share of active people failing in a typical minute of the stretch that gave the evidence.
-  const share = activeKnown ? evidence.observed / (evidence.minutes - 1 + fraction) / c.active : 1;
+  const countedOver = c.counted[evidence.minutes - 1] ?? 0;
+  const share = activeKnown ? countedOver / (evidence.minutes - 1 + fraction) / c.active : 1;
   const meets = (minReporters: number, minNetworks: number, minShare: number, factor: number) =>
     evidence.llr >= t.evidenceThreshold && counted >= minReporters && c.networks >= minNetworks && evidence.ratio >= factor && share >= minShare;
   let state: State = 'operational';
