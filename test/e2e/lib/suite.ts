@@ -337,6 +337,41 @@ export function defineExtensionSuite(browserName: string, launch: (opts: LaunchO
       });
     });
 
+    it('sends a manual report when the user presses "Report a problem" in the popup', async () => {
+      await withBackend(async (_server, proxy) => {
+        await useEndpoint(ext, proxy);
+        await ext.send({ type: 'setConsent', granted: true });
+        const popup = await openPopup(ext);
+        await popup.waitFor(
+          () => {
+            const button = document.querySelector<HTMLButtonElement>('[data-testid="report-problem"]');
+            return button !== null && !button.disabled;
+          },
+          undefined,
+          'an enabled "Report a problem" button',
+        );
+        // Pick the feature when the popup offers a choice (the contract names only the button).
+        const choseDm = await popup.evaluate(() => {
+          const select = document.querySelector<HTMLSelectElement>('[data-testid="report-feature"]');
+          if (select) {
+            select.value = 'dm';
+            select.dispatchEvent(new Event('change', { bubbles: true }));
+          }
+          document.querySelector<HTMLButtonElement>('[data-testid="report-problem"]')!.click();
+          return select !== null;
+        }, undefined);
+        const manual = await waitFor(() => allReports(proxy).find((r) => r.signal === 'manual'), {
+          timeoutMs: REPORT_DEADLINE_MS,
+          what: `a manual report at the server (received: ${describeReports(allReports(proxy))})`,
+        });
+        await popup.close();
+        expect(manual.region).toBe('FR');
+        if (choseDm) expect(manual.feature, 'the feature chosen in the popup').toBe('dm');
+        for (const post of proxy.reportPosts()) expect(parseReportPost(post.body).problems).toEqual([]);
+        expectNothingPrivate(proxy);
+      });
+    });
+
     it("shows the operator's message in the popup", async () => {
       await withBackend(async (server, proxy) => {
         await useEndpoint(ext, proxy);
