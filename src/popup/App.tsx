@@ -3,7 +3,7 @@ import { useEffect, useMemo } from 'preact/hooks';
 import { signal } from '@preact/signals';
 import type { Signal } from '@preact/signals';
 import { FEATURES, isHttpUrl } from '../shared/protocol.ts';
-import type { Feature, OfficialMessage } from '../shared/protocol.ts';
+import type { Feature, OfficialMessage, State, StatusResponse } from '../shared/protocol.ts';
 import type { PopupState } from '../shared/runtime-messages.ts';
 import type { ExtensionApi } from './api.ts';
 import { Chart } from './Chart.tsx';
@@ -67,10 +67,15 @@ export function App({ api, now = () => Date.now() }: { api: ExtensionApi; now?: 
   }
   const verdict = verdictSentence(s.status, s.region);
   const localKey = diagnosisKey(s.local);
+  const reportDisabled = s.consent !== 'granted';
   return (
     <main class="popup">
-      <header class={`verdict state-${verdict.state}`}>
-        <h1 data-testid="verdict">{t(verdict.key, verdict.region ? [regionName(verdict.region)] : [])}</h1>
+      {/* The answer first: one coloured card a worried user reads in a second. */}
+      <header class={`card state-${verdict.state}`} data-testid="verdict-card">
+        <h1 data-testid="verdict">
+          <span class="dot" aria-hidden="true" />
+          {t(verdict.key, verdict.region ? [regionName(verdict.region)] : [])}
+        </h1>
         {localKey && (
           <p class="diagnosis" data-testid="diagnosis" data-diagnosis={s.local}>
             {t(localKey)}
@@ -89,61 +94,26 @@ export function App({ api, now = () => Date.now() }: { api: ExtensionApi; now?: 
               {' '}
               {t('serverUnreachable', [s.statusError])}
             </span>
-          )}
+          )}{' '}
+          <button type="button" class="link" onClick={() => void refresh()} disabled={m.busy.value} data-testid="refresh">
+            {t('refresh')}
+          </button>
         </p>
-        <button type="button" class="link" onClick={() => void refresh()} disabled={m.busy.value} data-testid="refresh">
-          {t('refresh')}
-        </button>
       </header>
 
-      {s.status && (
-        <>
-          <section>
-            <h2>{t('featuresHeading')}</h2>
-            <ul class="features">
-              {s.status.features.map((f) => (
-                <li key={f.feature} data-testid={`feature-${f.feature}`} data-state={f.state} class={`state-${f.state}`}>
-                  <span class="name">{t(`feature_${f.feature}`)}</span>
-                  <span class="state">{t(`state_${f.state}`)}</span>
-                  <span class="count">{t('reportsCount', [f.reports15m])}</span>
-                </li>
-              ))}
-            </ul>
-          </section>
-          {s.status.regions.length > 0 && (
-            <section>
-              <h2>{t('regionsHeading')}</h2>
-              <ul class="regions">
-                {s.status.regions.map((r) => (
-                  <li key={r.region} data-testid={`region-${r.region}`} data-state={r.state} class={`state-${r.state}${r.region === s.region ? ' mine' : ''}`}>
-                    <span class="name">{regionName(r.region)}</span>
-                    <span class="state">{t(`state_${r.state}`)}</span>
-                    <span class="count">{t('reportsCount', [r.reports15m])}</span>
-                  </li>
-                ))}
-              </ul>
-            </section>
-          )}
-          <section>
-            <h2>{t('chartHeading')}</h2>
-            <Chart series={s.status.series} />
-          </section>
-        </>
-      )}
+      {s.status && <Features features={s.status.features} />}
 
-      <section>
-        <h2>{t('messagesHeading')}</h2>
-        {s.messages.length === 0 ? <p class="muted">{t('noMessages')}</p> : <Messages messages={s.messages} />}
-      </section>
-
+      {/* Kept above the fold: the one thing the user can do. */}
       <section class="report">
-        <h2>{t('reportHeading')}</h2>
-        <label>
-          {t('reportFeatureLabel')}{' '}
+        <div class="report-row">
+          <label class="sr-only" for="report-feature">
+            {t('reportFeatureLabel')}
+          </label>
           <select
+            id="report-feature"
             value={m.feature.value}
             onChange={(e) => (m.feature.value = (e.currentTarget as HTMLSelectElement).value as Feature)}
-            disabled={s.consent !== 'granted'}
+            disabled={reportDisabled}
             data-testid="report-feature"
           >
             {FEATURES.map((f) => (
@@ -152,11 +122,11 @@ export function App({ api, now = () => Date.now() }: { api: ExtensionApi; now?: 
               </option>
             ))}
           </select>
-        </label>
-        <button type="button" data-testid="report-problem" disabled={s.consent !== 'granted'} onClick={() => void report()}>
-          {t('reportButton')}
-        </button>
-        {s.consent !== 'granted' && (
+          <button type="button" class="primary" data-testid="report-problem" disabled={reportDisabled} onClick={() => void report()}>
+            {t('reportButton')}
+          </button>
+        </div>
+        {reportDisabled && (
           <p class="muted" data-testid="report-disabled">
             {t('reportDisabled')}{' '}
             <a href="#" onClick={(e) => (e.preventDefault(), void api.openOptions())}>
@@ -171,6 +141,33 @@ export function App({ api, now = () => Date.now() }: { api: ExtensionApi; now?: 
         )}
       </section>
 
+      {s.status && s.status.regions.length > 0 && (
+        <section>
+          <h2>{t('regionsHeading')}</h2>
+          <ul class="rows regions">
+            {byConcern(s.status.regions, (r) => r.region === s.region).map((r) => (
+              <li key={r.region} data-testid={`region-${r.region}`} data-state={r.state} class={`state-${r.state}${r.region === s.region ? ' mine' : ''}`}>
+                <span class="name">{regionName(r.region)}</span>
+                <span class="state">{t(`state_${r.state}`)}</span>
+                <span class="count">{t('reportsCount', [r.reports15m])}</span>
+              </li>
+            ))}
+          </ul>
+        </section>
+      )}
+
+      {s.status && (
+        <section>
+          <h2>{t('chartHeading')}</h2>
+          <Chart series={s.status.series} />
+        </section>
+      )}
+
+      <section>
+        <h2>{t('messagesHeading')}</h2>
+        {s.messages.length === 0 ? <p class="muted">{t('noMessages')}</p> : <Messages messages={s.messages} />}
+      </section>
+
       <footer>
         <a href="#" data-testid="open-options" onClick={(e) => (e.preventDefault(), void api.openOptions())}>
           {t('optionsLink')}
@@ -181,6 +178,47 @@ export function App({ api, now = () => Date.now() }: { api: ExtensionApi; now?: 
   );
 }
 
+const RANK: Record<State, number> = { outage: 0, degraded: 1, operational: 2 };
+
+/** Worst first, then most reported; `pinned` rows (the user's own country) lead. */
+export function byConcern<T extends { state: State; reports15m: number }>(rows: readonly T[], pinned: (r: T) => boolean = () => false): T[] {
+  return [...rows].sort((a, b) => Number(pinned(b)) - Number(pinned(a)) || RANK[a.state] - RANK[b.state] || b.reports15m - a.reports15m);
+}
+
+/** Features in trouble as rows with their counts; the working ones as a compact list of chips. */
+function Features({ features }: { features: StatusResponse['features'] }) {
+  const attention = byConcern(features.filter((f) => f.state !== 'operational'));
+  const working = features.filter((f) => f.state === 'operational');
+  return (
+    <section class="features">
+      <h2>{t('featuresHeading')}</h2>
+      {attention.length > 0 && (
+        <ul class="rows attention">
+          {attention.map((f) => (
+            <li key={f.feature} data-testid={`feature-${f.feature}`} data-state={f.state} class={`state-${f.state}`}>
+              <span class="name">{t(`feature_${f.feature}`)}</span>
+              <span class="state">{t(`state_${f.state}`)}</span>
+              <span class="count">{t('reportsCount', [f.reports15m])}</span>
+            </li>
+          ))}
+        </ul>
+      )}
+      {working.length > 0 && (
+        <div class="working">
+          <span class="label">{t('workingLabel')}</span>
+          <ul class="chips">
+            {working.map((f) => (
+              <li key={f.feature} data-testid={`feature-${f.feature}`} data-state={f.state} class="chip" title={t('reportsCount', [f.reports15m])}>
+                {t(`feature_${f.feature}`)}
+              </li>
+            ))}
+          </ul>
+        </div>
+      )}
+    </section>
+  );
+}
+
 function Messages({ messages }: { messages: OfficialMessage[] }) {
   return (
     <ul class="messages">
@@ -188,7 +226,11 @@ function Messages({ messages }: { messages: OfficialMessage[] }) {
         // dir="auto": an English notice inside the Arabic popup keeps its own direction.
         <li key={msg.id} data-testid="message" lang={msg.lang} dir="auto">
           <div class="meta">
-            <strong>{msg.author}</strong> · <time dateTime={new Date(msg.publishedAt).toISOString()}>{formatTime(msg.publishedAt)}</time>
+            {/* Each part isolated: an Arabic date inside an English notice must not reorder the line. */}
+            <strong dir="auto">{msg.author}</strong> ·{' '}
+            <time dir="auto" dateTime={new Date(msg.publishedAt).toISOString()}>
+              {formatTime(msg.publishedAt)}
+            </time>
           </div>
           <p>{msg.text}</p>
           {/* Only http(s) links: a hostile server must not slip a javascript: URL into the popup. */}

@@ -151,4 +151,49 @@ describe('chart data', () => {
     expect(reports.reduce((a, b) => a + b, 0)).toBe(s.reports.reduce((a, b) => a + b, 0));
     expect(baseline.every((b) => b === 45)).toBe(true);
   });
+
+});
+
+describe('popup layout', () => {
+  beforeEach(() => {
+    useLocale('en');
+  });
+  afterEach(() => setTranslator(null));
+
+  it('lists features in trouble first, worst first, and the working ones as compact chips', async () => {
+    const s = popupState({
+      status: status('degraded', {
+        region: 'FR',
+        regions: [['DE', 'outage', 50], ['FR', 'degraded', 9], ['US', 'operational', 1]],
+        features: [['post', 'operational', 0], ['dm', 'degraded', 12], ['search', 'operational', 1], ['timeline', 'outage', 80], ['media', 'degraded', 30]],
+      }),
+    });
+    const root = await mount(<App api={createMockApi(s)} now={now} />);
+    const rows = [...root.querySelectorAll('.attention [data-testid^="feature-"]')].map((e) => e.getAttribute('data-testid'));
+    expect(rows).toEqual(['feature-timeline', 'feature-media', 'feature-dm']);
+    const chips = [...root.querySelectorAll('.chips [data-testid^="feature-"]')];
+    expect(chips.map((e) => [e.textContent, e.getAttribute('data-state')])).toEqual([['Posting', 'operational'], ['Search', 'operational']]);
+    expect(root.querySelector('.working')!.textContent).toMatch(/^Working:/);
+    // The user's own country first, then the worst.
+    expect([...root.querySelectorAll('[data-testid^="region-"]')].map((e) => e.getAttribute('data-testid'))).toEqual(['region-FR', 'region-DE', 'region-US']);
+  });
+
+  it('puts the verdict card first and the report controls before countries, chart and messages', async () => {
+    const s = popupState({ status: status('outage', { region: 'FR', regions: [['FR', 'outage', 120]] }), messages: [] });
+    const root = await mount(<App api={createMockApi(s)} now={now} />);
+    const order = ['verdict-card', 'report-feature', 'report-problem', 'region-FR', 'chart'].map((id) => byTestId(root, id)!);
+    expect(root.querySelector('main')!.firstElementChild).toBe(order[0]);
+    for (let i = 1; i < order.length; i++) {
+      expect(order[i - 1]!.compareDocumentPosition(order[i]!) & Node.DOCUMENT_POSITION_FOLLOWING, `${i}`).toBeTruthy();
+    }
+    expect(byTestId(root, 'verdict-card')!.className).toContain('state-outage');
+  });
+
+  it('labels the chart: time axis, scale and legend', async () => {
+    const root = await mount(<App api={createMockApi(popupState({ status: status('outage', { region: 'FR' }) }))} now={now} />);
+    expect([...byTestId(root, 'chart-axis')!.children].map((e) => e.textContent)).toEqual(['24 h ago', '12 h ago', 'now']);
+    // The fixture's last 19 minutes carry 50 reports each; a 1-minute series is summed by 15 minutes.
+    expect(byTestId(root, 'chart-peak')!.textContent).toBe('peak 750 reports per 15 min');
+    expect(byTestId(root, 'chart')!.querySelector('figcaption')!.textContent).toBe('ReportsUsual level');
+  });
 });
