@@ -117,12 +117,49 @@ export function createBackground(deps: BackgroundDeps) {
 
   // ---- observations -> reports ------------------------------------------------------------
 
+  /*
+   * Mirrors of what this instance last read or wrote, so a flood of events costs few storage
+   * round trips: under a burst of 1,000 failures a second each event would otherwise wait behind
+   * several storage calls. Only this background writes these keys, and the mirrors live and die
+   * with the instance, so they never disagree with storage for longer than a pending write.
+   */
+  let evidenceMirror: Evidence[] | null = null;
+  let coalescerMirror: ReturnType<typeof loadCoalescer> | null = null;
+
+  async function currentEvidence(): Promise<Evidence[]> {
+    evidenceMirror ??= loadEvidence((await read([KEYS.evidence]))[KEYS.evidence]);
+    return evidenceMirror;
+  }
+
+  // One writer for the evidence list: a burst's changes are written together, newest last, and
+  // each caller resumes once a write holding its entry has completed.
+  let evidenceDirty = false;
+  let evidenceWriting: Promise<void> | null = null;
+  function persistEvidence(): Promise<void> {
+    evidenceDirty = true;
+    evidenceWriting ??= (async () => {
+      try {
+        while (evidenceDirty) {
+          evidenceDirty = false;
+          await deps.storage.set({ [KEYS.evidence]: evidenceMirror ?? [] });
+        }
+      } finally {
+        evidenceWriting = null;
+      }
+    })();
+    return evidenceWriting;
+  }
+
   async function recordEvidence(e: Evidence): Promise<void> {
-    await serial(async () => {
-      const prev = loadEvidence((await read([KEYS.evidence]))[KEYS.evidence]);
+    const changed = await serial(async () => {
+      const prev = await currentEvidence();
       const next = addEvidence(prev, e);
-      if (next.length !== prev.length || next[next.length - 1] !== prev[prev.length - 1]) await deps.storage.set({ [KEYS.evidence]: next });
+      // addEvidence merged it into the last entry: nothing to write.
+      if (next.length === prev.length && next[next.length - 1] === prev[prev.length - 1]) return false;
+      evidenceMirror = next;
+      return true;
     });
+    if (changed) await persistEvidence();
   }
 
   /** Records a trusted observation, and queues a report when consent allows and the coalescer admits it. */
@@ -133,10 +170,13 @@ export function createBackground(deps: BackgroundDeps) {
     await recordEvidence({ at: now, kind, feature: o.feature });
     if (!reportable) return { queued: false, reason: kind === 'offline' ? 'offline' : 'local_only' };
     const queued = await serial(async () => {
+      if (coalescerMirror && !admit(coalescerMirror, o.feature, o.signal, now).admitted) return { queued: false, reason: 'already_reported' };
       const got = await read([KEYS.consent, KEYS.coalescer, KEYS.pseudonym, KEYS.queue, KEYS.settings]);
       if (loadConsent(got[KEYS.consent]) !== 'granted') return { queued: false, reason: 'consent' };
-      const gate = admit(loadCoalescer(got[KEYS.coalescer]), o.feature, o.signal, now);
+      coalescerMirror = loadCoalescer(got[KEYS.coalescer]);
+      const gate = admit(coalescerMirror, o.feature, o.signal, now);
       if (!gate.admitted) return { queued: false, reason: 'already_reported' };
+      coalescerMirror = gate.state;
       const { pseudonym } = pseudonymFor(loadPseudonym(got[KEYS.pseudonym]), now, deps.randomBytes);
       const s = loadSettings(got[KEYS.settings], deps.defaultEndpoint);
       const built = buildReport(o, {
@@ -312,7 +352,8 @@ export function createBackground(deps: BackgroundDeps) {
     const r = effectiveRegion(s.regionOverride, deps.timeZone());
     const cache = got[KEYS.status] === undefined ? emptyStatusCache() : loadStatusCache(got[KEYS.status]);
     const now = deps.now();
-    const evidence = loadEvidence(got[KEYS.evidence]);
+    // The mirror may be one write ahead of storage during a burst.
+    const evidence = evidenceMirror ?? loadEvidence(got[KEYS.evidence]);
     const local = !deps.online() ? 'offline' : diagnose(evidence, cache.status, r, now);
     return {
       consent: loadConsent(got[KEYS.consent]),
@@ -330,6 +371,8 @@ export function createBackground(deps: BackgroundDeps) {
 
   async function setConsent(granted: boolean): Promise<PopupState> {
     await serial(async () => {
+      // After a change of mind the stored answer decides again, not a mirror of the old one.
+      coalescerMirror = null;
       await deps.storage.set({ [KEYS.consent]: granted ? 'granted' : 'declined' });
     });
     // Declining drops anything still waiting (flush does it, counted).
