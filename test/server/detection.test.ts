@@ -159,16 +159,16 @@ describe('judge', () => {
   });
 
   it('reads the evidence from the counts without the biggest network', () => {
-    // 25 counted from 4 networks against 3 usual: degraded (too few networks for outage). If 21 of
+    // 25 counted from 4 networks against 2 usual: degraded (too few networks for outage). If 21 of
     // them came from one network, the 4 left are no evidence at all.
-    const usual: Expectation = { perMinute: 3, share: null, dispersion: 2, source: 'day' };
+    const usual: Expectation = { perMinute: 2, share: null, dispersion: 1.5, source: 'day' };
     expect(judge({ counted: flat(25), networks: 4, active: 25 }, usual, t).state).toBe('degraded');
     expect(judge({ counted: flat(25), robust: flat(4), networks: 4, active: 25 }, usual, t).state).toBe('operational');
   });
 
   it('compares a minute still filling up with the part of a minute that has passed', () => {
     const usual: Expectation = { perMinute: 8, share: null, dispersion: 1, source: 'day' };
-    const counts = { counted: [14], networks: 10, active: 14 };
+    const counts = { counted: [16], networks: 10, active: 16 };
     expect(judge(counts, usual, { ...t, windowMinutes: 1 }).state).toBe('operational');
     expect(judge({ ...counts, newestFraction: 0.25 }, usual, { ...t, windowMinutes: 1 }).state).toBe('degraded');
   });

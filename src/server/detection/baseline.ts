@@ -58,7 +58,7 @@ export const DEFAULT_BASELINE: BaselineOptions = {
   minSamples: 3,
   settleBlocks: 12,
   priorShare: 0.005,
-  priorDispersion: 2,
+  priorDispersion: 1.5,
   maxDispersion: 6,
 };
 

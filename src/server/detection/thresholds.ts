@@ -40,7 +40,7 @@ export const DEFAULT_THRESHOLDS: DetectionThresholds = {
   degradedBaselineFactor: 1.5,
   minOkSamples: 100,
   quietMinutes: 5,
-  evidenceThreshold: 12,
+  evidenceThreshold: 18,
   minExpectedPerMinute: 0.5,
   leaveOutNetworks: 1,
 };
