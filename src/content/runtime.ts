@@ -5,8 +5,12 @@
  *   only until the primary column and #layers exist, `primaryColumn` (page-scoped: torn down and
  *   re-attached on every SPA navigation) and `layers` (app-wide) feed the detectors, `title`
  *   notices navigations. stop() disconnects them all.
- * - Mutations are batched per animation frame; each batch looks at the added subtrees only,
- *   selects candidates with one combined selector, and reads text of candidates only.
+ * - The observer callbacks do O(added nodes) work and allocate nothing: an added node is queued
+ *   only when it is, holds, or sits inside a candidate (one native selector match against the
+ *   added subtree, the record's target checked once). A busy timeline whose new posts hold no
+ *   candidate therefore schedules nothing at all: no frame callback, no navigation check.
+ * - Queued nodes are handled once per animation frame: candidates are selected with the same
+ *   combined selector and only their text is read.
  * - Each detector runs in its own try/catch with the page's AbortSignal; a widget reports once.
  */
 import { pageFeature } from '../shared/x-endpoints.ts';
@@ -33,6 +37,12 @@ export interface Detection {
   idle(): Promise<void>;
   /** Names of the observers currently attached. */
   observers(): string[];
+  /**
+   * What is held strongly right now: nodes queued for the next frame and inspections in flight.
+   * Everything else keyed by a node (widgets reported, widgets being inspected) is a WeakSet, so
+   * nodes X removes are collectable however long the tab stays open.
+   */
+  tracked(): { pending: number; tasks: number };
 }
 
 const MUTATIONS: MutationObserverInit = { childList: true, subtree: true };
@@ -91,14 +101,59 @@ export function startDetection(opts: DetectionOptions): Detection {
     });
   };
 
+  /** Whether `el` is or sits inside a candidate (the widget may have existed before its content). */
+  const insideCandidate = (el: Element): boolean => {
+    try {
+      return el.closest(combined) !== null;
+    } catch {
+      return false; // a detector's bad selector: reported in flush, where each is matched alone
+    }
+  };
+  const isCandidate = (el: Element): boolean => {
+    try {
+      return el.matches(combined);
+    } catch {
+      return false;
+    }
+  };
+  const holdsCandidate = (el: Element): boolean => {
+    try {
+      return el.querySelector(combined) !== null;
+    } catch {
+      return false;
+    }
+  };
+
+  // Runs for every mutation batch of the page's busiest containers: indexed loops (no iterator
+  // objects), nothing allocated, one native selector match per added element and one per record
+  // target. Nodes that cannot matter are not even queued, so no frame is requested for them.
   const enqueueAdded = (records: MutationRecord[]) => {
-    for (const r of records) {
-      for (const node of r.addedNodes) {
-        if (node.nodeType === 1) pending.add(node as Element);
-        else if (node.parentElement) pending.add(node.parentElement); // text swapped into a widget
+    if (!combined) return;
+    let queued = false;
+    for (let i = 0; i < records.length; i++) {
+      const record = records[i]!;
+      const added = record.addedNodes;
+      const count = added.length;
+      if (count === 0) continue;
+      const target = record.target;
+      // Content swapped into an existing widget (a toast's text, an error card's button).
+      if (target.nodeType === 1 && insideCandidate(target as Element)) {
+        pending.add(target as Element);
+        queued = true;
+        continue;
+      }
+      for (let j = 0; j < count; j++) {
+        const node = added[j]!;
+        if (node.nodeType !== 1) continue; // text outside any candidate: nothing to find
+        const el = node as Element;
+        // Its parent is outside any candidate, so only the subtree itself can hold one.
+        if (holdsCandidate(el) || isCandidate(el)) {
+          pending.add(el);
+          queued = true;
+        }
       }
     }
-    if (pending.size) requestFrame();
+    if (queued) requestFrame();
   };
 
   const ctxFor = (signal: AbortSignal): DetectorContext => ({
@@ -144,16 +199,18 @@ export function startDetection(opts: DetectionOptions): Detection {
       if (layers && !layers.isConnected) unobserve('layers');
       findContainers();
     }
-    const roots = [...pending];
-    pending.clear();
-    if (!combined) return;
+    if (!combined || pending.size === 0) return;
     const candidates = new Set<Element>();
-    for (const root of roots) {
-      if (!root.isConnected) continue;
-      // The root itself or an ancestor may be the candidate (content swapped inside a widget).
-      const up = root.closest(combined);
-      if (up) candidates.add(up);
-      for (const el of root.querySelectorAll(combined)) candidates.add(el);
+    try {
+      for (const root of pending) {
+        if (!root.isConnected) continue;
+        // The root itself or an ancestor may be the candidate (content swapped inside a widget).
+        const up = root.closest(combined);
+        if (up) candidates.add(up);
+        for (const el of root.querySelectorAll(combined)) candidates.add(el);
+      }
+    } finally {
+      pending.clear();
     }
     for (const candidate of candidates) {
       for (const detector of detectors) {
@@ -169,10 +226,9 @@ export function startDetection(opts: DetectionOptions): Detection {
   };
 
   const attachContainer = (name: 'primaryColumn' | 'layers', el: Element) => {
-    observe(name, el, MUTATIONS, (records) => {
-      checkNavigation();
-      enqueueAdded(records);
-    });
+    // No navigation check here: the title observer, popstate and every flush do it, so the
+    // page's own mutations cost no location read.
+    observe(name, el, MUTATIONS, enqueueAdded);
     // Once per attach (start or navigation): what the container already shows.
     pending.add(el);
     requestFrame();
@@ -269,5 +325,6 @@ export function startDetection(opts: DetectionOptions): Detection {
       }
     },
     observers: () => [...observers.keys()].sort(),
+    tracked: () => ({ pending: pending.size, tasks: tasks.size }),
   };
 }
