@@ -124,6 +124,16 @@ describe('baseline', () => {
     expect(expectationAt(NOW, () => undefined)).toEqual({ perMinute: 0, share: DEFAULT_BASELINE.priorShare, dispersion: DEFAULT_BASELINE.priorDispersion, source: 'prior' });
   });
 
+  it('settles on the lower quartile of the last day when every recent block was troubled', () => {
+    // A cell that has failed at 30 a minute since it was first seen, 4 hours ago: that is its
+    // level, not an outage that never ends.
+    const troubled = new Map<number, BlockSummary>(Array.from({ length: 16 }, (_, i): [number, BlockSummary] => [B - (i + 2) * BLOCK_MS, block(30, 0, true)]));
+    expect(expectationAt(NOW, (b) => troubled.get(b))).toMatchObject({ source: 'recent', perMinute: 30 });
+    // With fewer than 3 hours of it, still the prior.
+    const young = new Map<number, BlockSummary>([...troubled].slice(0, 8));
+    expect(expectationAt(NOW, (b) => young.get(b)).source).toBe('prior');
+  });
+
   it('learns the over-dispersion from the spread of the counts, within bounds', () => {
     const noisy = new Map<number, BlockSummary>([1, 2, 3].map((w) => [B - w * WEEK_MS, block(10, 1000, false, 30)]));
     expect(expectationAt(NOW, (b) => noisy.get(b)).dispersion).toBeCloseTo(3);
