@@ -4,7 +4,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { Storage, StoredMessage, StoredReport } from '../../src/server/storage/types.ts';
+import type { Storage, StoredBlock, StoredMessage, StoredReport } from '../../src/server/storage/types.ts';
 
 export interface Backend {
   /** A migrated storage on a fresh, empty database. */
@@ -35,6 +35,10 @@ export function storedReport(overrides: Partial<StoredReport> = {}): StoredRepor
     receivedAt: T0 + 1234,
     ...overrides,
   };
+}
+
+function block(overrides: Partial<StoredBlock> = {}): StoredBlock {
+  return { site: 'x.com', region: 'FR', feature: 'timeline', blockStart: T0, minutes: 15, failing: 37, failingSq: 141.5, active: 2412.75, troubled: false, ...overrides };
 }
 
 function message(overrides: Partial<StoredMessage> = {}): StoredMessage {
@@ -143,6 +147,39 @@ export function describeStorage(name: string, open: () => Promise<Backend>): voi
       } finally {
         await other.close();
       }
+    });
+
+    it('keeps baseline blocks across connections: first summary of a cell-block wins, read since a time, pruned before one', async () => {
+      const BLOCK = 15 * 60_000;
+      const weekAgo = block({ blockStart: T0 - 7 * 86_400_000, troubled: true });
+      const fr = block();
+      const all = block({ region: '*', feature: '*', failing: 120, failingSq: 1600, active: 9000 });
+      const next = block({ blockStart: T0 + BLOCK, failing: 0, failingSq: 0, active: 0 });
+      expect(await storage.insertBlocks([next, fr, all, weekAgo])).toBe(4);
+      // A summary remade later (say from a partial replay) does not replace the stored one.
+      expect(await storage.insertBlocks([{ ...fr, failing: 1, failingSq: 1 }, block({ feature: 'dm' })])).toBe(1);
+      expect(await storage.insertBlocks([])).toBe(0);
+      const other = await backend.openAnother();
+      try {
+        const since = await other.blocksSince(T0);
+        expect(since.map((b) => b.blockStart)).toEqual([T0, T0, T0, T0 + BLOCK]);
+        expect(since).toContainEqual(fr);
+        expect(since).toContainEqual(all);
+        expect(since).toContainEqual(block({ feature: 'dm' }));
+        expect(since.at(-1)).toEqual(next);
+        expect((await other.blocksSince(0))[0]).toEqual(weekAgo);
+        expect(await other.deleteBlocksBefore(T0)).toBe(1);
+        expect(await storage.blocksSince(0)).toHaveLength(4);
+      } finally {
+        await other.close();
+      }
+    });
+
+    it('stores no block of a batch when one cannot be stored', async () => {
+      const bad = { ...block(), feature: null } as unknown as StoredBlock;
+      await expect(storage.insertBlocks([block(), bad])).rejects.toThrow();
+      expect(await storage.blocksSince(0)).toEqual([]);
+      expect(await storage.insertBlocks([block()])).toBe(1);
     });
 
     it('answers ping while open and refuses after close', async () => {

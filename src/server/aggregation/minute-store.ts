@@ -57,6 +57,14 @@ interface MinuteDetail {
   bySignal?: Map<FailureSignal, HyperLogLog>;
 }
 
+/** A block summary with the cell it belongs to: what storage keeps across restarts. */
+export interface CellBlock extends BlockSummary {
+  site: string;
+  region: string;
+  feature: string;
+  blockStart: number;
+}
+
 export class Cell {
   readonly detail = new Map<number, MinuteDetail>();
   readonly counts = new Map<number, MinuteCounts>();
@@ -74,7 +82,10 @@ export class Cell {
   finishedVersion = 0;
   newestMinute = -Infinity;
 
-  constructor(firstMinute: number) {
+  constructor(
+    firstMinute: number,
+    readonly key = '',
+  ) {
     this.nextBlock = blockOf(firstMinute);
   }
 
@@ -101,6 +112,9 @@ export interface StoreOptions {
   countsMs: number;
   /** How long 15-minute block summaries are kept, for the seasonal baseline. */
   blocksMs: number;
+  /** Keep every block summarised from reports until `takeNewBlocks` collects it (the server
+   *  persists them); off where nothing collects them, so they cannot pile up. */
+  collectNewBlocks?: boolean;
 }
 
 export const DEFAULT_STORE_OPTIONS: Omit<StoreOptions, 'thresholds'> = {
@@ -148,6 +162,7 @@ export class MinuteStore {
   private newestMinute = -Infinity;
   /** Bumped on every change, so callers can cache answers built from the store. */
   version = 0;
+  private newBlocks: CellBlock[] = [];
 
   constructor(
     readonly options: StoreOptions,
@@ -187,7 +202,7 @@ export class MinuteStore {
       for (const feature of [r.feature, ALL]) {
         const key = cellKey(r.site, region, feature);
         let cell = this.cells.get(key);
-        if (!cell) this.cells.set(key, (cell = new Cell(Math.max(minute, this.knownSince))));
+        if (!cell) this.cells.set(key, (cell = new Cell(Math.max(minute, this.knownSince), key)));
         this.addToCell(cell, minute, r, h);
       }
     }
@@ -246,6 +261,44 @@ export class MinuteStore {
     }
   }
 
+  /**
+   * Restores block summaries kept from before a restart (call before replaying reports): a block
+   * already known is kept as it was summarised then, from all its minutes.
+   */
+  loadBlocks(blocks: Iterable<CellBlock>): number {
+    let loaded = 0;
+    for (const b of blocks) {
+      const key = cellKey(b.site, b.region, b.feature);
+      let cell = this.cells.get(key);
+      if (!cell) {
+        this.cells.set(key, (cell = new Cell(this.knownSince, key)));
+        if (b.region !== ALL) {
+          let regions = this.regionsBySite.get(b.site);
+          if (!regions) this.regionsBySite.set(b.site, (regions = new Set()));
+          regions.add(b.region);
+        }
+      }
+      if (cell.blocks.has(b.blockStart)) continue;
+      cell.blocks.set(b.blockStart, { minutes: b.minutes, failing: b.failing, failingSq: b.failingSq, active: b.active, troubled: b.troubled });
+      cell.expectations.clear();
+      loaded++;
+    }
+    this.version++;
+    return loaded;
+  }
+
+  /** Block summaries made since the last call (only with `collectNewBlocks`). */
+  takeNewBlocks(): CellBlock[] {
+    const taken = this.newBlocks;
+    this.newBlocks = [];
+    return taken;
+  }
+
+  /** Gives back blocks that could not be stored, to be taken again next time. */
+  requeueBlocks(blocks: readonly CellBlock[]): void {
+    this.newBlocks = blocks.concat(this.newBlocks);
+  }
+
   /** Distinct people active (ok or failing) in the `ACTIVE_MINUTES` ending with `minute`. */
   activeAt(cell: Cell, minute: number): number {
     // The earlier minutes of the stretch are finished: their union is kept and only the newest
@@ -300,6 +353,10 @@ export class MinuteStore {
     }
     const s: BlockSummary = { minutes: EMPTY_SUMMARY_MINUTES, failing, failingSq, active: this.activeAt(cell, block + BLOCK_MS - MINUTE_MS), troubled };
     cell.blocks.set(block, s);
+    if (this.options.collectNewBlocks) {
+      const [site = '', region = '', feature = ''] = cell.key.split('|');
+      this.newBlocks.push({ site, region, feature, blockStart: block, ...s });
+    }
     return s;
   }
 

@@ -31,15 +31,21 @@ export interface Services {
   store: MinuteStore;
   /** Marks the services as shutting down (health 503, reports refused). */
   drain(): void;
+  /** Writes the block summaries made since the last call; resolves with how many were new. */
+  persistBlocks(): Promise<number>;
 }
 
 /**
  * Builds everything the routes need on an open, migrated storage, and rebuilds the in-memory
- * aggregates from the last 24 hours of stored reports (one query).
+ * aggregates: the baseline's block summaries (weeks of them) from the blocks table, then the last
+ * 24 hours of stored reports (one query each).
  */
 export async function createServices(config: ServerConfig, storage: Storage, now: () => number = Date.now): Promise<Services> {
   const start = now();
-  const store = new MinuteStore({ ...DEFAULT_STORE_OPTIONS, thresholds: config.thresholds }, start - DAY_MS);
+  const store = new MinuteStore({ ...DEFAULT_STORE_OPTIONS, thresholds: config.thresholds, collectNewBlocks: true }, start - DAY_MS);
+  // Blocks first: a block kept from before the restart was summarised from all its minutes,
+  // while the replay below may start in the middle of one.
+  store.loadBlocks(await storage.blocksSince(start - store.options.blocksMs));
   const status = new StatusBuilder(store, config.privacyK);
   // Reports come oldest first: compacting as the replay moves on keeps only about an hour of
   // reporter detail in memory, as in normal running, instead of a whole day of it.
@@ -52,6 +58,18 @@ export async function createServices(config: ServerConfig, storage: Storage, now
     store.add(r);
   }
   store.compact(start);
+  const persistBlocks = async () => {
+    const blocks = store.takeNewBlocks();
+    if (blocks.length === 0) return 0;
+    try {
+      return await storage.insertBlocks(blocks);
+    } catch (err) {
+      // Keep them for the next try: losing them would only cost history, but nothing need be lost.
+      store.requeueBlocks(blocks);
+      throw err;
+    }
+  };
+  await persistBlocks();
   const committer = new GroupCommitter(
     (rows) => storage.insertReports(rows),
     (rows) => {
@@ -78,6 +96,7 @@ export async function createServices(config: ServerConfig, storage: Storage, now
     drain: () => {
       draining = true;
     },
+    persistBlocks,
   };
 }
 
@@ -102,12 +121,14 @@ function startMaintenance(config: ServerConfig, storage: Storage, services: Serv
     } catch (err) {
       log(`compaction failed: ${err instanceof Error ? err.message : String(err)}`);
     }
+    services.persistBlocks().catch((err: unknown) => log(`saving baseline blocks failed: ${err instanceof Error ? err.message : String(err)}`));
   }, 60_000);
   const hourly = async () => {
     const t = now();
     try {
       const reports = await storage.deleteReportsBefore(t - config.retentionDays * DAY_MS);
       const salts = await deps.salts.expire(t);
+      await storage.deleteBlocksBefore(t - store.options.blocksMs);
       deps.limiter.prune(t);
       if (reports || salts) log(`retention: deleted ${reports} reports, ${salts} salts`);
     } catch (err) {
@@ -177,6 +198,7 @@ export async function startServer(config: ServerConfig, options: { now?: () => n
       clearTimeout(force);
       await Promise.all(pollers.map((p) => p.stop()));
       await services.deps.committer.flush();
+      await services.persistBlocks().catch((err: unknown) => log(`saving baseline blocks failed: ${err instanceof Error ? err.message : String(err)}`));
       await storage.close();
     })());
 

@@ -4,8 +4,8 @@
  * connection's search_path: tests use a fresh schema per run so they never collide.
  */
 import pg from 'pg';
-import type { Storage, StoredMessage, StoredReport } from './types.ts';
-import { messageFromRow, reportFromRow } from './sqlite.ts';
+import type { Storage, StoredBlock, StoredMessage, StoredReport } from './types.ts';
+import { blockFromRow, messageFromRow, reportFromRow } from './sqlite.ts';
 
 const MIGRATIONS: readonly string[] = [
   `CREATE TABLE reports (
@@ -41,6 +41,20 @@ const MIGRATIONS: readonly string[] = [
      salt TEXT NOT NULL,
      created_at BIGINT NOT NULL
    );`,
+  // The baseline's 15-minute history, so weeks of it survive a restart.
+  `CREATE TABLE blocks (
+     site TEXT NOT NULL,
+     region TEXT NOT NULL,
+     feature TEXT NOT NULL,
+     block_start BIGINT NOT NULL,
+     minutes INTEGER NOT NULL,
+     failing DOUBLE PRECISION NOT NULL,
+     failing_sq DOUBLE PRECISION NOT NULL,
+     active DOUBLE PRECISION NOT NULL,
+     troubled BOOLEAN NOT NULL,
+     PRIMARY KEY (site, region, feature, block_start)
+   );
+   CREATE INDEX blocks_start ON blocks (block_start);`,
 ];
 
 /** Any constant works: it only has to be the same for every instance of this server. */
@@ -48,6 +62,8 @@ const MIGRATION_LOCK_KEY = 0x4f52_0001;
 const REPORT_COLUMNS = 14;
 /** PostgreSQL allows 65535 bind parameters per statement. */
 const ROWS_PER_INSERT = Math.floor(60_000 / REPORT_COLUMNS);
+const BLOCK_COLUMNS = 9;
+const BLOCKS_PER_INSERT = Math.floor(60_000 / BLOCK_COLUMNS);
 
 export interface PostgresOptions {
   url: string;
@@ -136,6 +152,39 @@ export class PostgresStorage implements Storage {
 
   async deleteReportsBefore(beforeMs: number): Promise<number> {
     const res = await this.pool.query('DELETE FROM reports WHERE at < $1', [beforeMs]);
+    return res.rowCount ?? 0;
+  }
+
+  async insertBlocks(rows: readonly StoredBlock[]): Promise<number> {
+    if (rows.length === 0) return 0;
+    return this.transaction(async (client) => {
+      let added = 0;
+      for (let start = 0; start < rows.length; start += BLOCKS_PER_INSERT) {
+        const chunk = rows.slice(start, start + BLOCKS_PER_INSERT);
+        const values: unknown[] = [];
+        const tuples = chunk.map((b, i) => {
+          values.push(b.site, b.region, b.feature, b.blockStart, b.minutes, b.failing, b.failingSq, b.active, b.troubled);
+          const base = i * BLOCK_COLUMNS;
+          return `(${Array.from({ length: BLOCK_COLUMNS }, (_, j) => `$${base + j + 1}`).join(', ')})`;
+        });
+        const res = await client.query(
+          `INSERT INTO blocks (site, region, feature, block_start, minutes, failing, failing_sq, active, troubled)
+           VALUES ${tuples.join(', ')} ON CONFLICT DO NOTHING`,
+          values,
+        );
+        added += res.rowCount ?? 0;
+      }
+      return added;
+    });
+  }
+
+  async blocksSince(sinceMs: number): Promise<StoredBlock[]> {
+    const res = await this.pool.query('SELECT * FROM blocks WHERE block_start >= $1 ORDER BY block_start, site, region, feature', [sinceMs]);
+    return res.rows.map(blockFromRow);
+  }
+
+  async deleteBlocksBefore(beforeMs: number): Promise<number> {
+    const res = await this.pool.query('DELETE FROM blocks WHERE block_start < $1', [beforeMs]);
     return res.rowCount ?? 0;
   }
 

@@ -7,7 +7,7 @@ import Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { Feature, MessageSource, Signal } from '../../shared/protocol.ts';
-import type { Storage, StoredMessage, StoredReport } from './types.ts';
+import type { Storage, StoredBlock, StoredMessage, StoredReport } from './types.ts';
 
 const MIGRATIONS: readonly string[] = [
   `CREATE TABLE reports (
@@ -43,6 +43,20 @@ const MIGRATIONS: readonly string[] = [
      salt TEXT NOT NULL,
      created_at INTEGER NOT NULL
    );`,
+  // The baseline's 15-minute history, so weeks of it survive a restart.
+  `CREATE TABLE blocks (
+     site TEXT NOT NULL,
+     region TEXT NOT NULL,
+     feature TEXT NOT NULL,
+     block_start INTEGER NOT NULL,
+     minutes INTEGER NOT NULL,
+     failing REAL NOT NULL,
+     failing_sq REAL NOT NULL,
+     active REAL NOT NULL,
+     troubled INTEGER NOT NULL,
+     PRIMARY KEY (site, region, feature, block_start)
+   ) WITHOUT ROWID;
+   CREATE INDEX blocks_start ON blocks (block_start);`,
 ];
 
 interface ReportRow {
@@ -71,6 +85,32 @@ interface MessageRow {
   url: string;
   published_at: number;
   lang: string;
+}
+
+interface BlockRow {
+  site: string;
+  region: string;
+  feature: string;
+  block_start: number | string;
+  minutes: number;
+  failing: number | string;
+  failing_sq: number | string;
+  active: number | string;
+  troubled: number | boolean;
+}
+
+export function blockFromRow(r: BlockRow): StoredBlock {
+  return {
+    site: r.site,
+    region: r.region,
+    feature: r.feature,
+    blockStart: Number(r.block_start),
+    minutes: Number(r.minutes),
+    failing: Number(r.failing),
+    failingSq: Number(r.failing_sq),
+    active: Number(r.active),
+    troubled: r.troubled === true || r.troubled === 1,
+  };
 }
 
 export function reportFromRow(r: ReportRow): StoredReport {
@@ -157,6 +197,28 @@ export class SqliteStorage implements Storage {
 
   async deleteReportsBefore(beforeMs: number): Promise<number> {
     return this.db.prepare('DELETE FROM reports WHERE at < ?').run(beforeMs).changes;
+  }
+
+  async insertBlocks(rows: readonly StoredBlock[]): Promise<number> {
+    const insert = this.db.prepare(
+      `INSERT INTO blocks (site, region, feature, block_start, minutes, failing, failing_sq, active, troubled)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
+    );
+    const run = this.db.transaction((list: readonly StoredBlock[]) => {
+      let added = 0;
+      for (const b of list) added += insert.run(b.site, b.region, b.feature, b.blockStart, b.minutes, b.failing, b.failingSq, b.active, b.troubled ? 1 : 0).changes;
+      return added;
+    });
+    return run.immediate(rows);
+  }
+
+  async blocksSince(sinceMs: number): Promise<StoredBlock[]> {
+    const rows = this.db.prepare('SELECT * FROM blocks WHERE block_start >= ? ORDER BY block_start, site, region, feature').all(sinceMs) as BlockRow[];
+    return rows.map(blockFromRow);
+  }
+
+  async deleteBlocksBefore(beforeMs: number): Promise<number> {
+    return this.db.prepare('DELETE FROM blocks WHERE block_start < ?').run(beforeMs).changes;
   }
 
   async insertMessages(messages: readonly StoredMessage[]): Promise<number> {

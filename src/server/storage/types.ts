@@ -23,6 +23,25 @@ export interface StoredReport {
   receivedAt: number;
 }
 
+/**
+ * One 15-minute summary of one cell: the baseline's history, kept for weeks so a restart does
+ * not lose the weekly baseline (raw reports are kept only a few days).
+ */
+export interface StoredBlock {
+  site: string;
+  /** A country code, or '*' for all countries. */
+  region: string;
+  /** A feature, or '*' for all features. */
+  feature: string;
+  /** Start of the block (ms since the epoch, a multiple of 15 minutes). */
+  blockStart: number;
+  minutes: number;
+  failing: number;
+  failingSq: number;
+  active: number;
+  troubled: boolean;
+}
+
 export interface StoredMessage extends OfficialMessage {
   site: string;
   source: MessageSource;
@@ -41,6 +60,16 @@ export interface Storage {
   reportsSince(sinceMs: number): Promise<StoredReport[]>;
   /** Deletes reports whose `at` is before `beforeMs`; resolves with how many went. */
   deleteReportsBefore(beforeMs: number): Promise<number>;
+  /**
+   * Stores block summaries in one transaction, keeping the first one stored for a cell and block
+   * (a summary remade after a restart from partial reports must not replace the whole one).
+   * Resolves with how many were new.
+   */
+  insertBlocks(rows: readonly StoredBlock[]): Promise<number>;
+  /** Block summaries starting at or after `sinceMs`, oldest first. */
+  blocksSince(sinceMs: number): Promise<StoredBlock[]>;
+  /** Deletes block summaries starting before `beforeMs`; resolves with how many went. */
+  deleteBlocksBefore(beforeMs: number): Promise<number>;
   /** Stores messages, skipping ids already stored; resolves with how many were new. */
   insertMessages(messages: readonly StoredMessage[]): Promise<number>;
   /** Newest first. */
