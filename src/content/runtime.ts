@@ -106,7 +106,7 @@ export function startDetection(opts: DetectionOptions): Detection {
     try {
       return el.closest(combined) !== null;
     } catch {
-      return false; // a detector's bad selector: reported in flush, where each is matched alone
+      return false; // an invalid selector matches nothing here; the containers' first scan in flush throws it
     }
   };
   const isCandidate = (el: Element): boolean => {
