@@ -1,5 +1,5 @@
 /**
- * npm run simulate [-- --seed N --weeks N --warmup-days N --users N --out path]
+ * npm run simulate [-- --seed N --weeks N --warmup-days N --users N --targets N --minutes N --out path]
  * Runs the seeded crowd simulation through the server's detection engine and writes
  * bench/results/detection.json.
  */
@@ -23,6 +23,7 @@ function parse(argv: string[]): { options: SimOptions; out: string } {
     else if (flag === '--weeks') options.weeks = Math.max(1, int());
     else if (flag === '--warmup-days') options.warmupDays = int();
     else if (flag === '--users') options.totalUsers = Math.max(100, int());
+    else if (flag === '--targets') options.targetOutagesPerWeek = int();
     else if (flag === '--minutes') options.limitMinutes = Math.max(1, int());
     else if (flag === '--out') out = value;
     else throw new Error(`unknown argument ${flag}`);

@@ -26,6 +26,8 @@ export interface SimOptions {
   /** Gamma shape of the minute-to-minute noise on that share (smaller: noisier than Poisson). */
   noiseShape: number;
   thresholds: DetectionThresholds;
+  /** Outages scheduled in each scored week to be in the target class (besides the random mix). */
+  targetOutagesPerWeek: number;
   /** Stop after this many minutes (for tests and profiling); default: the whole run. */
   limitMinutes?: number;
   log?: (line: string) => void;
@@ -40,6 +42,7 @@ export const DEFAULT_SIM: SimOptions = {
   backgroundShare: 0.003,
   noiseShape: 6,
   thresholds: DEFAULT_THRESHOLDS,
+  targetOutagesPerWeek: 6,
 };
 
 const SITE = 'x.com';
@@ -69,10 +72,19 @@ interface Outage {
   affectedShare: number;
   activeAtStart: number;
   target: boolean;
+  /** 'random': the issue's mix; 'target': scheduled to be in the target class, so the target
+   *  delays are measured on a real sample every run. */
+  origin: 'random' | 'target';
   detectedAt: number | null;
 }
 
-type AttackKind = 'single-client flood' | 'pseudonym swarm from one network' | 'replay (re-stamped, now)' | 'replay (original minutes)' | 'slow baseline poisoning';
+type AttackKind =
+  | 'single-client flood'
+  | 'pseudonym swarm from one network'
+  | 'replay (re-stamped, now)'
+  | 'replay (original minutes)'
+  | 'slow baseline poisoning'
+  | 'several networks, few people each';
 
 interface Attack {
   id: number;
@@ -82,6 +94,10 @@ interface Attack {
   region: string;
   feature: Feature;
   network: string;
+  /** Networks the attacker controls (1 for every kind but 'several networks, few people each'). */
+  networks: number;
+  /** Fresh pseudonyms per network and minute (that kind only). */
+  perNetwork: number;
   measured: boolean;
   succeeded: boolean;
 }
@@ -111,7 +127,7 @@ export interface Alarm {
   state: State;
 }
 
-function schedule(o: SimOptions, start: number, rng: () => number) {
+export function schedule(o: SimOptions, start: number, rng: () => number) {
   const outages: Outage[] = [];
   const attacks: Attack[] = [];
   const harmless: Harmless[] = [];
@@ -147,6 +163,7 @@ function schedule(o: SimOptions, start: number, rng: () => number) {
         affectedShare: extraShare * (feature ? Math.min(1, 2 * featureWeight(feature)) : 1),
         activeAtStart: 0,
         target: false,
+        origin: 'random',
         detectedAt: null,
       });
     }
@@ -154,9 +171,10 @@ function schedule(o: SimOptions, start: number, rng: () => number) {
     for (const kind of kinds) {
       for (let i = 0; i < Math.max(1, Math.round(2 * scale)); i++) {
         const s = weekStart + Math.floor(rng() * (minutes - 120)) * MIN;
-        attacks.push({ id: id++, kind, start: s, end: s + (10 + Math.floor(rng() * 50)) * MIN, region: pick(rng, codes), feature: featureFor(rng()), network: `atk${id}`, measured, succeeded: false });
+        attacks.push({ id: id++, kind, start: s, end: s + (10 + Math.floor(rng() * 50)) * MIN, region: pick(rng, codes), feature: featureFor(rng()), network: `atk${id}`, networks: 1, perNetwork: 0, measured, succeeded: false });
       }
     }
+
     for (let i = 0; i < Math.round(12 * scale); i++) {
       const s = weekStart + Math.floor(rng() * (minutes - 30)) * MIN;
       const office = i % 2 === 1;
@@ -171,10 +189,96 @@ function schedule(o: SimOptions, start: number, rng: () => number) {
       });
     }
   }
+  // Drawn after the random mix, so a seed's random events stay what they were before these existed.
+  for (let w = 0; w < o.weeks; w++) {
+    const weekStart = scoredFrom + w * WEEK_MIN * MIN;
+    // An attacker with several networks (a few cheap VPS /24s, or friends on home lines), a few
+    // fresh pseudonyms on each: what the network cap and the leave-out cannot stop by design.
+    for (const [networks, perNetwork] of SEVERAL_NETWORK_ATTACKS) {
+      const s = weekStart + Math.floor(rng() * (WEEK_MIN - 120)) * MIN;
+      attacks.push({ id: id++, kind: 'several networks, few people each', start: s, end: s + (10 + Math.floor(rng() * 50)) * MIN, region: pick(rng, codes), feature: featureFor(rng()), network: `atk${id}`, networks, perNetwork, measured: true, succeeded: false });
+    }
+    for (let i = 0; i < o.targetOutagesPerWeek; i++) {
+      const out = targetOutage(o, rng, weekStart, TARGET_SCOPES[i % TARGET_SCOPES.length] as TargetScope, id, [...outages, ...attacks, ...harmless]);
+      if (out) {
+        outages.push(out);
+        id++;
+      }
+    }
+  }
   // Slow poisoning through the scored weeks: one network ramps fake failures in a small cell over
   // four days, then keeps them up, hoping to teach the baseline or to cross a bar unnoticed.
-  attacks.push({ id: id++, kind: 'slow baseline poisoning', start: scoredFrom, end: scoredFrom + o.weeks * WEEK_MIN * MIN, region: 'JP', feature: 'dm', network: 'poison', measured: true, succeeded: false });
+  attacks.push({ id: id++, kind: 'slow baseline poisoning', start: scoredFrom, end: scoredFrom + o.weeks * WEEK_MIN * MIN, region: 'JP', feature: 'dm', network: 'poison', networks: 1, perNetwork: 0, measured: true, succeeded: false });
   return { outages, attacks, harmless };
+}
+
+type TargetScope = { regions: 'one' | 'several' | 'all'; feature: 'one' | 'all' };
+/** Every scope of the issue, in turn, for the scheduled target-class outages. */
+const TARGET_SCOPES: readonly TargetScope[] = [
+  { regions: 'one', feature: 'one' },
+  { regions: 'one', feature: 'all' },
+  { regions: 'several', feature: 'one' },
+  { regions: 'several', feature: 'all' },
+  { regions: 'all', feature: 'one' },
+  { regions: 'all', feature: 'all' },
+];
+/** [networks, fresh pseudonyms per network per minute] of each multi-network attack in a week. */
+const SEVERAL_NETWORK_ATTACKS: readonly [number, number][] = [
+  [5, 2],
+  [6, 5],
+  [12, 5],
+];
+/** Target-class outages keep this far from every other event, so each is timed on its own. */
+const TARGET_CLEARANCE_MS = 30 * MIN;
+
+export function activeAt(code: string, t: number, o: SimOptions): number {
+  const region = REGIONS.find((r) => r.code === code);
+  if (!region) return 0;
+  return Math.min(Math.round(o.totalUsers * region.share), Math.round(o.totalUsers * region.share * o.peakActive * activity(t, region)));
+}
+
+/**
+ * An outage of the target class (>= 5 % of the active people of a region with >= 2,000 active):
+ * a start when some region is that busy, clear of every other event; a size log-uniform from 5 %
+ * to 50 % of active people affected; a duration and ramp as the random ones.
+ */
+function targetOutage(o: SimOptions, rng: () => number, weekStart: number, scope: TargetScope, id: number, others: readonly { start: number; end: number }[]): Outage | null {
+  const codes = REGIONS.map((r) => r.code);
+  for (let attempt = 0; attempt < 2000; attempt++) {
+    const start = weekStart + Math.floor(rng() * (WEEK_MIN - 600)) * MIN + Math.floor(rng() * 60) * 1000;
+    const duration = logUniform(rng, 5, 480) * MIN;
+    const busy = codes.filter((c) => activeAt(c, start, o) >= TARGET_MIN_ACTIVE + 100);
+    if (busy.length === 0) continue;
+    if (others.some((e) => start < e.end + TARGET_CLEARANCE_MS && start + duration + TARGET_CLEARANCE_MS > e.start)) continue;
+    const main = pick(rng, busy);
+    const regions = scope.regions === 'one' ? [main] : scope.regions === 'several' ? [...new Set([main, pick(rng, codes), pick(rng, codes)])] : [...codes];
+    if (scope.regions === 'several' && regions.length < 2) regions.push(codes.find((c) => c !== main) as string);
+    let feature: Feature | null = null;
+    if (scope.feature === 'one') {
+      do feature = featureFor(rng());
+      while (2 * featureWeight(feature) * 0.9 < 0.1);
+    }
+    const useProb = feature ? Math.min(1, 2 * featureWeight(feature)) : 1;
+    const affectedShare = logUniform(rng, TARGET_MIN_SHARE * 1.05, Math.min(0.5, 0.9 * useProb));
+    const extraShare = affectedShare / useProb;
+    return {
+      id,
+      start,
+      end: start + duration,
+      rampMs: (0.5 + rng() * 4.5) * MIN,
+      multiplier: 1 + extraShare / o.backgroundShare,
+      extraShare,
+      regions,
+      feature,
+      measured: true,
+      affectedShare,
+      activeAtStart: 0,
+      target: false,
+      origin: 'target',
+      detectedAt: null,
+    };
+  }
+  return null;
 }
 
 function covers(regions: string[] | string, feature: Feature | null, cellRegion: string, cellFeature: string): boolean {
@@ -294,6 +398,10 @@ export function simulate(o: SimOptions): SimResult {
           const at = a.kind === 'replay (re-stamped, now)' ? t0 : Math.max(c.at, t0 - 47 * 3600_000);
           push(k % TICKS, { ...c, at, networkHash: a.network, region: a.region, feature: a.feature });
         }
+      } else if (a.kind === 'several networks, few people each') {
+        for (let net = 0; net < a.networks; net++) {
+          for (let k = 0; k < a.perNetwork; k++) push((net + k) % TICKS, { ...base, networkHash: `${a.network}n${net}`, signal: 'http_5xx', reporter: `${a.network}-n${net}-p${mi}-${k}` });
+        }
       } else {
         const ramp = Math.min(1, (t0 - a.start) / (4 * 1440 * MIN));
         const n = poisson(rng, 60 * ramp);
@@ -375,6 +483,27 @@ const SIZE_BUCKETS: [string, number, number][] = [
   ['30x-300x', 30, Infinity],
 ];
 
+/** Shares of active people affected, for the target class. */
+const TARGET_SHARE_BUCKETS: [string, number, number][] = [
+  ['5%-10%', 0.05, 0.1],
+  ['10%-25%', 0.1, 0.25],
+  ['25%-90%', 0.25, Infinity],
+];
+
+function scopeStats(outs: Outage[]) {
+  return {
+    oneRegion: delayStats(outs.filter((x) => x.regions.length === 1)),
+    severalRegions: delayStats(outs.filter((x) => x.regions.length > 1 && x.regions.length < REGIONS.length)),
+    global: delayStats(outs.filter((x) => x.regions.length === REGIONS.length)),
+    oneFeature: delayStats(outs.filter((x) => x.feature !== null)),
+    allFeatures: delayStats(outs.filter((x) => x.feature === null)),
+  };
+}
+
+function rate(attacks: Attack[]): number | null {
+  return attacks.length ? Math.round((attacks.filter((a) => a.succeeded).length / attacks.length) * 1000) / 1000 : null;
+}
+
 export function summarise(r: SimResult) {
   const scored = r.outages.filter((x) => x.measured);
   const target = scored.filter((x) => x.target);
@@ -396,17 +525,37 @@ export function summarise(r: SimResult) {
     missedOutages: overall.missedOutages,
     falseAlarmsPerWeek: Math.round((r.falseAlarms.length / r.options.weeks) * 100) / 100,
     attackSuccessRate: attacksScored.length ? attacksScored.filter((a) => a.succeeded).length / attacksScored.length : 0,
-    target: { definition: `affects >= ${TARGET_MIN_SHARE * 100}% of active users of a region with >= ${TARGET_MIN_ACTIVE} active`, ...t },
+    target: {
+      definition: `affects >= ${TARGET_MIN_SHARE * 100}% of active users of a region with >= ${TARGET_MIN_ACTIVE} active`,
+      ...t,
+      // Scheduled into the target class vs drawn there by the random mix.
+      byOrigin: { scheduled: delayStats(target.filter((x) => x.origin === 'target')), random: delayStats(target.filter((x) => x.origin === 'random')) },
+      byScope: scopeStats(target),
+      bySize: Object.fromEntries(TARGET_SHARE_BUCKETS.map(([name, lo, hi]) => [name, delayStats(target.filter((x) => x.affectedShare >= lo && x.affectedShare < hi))])),
+      list: target.map((x) => ({
+        start: new Date(x.start).toISOString(),
+        regions: x.regions.length === REGIONS.length ? 'all' : x.regions.join(','),
+        feature: x.feature ?? 'all',
+        affectedShare: Math.round(x.affectedShare * 1000) / 1000,
+        activeAtStart: x.activeAtStart,
+        rampSeconds: Math.round(x.rampMs / 1000),
+        minutes: Math.round((x.end - x.start) / MIN),
+        delaySeconds: x.detectedAt === null ? null : Math.round((x.detectedAt - x.start) / 1000),
+      })),
+    },
+    // The issue's random mix alone (1-6 a week, every size), as before the scheduled targets.
+    randomMix: delayStats(scored.filter((x) => x.origin === 'random')),
     overall,
     bySize: Object.fromEntries(SIZE_BUCKETS.map(([name, lo, hi]) => [name, delayStats(scored.filter((x) => x.multiplier >= lo && x.multiplier < hi))])),
-    byScope: {
-      oneRegion: delayStats(scored.filter((x) => x.regions.length === 1)),
-      severalRegions: delayStats(scored.filter((x) => x.regions.length > 1 && x.regions.length < REGIONS.length)),
-      global: delayStats(scored.filter((x) => x.regions.length === REGIONS.length)),
-      oneFeature: delayStats(scored.filter((x) => x.feature !== null)),
-      allFeatures: delayStats(scored.filter((x) => x.feature === null)),
-    },
+    byScope: scopeStats(scored),
     attacks: Object.fromEntries(attackKinds.map((k) => [k, { attempts: attacksScored.filter((a) => a.kind === k).length, succeeded: attacksScored.filter((a) => a.kind === k && a.succeeded).length }])),
+    // The attacks one network can mount (what the cap and the leave-out are built against) apart
+    // from the attacker with several networks (which they are not).
+    attackSuccessRateOneNetwork: rate(attacksScored.filter((a) => a.networks === 1)),
+    attackSuccessRateSeveralNetworks: rate(attacksScored.filter((a) => a.networks > 1)),
+    severalNetworkAttacks: attacksScored
+      .filter((a) => a.networks > 1)
+      .map((a) => ({ start: new Date(a.start).toISOString(), region: a.region, feature: a.feature, networks: a.networks, perNetworkPerMinute: a.perNetwork, minutes: Math.round((a.end - a.start) / MIN), succeeded: a.succeeded })),
     falseAlarms: r.falseAlarms.map((a) => ({ at: new Date(a.at).toISOString(), region: a.region, feature: a.feature, state: a.state })),
     missed: scored
       .filter((x) => x.detectedAt === null)

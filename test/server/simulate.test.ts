@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { makeRng, overdispersed, poisson, quantileOf, unitHash } from '../../bench/simulate/random.ts';
-import { DEFAULT_SIM, simulate, summarise } from '../../bench/simulate/simulation.ts';
+import { activeAt, DEFAULT_SIM, schedule, simulate, summarise } from '../../bench/simulate/simulation.ts';
 import { activity, activeWindow, ensureDay, makePopulation, REGIONS } from '../../bench/simulate/world.ts';
 
 function meanVar(xs: number[]): [number, number] {
@@ -59,6 +59,41 @@ describe('simulated crowd', () => {
     const b = activeWindow(us!, 660, 1);
     expect(a.count).toBe(Math.round(us!.users * 0.45));
     expect(b.start).not.toBe(a.start);
+  });
+});
+
+describe('simulated events', () => {
+  const start = Date.UTC(2026, 0, 5);
+  const scoredFrom = start + DEFAULT_SIM.warmupDays * 86_400_000;
+
+  it('schedules target-class outages of every scope in each scored week, clear of every other event', () => {
+    for (const seed of [1, 2, 20261122]) {
+      const { outages, attacks, harmless } = schedule({ ...DEFAULT_SIM, seed }, start, makeRng(seed));
+      const targets = outages.filter((x) => x.origin === 'target');
+      expect(targets.length).toBe(2 * DEFAULT_SIM.targetOutagesPerWeek);
+      for (const t of targets) {
+        expect(t.start).toBeGreaterThanOrEqual(scoredFrom);
+        expect(t.affectedShare).toBeGreaterThanOrEqual(0.05);
+        expect(t.regions.some((r) => activeAt(r, t.start, DEFAULT_SIM) >= 2000)).toBe(true);
+        const others = [...outages.filter((x) => x !== t), ...attacks.filter((a) => a.kind !== 'slow baseline poisoning'), ...harmless];
+        for (const e of others) expect(t.start >= e.end + 20 * 60_000 || t.end + 20 * 60_000 <= e.start).toBe(true);
+      }
+      const scopes = new Set(targets.map((t) => `${t.regions.length === 1 ? 'one' : t.regions.length === REGIONS.length ? 'all' : 'several'}/${t.feature === null ? 'all' : 'one'}`));
+      expect(scopes.size).toBe(6);
+      // The random mix is drawn first and is untouched by the scheduled targets.
+      const without = schedule({ ...DEFAULT_SIM, seed, targetOutagesPerWeek: 0 }, start, makeRng(seed));
+      expect(without.outages).toEqual(outages.filter((x) => x.origin === 'random'));
+    }
+  });
+
+  it('includes an attacker with 5 or more networks, a few fresh pseudonyms on each', () => {
+    const { attacks } = schedule(DEFAULT_SIM, start, makeRng(3));
+    const several = attacks.filter((a) => a.kind === 'several networks, few people each');
+    expect(several).toHaveLength(3 * DEFAULT_SIM.weeks);
+    for (const a of several) {
+      expect(a.networks).toBeGreaterThanOrEqual(5);
+      expect(a.perNetwork).toBeLessThanOrEqual(5);
+    }
   });
 });
 
