@@ -134,6 +134,26 @@ describe('baseline', () => {
     expect(expectationAt(NOW, (b) => young.get(b)).source).toBe('prior');
   });
 
+  it('pools the blocks either side of the same time of day, so three unlucky blocks cannot set the level', () => {
+    // The same block on three days happened to be quiet (2 a minute); the blocks around it, on
+    // the same days, show the usual 4: the level is read from all nine.
+    const days = new Map<number, BlockSummary>();
+    for (const d of [1, 2, 3]) {
+      days.set(B - d * DAY_MS, block(2, 1000));
+      days.set(B - d * DAY_MS - BLOCK_MS, block(4, 1000));
+      days.set(B - d * DAY_MS + BLOCK_MS, block(4, 1000));
+    }
+    expect(expectationAt(NOW, (b) => days.get(b))).toMatchObject({ source: 'day', perMinute: 4 });
+    expect(expectationAt(NOW, (b) => days.get(b), { ...DEFAULT_BASELINE, neighbourBlocks: 0 })).toMatchObject({ source: 'day', perMinute: 2 });
+  });
+
+  it('counts the spread between blocks too: a level that moves from day to day is noisier than each day', () => {
+    // Each block alone is pure chance (variance = mean), but the level is 2 one day and 6 the next.
+    const moving = new Map<number, BlockSummary>([1, 2, 3, 4].map((d) => [B - d * DAY_MS, block(d % 2 ? 2 : 6, 1000)]));
+    // Pooled: mean 4, variance 4 + 4 = 8 over the minutes, twice the mean.
+    expect(expectationAt(NOW, (b) => moving.get(b)).dispersion).toBeCloseTo(2);
+  });
+
   it('learns the over-dispersion from the spread of the counts, within bounds', () => {
     const noisy = new Map<number, BlockSummary>([1, 2, 3].map((w) => [B - w * WEEK_MS, block(10, 1000, false, 30)]));
     expect(expectationAt(NOW, (b) => noisy.get(b)).dispersion).toBeCloseTo(3);

@@ -35,8 +35,12 @@ export interface BaselineOptions {
   days: number;
   /** Recent blocks looked at when neither is known (the cold start). */
   recentBlocks: number;
-  /** At least this many usable blocks before a seasonal median is trusted. */
+  /** At least this many weeks (or days) with a usable block before a seasonal median is trusted. */
   minSamples: number;
+  /** Blocks either side of the same time of week (or day) pooled with it: one 15-minute block of
+   *  a few days holds too few failures to fix a level (a median of three such blocks was seen
+   *  40 % under the truth), and a level that is too low is a false alarm waiting to happen. */
+  neighbourBlocks: number;
   /** When the recent blocks are all troubled (a cell that has been "in trouble" since it was
    *  first seen), the level is the lower quartile of everything in the last day, once at least
    *  this many blocks are known: a level that never changes is the usual one, not an outage. */
@@ -56,6 +60,7 @@ export const DEFAULT_BASELINE: BaselineOptions = {
   days: 7,
   recentBlocks: 8,
   minSamples: 3,
+  neighbourBlocks: 1,
   settleBlocks: 12,
   priorShare: 0.005,
   priorDispersion: 1.5,
@@ -98,14 +103,20 @@ function usable(b: BlockSummary | undefined, o: BaselineOptions): b is BlockSumm
 function summarise(blocks: BlockSummary[], source: Expectation['source'], o: BaselineOptions, q = 0.5): Expectation {
   const rates = blocks.map((b) => b.failing / b.minutes);
   const shares = blocks.filter((b) => b.active > 0).map((b) => b.failing / b.minutes / b.active);
-  const dispersions = blocks
-    .filter((b) => b.failing > 0)
-    .map((b) => {
-      const mean = b.failing / b.minutes;
-      const variance = Math.max(0, b.failingSq / b.minutes - mean * mean);
-      return variance / mean;
-    });
-  const dispersion = dispersions.length ? Math.min(o.maxDispersion, Math.max(1, median(dispersions))) : o.priorDispersion;
+  // Pooled over the blocks, so the spread includes how much the level itself moves from one
+  // block, day or week to the next (what the test meets when it compares now with a median of
+  // other days), not only the minute-to-minute noise within a block; a median of per-block
+  // spreads was also biased low (a sample variance is skewed).
+  let minutes = 0;
+  let failing = 0;
+  let failingSq = 0;
+  for (const b of blocks) {
+    minutes += b.minutes;
+    failing += b.failing;
+    failingSq += b.failingSq;
+  }
+  const mean = minutes > 0 ? failing / minutes : 0;
+  const dispersion = mean > 0 ? Math.min(o.maxDispersion, Math.max(1, Math.max(0, failingSq / minutes - mean * mean) / mean)) : o.priorDispersion;
   return { perMinute: quantile(rates, q), share: shares.length * 2 >= blocks.length ? quantile(shares, q) : null, dispersion, source };
 }
 
@@ -119,18 +130,27 @@ function summarise(blocks: BlockSummary[], source: Expectation['source'], o: Bas
 export function expectationAt(minute: number, blockAt: (block: number) => BlockSummary | undefined, o: BaselineOptions = DEFAULT_BASELINE): Expectation {
   const BLOCK = o.blockMs;
   const block = Math.floor(minute / BLOCK) * BLOCK;
-  const weekly: BlockSummary[] = [];
-  for (let w = 1; w <= o.weeks; w++) {
-    const b = blockAt(block - w * WEEK_MS);
-    if (usable(b, o)) weekly.push(b);
-  }
-  if (weekly.length >= o.minSamples) return summarise(weekly, 'week', o);
-  const daily: BlockSummary[] = [];
-  for (let d = 1; d <= o.days; d++) {
-    const b = blockAt(block - d * DAY_MS);
-    if (usable(b, o)) daily.push(b);
-  }
-  if (daily.length >= o.minSamples) return summarise(daily, 'day', o);
+  // The same time `count` periods back, with its neighbours; how many periods gave any.
+  const seasonal = (period: number, count: number): { blocks: BlockSummary[]; periods: number } => {
+    const blocks: BlockSummary[] = [];
+    let periods = 0;
+    for (let p = 1; p <= count; p++) {
+      let any = false;
+      for (let j = -o.neighbourBlocks; j <= o.neighbourBlocks; j++) {
+        const b = blockAt(block - p * period + j * BLOCK);
+        if (usable(b, o)) {
+          blocks.push(b);
+          any = true;
+        }
+      }
+      if (any) periods++;
+    }
+    return { blocks, periods };
+  };
+  const weekly = seasonal(WEEK_MS, o.weeks);
+  if (weekly.periods >= o.minSamples) return summarise(weekly.blocks, 'week', o);
+  const daily = seasonal(DAY_MS, o.days);
+  if (daily.periods >= o.minSamples) return summarise(daily.blocks, 'day', o);
   const recent: BlockSummary[] = [];
   for (let i = 2; i < 2 + o.recentBlocks; i++) {
     const b = blockAt(block - i * BLOCK);
