@@ -54,8 +54,22 @@ export function startDetection(opts: DetectionOptions): Detection {
   const schedule =
     opts.schedule ??
     ((run: () => void) => {
-      if (doc.hidden || !win) setTimeout(run, 200);
-      else win.requestAnimationFrame(run);
+      if (doc.hidden || !win) {
+        setTimeout(run, 200);
+        return;
+      }
+      // A tab hidden after the frame was asked for gets no frame until it is shown again, maybe
+      // never (a tab opened and left behind): a timer makes sure the batch still runs, once.
+      let done = false;
+      const once = () => {
+        if (done) return;
+        done = true;
+        win.cancelAnimationFrame(frameId);
+        clearTimeout(timer);
+        run();
+      };
+      const frameId = win.requestAnimationFrame(once);
+      const timer = setTimeout(once, 500);
     });
   const combined = detectors.map((d) => d.selector).join(', ');
   // The document's own constructor: the content script and test windows each have theirs.
