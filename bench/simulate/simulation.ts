@@ -189,17 +189,19 @@ export function schedule(o: SimOptions, start: number, rng: () => number) {
       });
     }
   }
-  // Drawn after the random mix, so a seed's random events stay what they were before these existed.
+  // Drawn from a generator of their own, so the random mix and the crowd's minute-to-minute
+  // noise of a seed stay exactly what they were before these existed (runs stay comparable).
+  const extra = makeRng(o.seed ^ 0x7a59e7);
   for (let w = 0; w < o.weeks; w++) {
     const weekStart = scoredFrom + w * WEEK_MIN * MIN;
     // An attacker with several networks (a few cheap VPS /24s, or friends on home lines), a few
     // fresh pseudonyms on each: what the network cap and the leave-out cannot stop by design.
     for (const [networks, perNetwork] of SEVERAL_NETWORK_ATTACKS) {
-      const s = weekStart + Math.floor(rng() * (WEEK_MIN - 120)) * MIN;
-      attacks.push({ id: id++, kind: 'several networks, few people each', start: s, end: s + (10 + Math.floor(rng() * 50)) * MIN, region: pick(rng, codes), feature: featureFor(rng()), network: `atk${id}`, networks, perNetwork, measured: true, succeeded: false });
+      const s = weekStart + Math.floor(extra() * (WEEK_MIN - 120)) * MIN;
+      attacks.push({ id: id++, kind: 'several networks, few people each', start: s, end: s + (10 + Math.floor(extra() * 50)) * MIN, region: pick(extra, codes), feature: featureFor(extra()), network: `atk${id}`, networks, perNetwork, measured: true, succeeded: false });
     }
     for (let i = 0; i < o.targetOutagesPerWeek; i++) {
-      const out = targetOutage(o, rng, weekStart, TARGET_SCOPES[i % TARGET_SCOPES.length] as TargetScope, id, [...outages, ...attacks, ...harmless]);
+      const out = targetOutage(o, extra, weekStart, TARGET_SCOPES[i % TARGET_SCOPES.length] as TargetScope, id, [...outages, ...attacks, ...harmless]);
       if (out) {
         outages.push(out);
         id++;
