@@ -90,7 +90,8 @@ describe('baseline history across a restart', { timeout: 60_000 }, () => {
     await withBlocks.insertBlocks(continuous.takeNewBlocks());
     await withBlocks.insertReports(batch);
     await reportsOnly.insertReports(batch);
-  });
+    // Three weeks of minutes take a few seconds, more on a busy machine.
+  }, 60_000);
 
   afterAll(async () => {
     await withBlocks.close();
