@@ -1,8 +1,8 @@
 /**
  * Runs the DOM detectors on x.com without ever rescanning the document.
  *
- * - Observers are named and scoped: `boot` waits for #react-root, `finder` looks at added nodes
- *   only until the primary column and #layers exist, `primaryColumn` (page-scoped: torn down and
+ * - Observers are named and scoped: `boot` waits for #react-root, `finder` looks at the document's
+ *   added nodes only until the primary column and #layers exist (#layers may be outside #react-root), `primaryColumn` (page-scoped: torn down and
  *   re-attached on every SPA navigation) and `layers` (app-wide) feed the detectors, `title`
  *   notices navigations. stop() disconnects them all.
  * - The observer callbacks do O(added nodes) work and allocate nothing: an added node is queued
@@ -263,7 +263,10 @@ export function startDetection(opts: DetectionOptions): Detection {
     if (primary && layers) {
       unobserve('finder');
     } else if (!observers.has('finder')) {
-      observe('finder', root, MUTATIONS, (records) => {
+      // The whole document, not #react-root: #layers may sit outside the app root (a body child
+      // after it), and the parser can yield between the two, so detection may start before
+      // #layers exists. Watched only until both containers are found.
+      observe('finder', doc, MUTATIONS, (records) => {
         // Only added subtrees are looked at, and only for the two containers.
         for (const r of records) {
           for (const node of r.addedNodes) {
