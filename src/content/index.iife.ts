@@ -23,16 +23,22 @@ function shutdown() {
   stopPage?.();
 }
 
-function send(observation: Observation) {
-  if (!shouldForward(observation)) return;
+function deliver(request: RuntimeRequest, retry: boolean) {
   // After the extension is updated or reloaded this script is orphaned: stop quietly.
   if (!runtime.id) return shutdown();
-  const request: RuntimeRequest = { type: 'observe', observation };
   try {
-    Promise.resolve(runtime.sendMessage(request)).catch(() => {});
+    Promise.resolve(runtime.sendMessage(request)).catch(() => {
+      // The background may have been restarting; the coalescer already let this one through,
+      // so without one retry a one-off banner would be lost.
+      if (retry) setTimeout(() => deliver(request, false), 1_000);
+    });
   } catch {
     shutdown();
   }
+}
+
+function send(observation: Observation) {
+  if (shouldForward(observation)) deliver({ type: 'observe', observation }, true);
 }
 
 const strings = createStringsLoader(async (file) => {

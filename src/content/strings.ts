@@ -73,7 +73,7 @@ export function resolveLocale(lang: string, available: readonly string[]): strin
 /**
  * Loads tables through `fetchJson` (file name under strings/ -> parsed JSON), once per locale.
  * Any failure (file missing, bad JSON, extension reloaded) gives null, never an exception: the
- * structural checks still work without strings.
+ * structural checks still work without strings. A failure is not cached: the next call retries.
  */
 export function createStringsLoader(fetchJson: (file: string) => Promise<unknown>): (lang: string) => Promise<StringTable | null> {
   let index: Promise<readonly string[]> | null = null;
@@ -84,14 +84,21 @@ export function createStringsLoader(fetchJson: (file: string) => Promise<unknown
         const list = (json as { locales?: unknown } | null)?.locales;
         return Array.isArray(list) ? list.filter((l): l is string => typeof l === 'string') : [];
       },
-      () => [],
+      () => {
+        // Forgotten, so the next candidate tries again: one failed fetch must not blind the tab.
+        index = null;
+        return [];
+      },
     ));
   return async (lang) => {
     const locale = resolveLocale(lang, await locales());
     if (!locale) return null;
     let table = tables.get(locale);
     if (!table) {
-      table = fetchJson(`${locale}.json`).then(parseStringTable, () => null);
+      table = fetchJson(`${locale}.json`).then(parseStringTable, () => {
+        tables.delete(locale);
+        return null;
+      });
       tables.set(locale, table);
     }
     return table;

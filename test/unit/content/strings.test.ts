@@ -71,4 +71,19 @@ describe('createStringsLoader', () => {
     const noLocale = createStringsLoader((file) => (file === 'index.json' ? Promise.resolve({ locales: ['en'] }) : Promise.reject(new Error('404'))));
     expect(await noLocale('en')).toBeNull();
   });
+
+  it('tries again after a failed fetch instead of staying blind for the tab\'s life', async () => {
+    const failOnce = new Set(['index.json', 'ar.json']);
+    const fetched: string[] = [];
+    const load = createStringsLoader(async (file) => {
+      fetched.push(file);
+      if (failOnce.delete(file)) throw new Error('Could not load');
+      if (file === 'index.json') return { locales: ['ar'] };
+      return { 'نص': ['follow_failed', 'failure', 'follow'] };
+    });
+    expect(await load('ar')).toBeNull(); // index failed
+    expect(await load('ar')).toBeNull(); // index ok, locale failed
+    expect((await load('ar'))?.get('نص')?.meaning).toBe('follow_failed');
+    expect(fetched).toEqual(['index.json', 'index.json', 'ar.json', 'ar.json']);
+  });
 });
