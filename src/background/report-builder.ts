@@ -7,6 +7,7 @@ import { floorToMinute, validateReport } from '../shared/protocol.ts';
 import type { Problem, Report, ReportDetail } from '../shared/protocol.ts';
 import type { Observation } from '../shared/runtime-messages.ts';
 import { OPERATION_FEATURES } from '../shared/x-endpoints.ts';
+import { X_SERVER_ERROR_NAMES } from '../shared/x-codes.ts';
 
 export const SITE = 'x.com';
 
@@ -27,6 +28,20 @@ export interface ReportContext {
 export const CODE_FAMILY_RE = /^(?:(?:banner|edge|limit|x):[A-Za-z0-9_.-]{1,48}|net::[A-Za-z0-9_]{1,48}|NS_[A-Z0-9_]{1,48}|(?:SEC|SSL)_ERROR_[A-Z0-9_]{1,48}|MOZILLA_PKIX_ERROR_[A-Z0-9_]{1,48}|timeout)$/;
 
 /**
+ * `x:` and `edge:` codes name X's error numbers and known server error names, or an HTTP status
+ * and `html`; any other word after those prefixes is refused.
+ */
+export function allowedCode(code: string): boolean {
+  if (!CODE_FAMILY_RE.test(code)) return false;
+  if (code.startsWith('x:')) {
+    const token = code.slice(2);
+    return /^\d{1,6}$/.test(token) || token === 'server' || X_SERVER_ERROR_NAMES.has(token);
+  }
+  if (code.startsWith('edge:')) return /^(?:\d{3}|html)$/.test(code.slice(5));
+  return true;
+}
+
+/**
  * Only operation names X's own table knows leave: an unknown "operation" can be anything the page
  * put in the last segment of a /graphql/ path (a handle, an id). Its feature is still reported.
  */
@@ -38,7 +53,7 @@ export function buildReport(o: Observation, ctx: ReportContext): { ok: true; rep
   const detail: ReportDetail = {};
   if (o.status !== undefined) detail.status = o.status;
   if (typeof o.op === 'string' && knownOperation(o.op)) detail.op = o.op;
-  if (typeof o.code === 'string' && CODE_FAMILY_RE.test(o.code)) detail.code = o.code;
+  if (typeof o.code === 'string' && allowedCode(o.code)) detail.code = o.code;
   const report: Report = {
     id: ctx.id,
     site: SITE,

@@ -5,6 +5,7 @@
  */
 import { PER_ACCOUNT_CODE_PREFIX, type Feature } from '../shared/protocol.ts';
 import type { PageHookMessage } from '../shared/runtime-messages.ts';
+import { X_SERVER_ERROR_NAMES } from '../shared/x-codes.ts';
 import { isJson } from './read-body.ts';
 
 export type PageObservation = PageHookMessage['observation'];
@@ -33,7 +34,7 @@ const LIMIT_CODES = new Set([88, 161, 185, 326, 344]);
 const LOGGED_OUT_CODES = new Set([32, 239, 353]);
 /** 130 over capacity, 131 internal error. */
 const SERVER_CODES = new Set([130, 131]);
-const SERVER_NAMES = new Set(['DeadlineExceeded', 'LoadShed', 'ServiceUnavailable', 'InternalServerError', 'InternalError', 'Timeout', 'TimeoutError', 'OverCapacity']);
+const SERVER_NAMES = X_SERVER_ERROR_NAMES;
 /** Names and messages such as "(-1) LoadShed" or "DeadlineExceeded: ..." name a server-side failure. */
 const SERVER_MESSAGE_RE = /\b(LoadShed|DeadlineExceeded|ServiceUnavailable|OverCapacity)\b/;
 const SAFE_NAME_RE = /^[A-Za-z][A-Za-z0-9_]{0,48}$/;
@@ -70,8 +71,9 @@ function judgeError(e: ApiError): Verdict {
     e.kind === 'ServiceLevel' ||
     (e.source === 'Server' && e.kind !== 'NonFatal');
   if (!server) return null;
-  // The most telling token: a known name, then one found in the message, the number, any name.
-  const token = (name && SERVER_NAMES.has(name) ? name : null) ?? fromMessage ?? (code !== null ? String(code) : null) ?? name ?? 'server';
+  // The most telling token: a known name, then one found in the message, the number. Other names
+  // stay in the page: only names the background lets through (shared/x-codes.ts) may leave.
+  const token = (name && SERVER_NAMES.has(name) ? name : null) ?? fromMessage ?? (code !== null ? String(code) : null) ?? 'server';
   return { type: 'server', code: `x:${token}` };
 }
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { buildReport } from '../../../src/background/report-builder.ts';
+import { allowedCode, buildReport } from '../../../src/background/report-builder.ts';
 import { validateReportBatch } from '../../../src/shared/protocol.ts';
 import type { Observation } from '../../../src/shared/runtime-messages.ts';
 
@@ -63,5 +63,22 @@ describe('report building', () => {
     const r = buildReport({ feature: 'post', signal: 'manual', source: 'manual' }, { ...ctx, region: 'France' });
     expect(r.ok).toBe(false);
     if (!r.ok) expect(r.problems[0]!.path).toBe('region');
+  });
+});
+
+describe('allowedCode: no free word after x: or edge:', () => {
+  it.each([
+    ['x:131', true],
+    ['x:DeadlineExceeded', true],
+    ['x:server', true],
+    ['x:fixture_handle_9f3', false],
+    ['x:JohnSmith', false],
+    ['edge:403', true],
+    ['edge:html', true],
+    ['edge:someone', false],
+    ['limit:88', true],
+    ['net::ERR_CONNECTION_RESET', true],
+  ])('%s -> %s', (code, allowed) => {
+    expect(allowedCode(code)).toBe(allowed);
   });
 });

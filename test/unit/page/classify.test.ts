@@ -23,7 +23,7 @@ describe('classifyApiAnswer', () => {
     [{ name: 'DeadlineExceeded', kind: 'ServiceLevel', source: 'Server', message: 'DeadlineExceeded: deadline exceeded', code: 29 }, 'x:DeadlineExceeded'],
     [{ message: '(-1) LoadShed', kind: 'ServiceLevel' }, 'x:LoadShed'],
     [{ message: 'Internal error', code: 131 }, 'x:131'],
-    [{ name: 'SomethingNew', kind: 'ServiceLevel', source: 'Server' }, 'x:SomethingNew'],
+    [{ name: 'SomethingNew', kind: 'ServiceLevel', source: 'Server' }, 'x:server'], // an unknown name stays in the page
     [{ source: 'Server', kind: 'Operational' }, 'x:server'],
   ])('reports HTTP 200 carrying a server error %j as http_5xx, status 200, %s', (error, code) => {
     expect(classifyApiAnswer(answer({ body: { data: {}, errors: [error] } }))).toEqual({ ...home, signal: 'http_5xx', status: 200, code });
