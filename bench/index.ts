@@ -11,7 +11,7 @@ interface Benchmark { name: string; script: string; what: string }
 const BENCHMARKS: Benchmark[] = [
   { name: 'content', script: 'bench/content.ts', what: 'main-thread cost of the content scripts on a busy x.com timeline' },
   { name: 'sw-burst', script: 'bench/sw/burst.ts', what: 'service-worker listeners under a burst of 1,000 failed requests' },
-  // { name: 'detection', script: 'bench/detection.ts', what: 'detection engine on simulated outages' },
+  { name: 'detection', script: 'bench/simulate/index.ts', what: 'detection engine on a simulated crowd: delay, misses, false alarms, attacks' },
 ];
 
 const root = fileURLToPath(new URL('..', import.meta.url));
