@@ -12,22 +12,12 @@ import { loadConfig } from '../../src/server/config.ts';
 import { createServices } from '../../src/server/http/server.ts';
 import { SqliteStorage } from '../../src/server/storage/sqlite.ts';
 import type { StoredReport } from '../../src/server/storage/types.ts';
+import { makeRng } from '../../bench/simulate/random.ts';
 import { tempDir } from './lib/temp.ts';
 
 /** Saturday 2026-11-21 12:00 UTC: the restart. */
 const RESTART = Date.UTC(2026, 10, 21, 12, 0);
 const FIRST = RESTART - 22 * DAY_MS;
-
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Failing people per minute: about 1 on weekdays, 3 at weekends, never enough to be trouble. */
 function failingAt(minute: number, random: () => number): number {
@@ -70,7 +60,7 @@ describe('baseline history across a restart', { timeout: 60_000 }, () => {
   beforeAll(async () => {
     await withBlocks.migrate();
     await reportsOnly.migrate();
-    const random = mulberry32(7);
+    const random = makeRng(7);
     let batch: StoredReport[] = [];
     // The server's rhythm: reports arrive, the store is compacted every minute, new blocks are
     // written; raw reports older than 2 days would be gone anyway, so only those are stored.

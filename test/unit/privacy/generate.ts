@@ -5,18 +5,10 @@
  * (URLs, handles, post text, cookies, emoji, huge strings, odd unicode, wrong types, extra keys).
  * Every secret planted is recorded, so the checker knows exactly what must never leave.
  */
+import { makeRng } from '../../../bench/simulate/random.ts';
 
-/** mulberry32: small, fast, and the same sequence for the same seed on every machine. */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** The simulator's seeded generator: the same sequence for the same seed on every machine. */
+export const rng = makeRng;
 
 export class Gen {
   constructor(readonly random: () => number) {}
