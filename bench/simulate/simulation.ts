@@ -84,7 +84,8 @@ type AttackKind =
   | 'replay (re-stamped, now)'
   | 'replay (original minutes)'
   | 'slow baseline poisoning'
-  | 'several networks, few people each';
+  | 'several networks, few people each'
+  | 'several networks, warmed-up pseudonyms';
 
 interface Attack {
   id: number;
@@ -100,6 +101,8 @@ interface Attack {
   perNetwork: number;
   measured: boolean;
   succeeded: boolean;
+  /** Cells (region|feature) the attack moved off operational, with the worst state shown. */
+  moved: Map<string, State>;
 }
 
 interface Harmless {
@@ -171,7 +174,7 @@ export function schedule(o: SimOptions, start: number, rng: () => number) {
     for (const kind of kinds) {
       for (let i = 0; i < Math.max(1, Math.round(2 * scale)); i++) {
         const s = weekStart + Math.floor(rng() * (minutes - 120)) * MIN;
-        attacks.push({ id: id++, kind, start: s, end: s + (10 + Math.floor(rng() * 50)) * MIN, region: pick(rng, codes), feature: featureFor(rng()), network: `atk${id}`, networks: 1, perNetwork: 0, measured, succeeded: false });
+        attacks.push({ id: id++, kind, start: s, end: s + (10 + Math.floor(rng() * 50)) * MIN, region: pick(rng, codes), feature: featureFor(rng()), network: `atk${id}`, networks: 1, perNetwork: 0, measured, succeeded: false, moved: new Map() });
       }
     }
 
@@ -198,7 +201,7 @@ export function schedule(o: SimOptions, start: number, rng: () => number) {
     // fresh pseudonyms on each: what the network cap and the leave-out cannot stop by design.
     for (const [networks, perNetwork] of SEVERAL_NETWORK_ATTACKS) {
       const s = weekStart + Math.floor(extra() * (WEEK_MIN - 120)) * MIN;
-      attacks.push({ id: id++, kind: 'several networks, few people each', start: s, end: s + (10 + Math.floor(extra() * 50)) * MIN, region: pick(extra, codes), feature: featureFor(extra()), network: `atk${id}`, networks, perNetwork, measured: true, succeeded: false });
+      attacks.push({ id: id++, kind: 'several networks, few people each', start: s, end: s + (10 + Math.floor(extra() * 50)) * MIN, region: pick(extra, codes), feature: featureFor(extra()), network: `atk${id}`, networks, perNetwork, measured: true, succeeded: false, moved: new Map() });
     }
     for (let i = 0; i < o.targetOutagesPerWeek; i++) {
       const out = targetOutage(o, extra, weekStart, TARGET_SCOPES[i % TARGET_SCOPES.length] as TargetScope, id, [...outages, ...attacks, ...harmless]);
@@ -208,9 +211,27 @@ export function schedule(o: SimOptions, start: number, rng: () => number) {
       }
     }
   }
+  // A prepared attacker: the same networks and numbers, but pseudonyms kept for the whole attack
+  // and introduced with ok samples half an hour before, so the newcomer rule counts them. Drawn
+  // from a generator of its own too, so the events above stay what they were.
+  const prepared = makeRng(o.seed ^ 0x3a11ed);
+  for (let w = 0; w < o.weeks; w++) {
+    const weekStart = scoredFrom + w * WEEK_MIN * MIN;
+    for (const [networks, perNetwork] of SEVERAL_NETWORK_ATTACKS) {
+      // Clear of every other event, so what it moves is its own doing.
+      for (let attempt = 0; attempt < 200; attempt++) {
+        const s = weekStart + (60 + Math.floor(prepared() * (WEEK_MIN - 180))) * MIN;
+        const e = s + (10 + Math.floor(prepared() * 50)) * MIN;
+        const others = [...outages, ...attacks];
+        if (others.some((x) => s - WARM_UP_MS < x.end + TARGET_CLEARANCE_MS && e + TARGET_CLEARANCE_MS > x.start)) continue;
+        attacks.push({ id: id++, kind: 'several networks, warmed-up pseudonyms', start: s, end: e, region: pick(prepared, codes), feature: featureFor(prepared()), network: `atk${id}`, networks, perNetwork, measured: true, succeeded: false, moved: new Map() });
+        break;
+      }
+    }
+  }
   // Slow poisoning through the scored weeks: one network ramps fake failures in a small cell over
   // four days, then keeps them up, hoping to teach the baseline or to cross a bar unnoticed.
-  attacks.push({ id: id++, kind: 'slow baseline poisoning', start: scoredFrom, end: scoredFrom + o.weeks * WEEK_MIN * MIN, region: 'JP', feature: 'dm', network: 'poison', networks: 1, perNetwork: 0, measured: true, succeeded: false });
+  attacks.push({ id: id++, kind: 'slow baseline poisoning', start: scoredFrom, end: scoredFrom + o.weeks * WEEK_MIN * MIN, region: 'JP', feature: 'dm', network: 'poison', networks: 1, perNetwork: 0, measured: true, succeeded: false, moved: new Map() });
   return { outages, attacks, harmless };
 }
 
@@ -230,6 +251,8 @@ const SEVERAL_NETWORK_ATTACKS: readonly [number, number][] = [
   [6, 5],
   [12, 5],
 ];
+/** How long before its attack a prepared attacker introduces its pseudonyms with ok samples. */
+const WARM_UP_MS = 30 * MIN;
 /** Target-class outages keep this far from every other event, so each is timed on its own. */
 const TARGET_CLEARANCE_MS = 30 * MIN;
 
@@ -386,6 +409,11 @@ export function simulate(o: SimOptions): SimResult {
     });
 
     for (const a of attacks) {
+      if (a.kind === 'several networks, warmed-up pseudonyms' && t0 >= a.start - WARM_UP_MS && t0 < a.start && mi % 10 === 0) {
+        for (let net = 0; net < a.networks; net++) {
+          for (let k = 0; k < a.perNetwork; k++) push(0, { site: SITE, feature: a.feature, at: t0, region: a.region, networkHash: `${a.network}n${net}`, code: null, signal: 'ok', reporter: `${a.network}-n${net}-w${k}` });
+        }
+      }
       if (t0 < a.start || t0 >= a.end) continue;
       const base = { site: SITE, feature: a.feature, at: t0, region: a.region, networkHash: a.network, code: null };
       if (a.kind === 'single-client flood') {
@@ -399,6 +427,10 @@ export function simulate(o: SimOptions): SimResult {
           const c = captured[Math.floor(rng() * captured.length)] as AggregatableReport;
           const at = a.kind === 'replay (re-stamped, now)' ? t0 : Math.max(c.at, t0 - 47 * 3600_000);
           push(k % TICKS, { ...c, at, networkHash: a.network, region: a.region, feature: a.feature });
+        }
+      } else if (a.kind === 'several networks, warmed-up pseudonyms') {
+        for (let net = 0; net < a.networks; net++) {
+          for (let k = 0; k < a.perNetwork; k++) push((net + k) % TICKS, { ...base, networkHash: `${a.network}n${net}`, signal: 'http_5xx', reporter: `${a.network}-n${net}-w${k}` });
         }
       } else if (a.kind === 'several networks, few people each') {
         for (let net = 0; net < a.networks; net++) {
@@ -438,7 +470,11 @@ export function simulate(o: SimOptions): SimResult {
           const explained = outages.some((out) => nowMs > out.start && nowMs <= out.end + AFTERMATH_MS && covers(out.regions, out.feature, t.region, t.feature));
           if (!explained) {
             const attack = attacks.find((a) => nowMs > a.start && nowMs <= a.end + AFTERMATH_MS && covers(a.region, a.feature, t.region, t.feature));
-            if (attack) attack.succeeded = true;
+            if (attack) {
+              attack.succeeded = true;
+              const cell = `${t.region}|${t.feature}`;
+              if (RANK[shown] > RANK[attack.moved.get(cell) ?? 'operational']) attack.moved.set(cell, shown);
+            }
             else if (nowMs >= scoredFrom) {
               falseAlarms.push({ at: nowMs, region: t.region, feature: t.feature, state: shown });
               if (o.log) {
@@ -557,7 +593,9 @@ export function summarise(r: SimResult) {
     attackSuccessRateSeveralNetworks: rate(attacksScored.filter((a) => a.networks > 1)),
     severalNetworkAttacks: attacksScored
       .filter((a) => a.networks > 1)
-      .map((a) => ({ start: new Date(a.start).toISOString(), region: a.region, feature: a.feature, networks: a.networks, perNetworkPerMinute: a.perNetwork, minutes: Math.round((a.end - a.start) / MIN), succeeded: a.succeeded })),
+      .map((a) => ({ kind: a.kind, start: new Date(a.start).toISOString(), region: a.region, feature: a.feature, networks: a.networks, perNetworkPerMinute: a.perNetwork, minutes: Math.round((a.end - a.start) / MIN), succeeded: a.succeeded, moved: Object.fromEntries(a.moved) })),
+    // Every attack that moved a cell, and which cells (region|feature, worst state shown).
+    successfulAttacks: attacksScored.filter((a) => a.succeeded).map((a) => ({ kind: a.kind, start: new Date(a.start).toISOString(), region: a.region, feature: a.feature, moved: Object.fromEntries(a.moved) })),
     falseAlarms: r.falseAlarms.map((a) => ({ at: new Date(a.at).toISOString(), region: a.region, feature: a.feature, state: a.state })),
     missed: scored
       .filter((x) => x.detectedAt === null)

@@ -152,6 +152,9 @@ export function loadConfig(env: Env): ServerConfig {
     evidenceThreshold: numVar(env, 'DETECT_EVIDENCE_THRESHOLD', t.evidenceThreshold, 0.1, 1000),
     minExpectedPerMinute: numVar(env, 'DETECT_MIN_EXPECTED_PER_MINUTE', t.minExpectedPerMinute, 0.01, 1_000_000),
     leaveOutNetworks: intVar(env, 'DETECT_LEAVE_OUT_NETWORKS', t.leaveOutNetworks, 0, 100),
+    newcomerMinutes: intVar(env, 'DETECT_NEWCOMER_MINUTES', t.newcomerMinutes, 0, 720),
+    newcomerAllowance: numVar(env, 'DETECT_NEWCOMER_ALLOWANCE', t.newcomerAllowance, 0, 1000),
+    maxTrackedReporters: intVar(env, 'DETECT_MAX_TRACKED_REPORTERS', t.maxTrackedReporters, 0, 100_000_000),
   };
   if (thresholds.degradedMinReporters > thresholds.outageMinReporters) {
     throw new ConfigError('DETECT_DEGRADED_MIN_REPORTERS must not exceed DETECT_OUTAGE_MIN_REPORTERS');

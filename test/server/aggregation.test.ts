@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { ALL, DEFAULT_STORE_OPTIONS, MinuteStore, type AggregatableReport, type Cell } from '../../src/server/aggregation/minute-store.ts';
 import { SERIES_MINUTES, StatusBuilder } from '../../src/server/aggregation/status.ts';
 import { DAY_MS, MINUTE_MS } from '../../src/server/detection/baseline.ts';
+import { hash53 } from '../../src/server/detection/hll.ts';
 import { DEFAULT_THRESHOLDS } from '../../src/server/detection/thresholds.ts';
 import type { Feature } from '../../src/shared/protocol.ts';
 
@@ -18,10 +19,21 @@ function report(overrides: Partial<AggregatableReport>): AggregatableReport {
   return { site: 'x.com', feature: 'timeline', signal: 'http_5xx', at: NOW_MIN, region: 'FR', reporter: 'r', networkHash: 'n', code: null, ...overrides };
 }
 
-/** `networks` networks with `each` distinct reporters, all failing at `at`. */
-function burst(store: MinuteStore, tag: string, networks: number, each: number, extra: Partial<AggregatableReport> = {}) {
+/** When the crowd of `burst` was last healthy: outside the 10-minute active window, and long
+ *  enough ago that the newcomer rule counts them as known people. */
+const INTRODUCED = NOW_MIN - 30 * MINUTE_MS;
+
+/**
+ * `networks` networks with `each` distinct reporters, all failing at `at`. Like real users they
+ * sent an ok sample earlier (`introduced`), unless `introduced` is null: a crowd of newcomers.
+ */
+function burst(store: MinuteStore, tag: string, networks: number, each: number, extra: Partial<AggregatableReport> = {}, introduced: number | null = INTRODUCED) {
   for (let n = 0; n < networks; n++) {
-    for (let i = 0; i < each; i++) store.add(report({ reporter: `${tag}_${n}_${i}`, networkHash: `${tag}-net${n}`, ...extra }));
+    for (let i = 0; i < each; i++) {
+      const who = { reporter: `${tag}_${n}_${i}`, networkHash: `${tag}-net${n}` };
+      if (introduced !== null) store.add(report({ ...extra, ...who, signal: 'ok', code: null, at: introduced, receivedAt: introduced }));
+      store.add(report({ ...who, ...extra }));
+    }
   }
 }
 
@@ -172,5 +184,77 @@ describe('the engine through the aggregates', () => {
     expect(cell.blocks.get(block)).toMatchObject({ minutes: 15, failing: 60, troubled: true });
     expect(cell.blocks.get(block + 15 * MINUTE_MS)).toMatchObject({ failing: 0, troubled: false });
     expect(cell.detail.size).toBe(0);
+  });
+});
+
+describe('the newcomer rule', () => {
+  const counts = (store: MinuteStore, at = NOW_MIN) => store.windowCounts(store.cell('x.com', 'FR', ALL) as Cell, at);
+
+  it('gives a burst of fresh pseudonyms from many networks nothing on its own', () => {
+    const { store, status } = setup();
+    burst(store, 'fresh', 12, 5, {}, null);
+    expect(counts(store)).toMatchObject({ newcomers: 60, networks: 12 });
+    expect(counts(store).counted.at(-1)).toBe(0);
+    expect(status.build('x.com', 'FR', NOW).overall.state).toBe('operational');
+    expect(status.build('x.com', null, NOW).overall.state).toBe('operational');
+  });
+
+  it('counts newcomers up to a quarter of the known failing reporters', () => {
+    const { store } = setup();
+    burst(store, 'known', 8, 5);
+    burst(store, 'new', 20, 5, {}, null);
+    const c = counts(store);
+    expect(c.newcomers).toBe(100);
+    expect(c.counted.at(-1)).toBe(40 + 10);
+    // Without the network that gave the most (5 people).
+    expect(c.robust.at(-1)).toBe(45);
+  });
+
+  it('counts a pseudonym once the server has known it for 10 minutes, by the server clock', () => {
+    const { store } = setup();
+    // Claims to have been seen 30 minutes ago, but the server only heard of it now.
+    for (let n = 0; n < 12; n++) {
+      for (let i = 0; i < 5; i++) {
+        const who = { reporter: `b_${n}_${i}`, networkHash: `b-net${n}` };
+        store.add(report({ ...who, signal: 'ok', at: NOW_MIN - 30 * MINUTE_MS, receivedAt: NOW_MIN }));
+        store.add(report({ ...who, receivedAt: NOW_MIN }));
+      }
+    }
+    expect(counts(store).counted.at(-1)).toBe(0);
+    const later = NOW_MIN + 10 * MINUTE_MS;
+    for (let n = 0; n < 12; n++) for (let i = 0; i < 5; i++) store.add(report({ reporter: `b_${n}_${i}`, networkHash: `b-net${n}`, at: later }));
+    expect(counts(store, later - MINUTE_MS).counted.at(-1)).toBe(0);
+    expect(counts(store, later).counted.at(-1)).toBe(60);
+  });
+
+  it('waits 20 minutes into each UTC day, when every pseudonym is new', () => {
+    const midnight = Date.UTC(2026, 10, 22, 0, 5, 20);
+    const minute = Math.floor(midnight / MINUTE_MS) * MINUTE_MS;
+    const { store, status } = setup(midnight);
+    burst(store, 'dawn', 12, 5, { at: minute }, null);
+    expect(counts(store, minute)).toMatchObject({ newcomers: 0 });
+    expect(status.build('x.com', 'FR', midnight).overall.state).toBe('outage');
+    // From 00:20 the rule applies: the crowd seen at 00:05 is known, someone first seen at 00:15 is not.
+    store.add(report({ reporter: 'late', at: minute + 10 * MINUTE_MS }));
+    const at0020 = Date.UTC(2026, 10, 22, 0, 20);
+    expect(store.isKnown(hash53('dawn_0_0'), at0020)).toBe(true);
+    expect(store.isKnown(hash53('late'), at0020 - MINUTE_MS)).toBe(true);
+    expect(store.isKnown(hash53('late'), at0020)).toBe(false);
+  });
+
+  it('counts reporters it cannot remember as known, and says how many', () => {
+    const store = new MinuteStore({ ...DEFAULT_STORE_OPTIONS, thresholds: { ...DEFAULT_THRESHOLDS, maxTrackedReporters: 10 } }, NOW - DAY_MS);
+    burst(store, 'many', 12, 5, {}, null);
+    expect(store.trackedReporters).toBe(10);
+    expect(store.untrackedReporters).toBe(50);
+    expect(counts(store)).toMatchObject({ newcomers: 10 });
+  });
+
+  it('forgets pseudonyms a day after it first heard them', () => {
+    const { store } = setup();
+    burst(store, 'old', 2, 2);
+    expect(store.trackedReporters).toBe(4);
+    store.compact(NOW + DAY_MS + 3 * 3600_000);
+    expect(store.trackedReporters).toBe(0);
   });
 });

@@ -31,7 +31,7 @@ describe('listening server', { timeout: 30_000 }, () => {
     const tmp = tempDir();
     cleanups.push(tmp.remove);
     const dbPath = join(tmp.dir, 'live.db');
-    const server = await startServer(loadConfig({ PORT: '0', DATABASE_URL: `sqlite:${dbPath}`, TRUST_PROXY: '127.0.0.1' }));
+    const server = await startServer(loadConfig({ PORT: '0', DATABASE_URL: `sqlite:${dbPath}`, TRUST_PROXY: '127.0.0.1', DETECT_NEWCOMER_MINUTES: '0' }));
     expect(server.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
     expect(server.port).toBeGreaterThan(0);
 

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { validateMessagesResponse, validateStatusResponse, type StatusResponse } from '../../src/shared/protocol.ts';
+import { validateMessagesResponse, validateStatusResponse, type Report, type StatusResponse } from '../../src/shared/protocol.ts';
 import { makeHarness, type Harness } from './lib/harness.ts';
 import { contractSenders, makeReport, reporterId } from './lib/reports.ts';
 
@@ -13,6 +13,19 @@ afterEach(async () => {
   await h?.close();
   h = null;
 });
+
+/**
+ * The e2e contract's crowd failing at the harness clock's `at` (default: now). Like real users
+ * they were browsing fine half an hour before (an ok sample each), so the newcomer rule counts
+ * them; the clock is left at `at`.
+ */
+async function postKnownCrowd(h: Harness, overrides: Partial<Report> = {}, senders = contractSenders(), at = h.clock.now): Promise<void> {
+  const crowd = senders.map((s) => ({ ...s, reporter: reporterId() }));
+  h.clock.now = at - 30 * 60_000;
+  await Promise.all(crowd.map((s) => h.postReports([makeReport({ ...overrides, reporter: s.reporter, signal: 'ok' }, h.clock.now)], { from: '127.0.0.1', forwardedFor: s.address })));
+  h.clock.now = at;
+  await Promise.all(crowd.map((s) => h.postReports([makeReport({ ...overrides, reporter: s.reporter }, at)], { from: '127.0.0.1', forwardedFor: s.address })));
+}
 
 async function status(h: Harness, query: string): Promise<StatusResponse> {
   const res = await h.request(`/v1/status?${query}`);
@@ -171,16 +184,23 @@ describe('POST /v1/reports', () => {
 describe('client networks and the detector through the routes', { timeout: 30_000 }, () => {
   it('meets the e2e contract: 60 reporters from 12 networks via X-Forwarded-For', async () => {
     const h = await harness({ TRUST_PROXY: '127.0.0.1' });
-    const senders = contractSenders();
+    const senders = contractSenders().map((s) => ({ ...s, reporter: reporterId() }));
     expect(senders).toHaveLength(60);
-    const answers = await Promise.all(
-      senders.map((s) =>
-        h.postReports([makeReport({ reporter: reporterId(), region: 'FR', feature: 'timeline', signal: 'http_5xx' }, h.clock.now)], {
-          from: '127.0.0.1',
-          forwardedFor: `10.9.9.9, ${s.address}`,
-        }),
-      ),
-    );
+    const send = (signal: 'ok' | 'http_5xx') =>
+      Promise.all(
+        senders.map((s) =>
+          h.postReports([makeReport({ reporter: s.reporter, region: 'FR', feature: 'timeline', signal }, h.clock.now)], {
+            from: '127.0.0.1',
+            forwardedFor: `10.9.9.9, ${s.address}`,
+          }),
+        ),
+      );
+    // Fine half an hour ago (an ok sample each), failing now.
+    const now = h.clock.now;
+    h.clock.now = now - 30 * 60_000;
+    await send('ok');
+    h.clock.now = now;
+    const answers = await send('http_5xx');
     expect(answers.map((r) => r.status)).toEqual(new Array(60).fill(202));
     expect(new Set((await h.storage.reportsSince(0)).map((r) => r.networkHash)).size).toBe(12);
     const fr = await status(h, 'site=x.com&region=FR');
@@ -189,6 +209,20 @@ describe('client networks and the detector through the routes', { timeout: 30_00
     expect(fr.regions.find((r) => r.region === 'FR')?.state).toBe('outage');
     const global = await status(h, 'site=x.com');
     expect(['degraded', 'outage']).toContain(global.overall.state);
+  });
+
+  it('does not let a burst of fresh pseudonyms from the same 12 networks call anything until they are known', async () => {
+    const h = await harness({ TRUST_PROXY: '127.0.0.1' }, Date.UTC(2026, 10, 21, 12, 30, 5));
+    const senders = contractSenders().map((s) => ({ ...s, reporter: reporterId() }));
+    const fail = () => Promise.all(senders.map((s) => h.postReports([makeReport({ reporter: s.reporter }, h.clock.now)], { from: '127.0.0.1', forwardedFor: s.address })));
+    await fail();
+    expect((await status(h, 'site=x.com&region=FR')).overall.state).toBe('operational');
+    // The same pseudonyms keep failing: once the server has known them 10 minutes they count.
+    for (let m = 1; m <= 11; m++) {
+      h.clock.now += 60_000;
+      await fail();
+    }
+    expect((await status(h, 'site=x.com&region=FR')).overall.state).toBe('outage');
   });
 
   it('keeps 1,000 reporters from one network operational', async () => {
@@ -215,7 +249,7 @@ describe('client networks and the detector through the routes', { timeout: 30_00
 
   it('rebuilds the aggregates from stored reports when a server starts on the same database', async () => {
     const first = await harness({ TRUST_PROXY: '127.0.0.1' });
-    await Promise.all(contractSenders().map((s) => first.postReports([makeReport({}, first.clock.now)], { from: '127.0.0.1', forwardedFor: s.address })));
+    await postKnownCrowd(first);
     const { createServices } = await import('../../src/server/http/server.ts');
     const { loadConfig } = await import('../../src/server/config.ts');
     const again = await createServices(loadConfig({}), first.storage, () => first.clock.now);
@@ -230,14 +264,9 @@ describe('restart equivalence', { timeout: 30_000 }, () => {
     const now = Date.UTC(2026, 10, 21, 15, 20, 10);
     const h = await harness({ TRUST_PROXY: '127.0.0.1' }, now - 3 * 3600_000);
     const burstMinute = Math.floor(h.clock.now / 60_000) * 60_000;
-    await Promise.all(contractSenders().map((s) => h.postReports([makeReport({}, h.clock.now)], { from: '127.0.0.1', forwardedFor: s.address })));
+    await postKnownCrowd(h);
     // A smaller, later event in another country, still going on at `now`.
-    h.clock.now = now;
-    await Promise.all(
-      contractSenders()
-        .slice(0, 15)
-        .map((s) => h.postReports([makeReport({ region: 'DE' }, now)], { from: '127.0.0.1', forwardedFor: s.address })),
-    );
+    await postKnownCrowd(h, { region: 'DE' }, contractSenders().slice(0, 15), now);
     h.services.store.compact(now);
     const live = h.services.deps.status.build('x.com', null, now);
     const { createServices } = await import('../../src/server/http/server.ts');

@@ -97,6 +97,22 @@ describe('simulated events', () => {
   });
 });
 
+describe('prepared attackers', () => {
+  it('schedules a warmed-up several-network attacker each week, clear of every other event', () => {
+    for (const seed of [1, 2, 20261122]) {
+      const { outages, attacks } = schedule({ ...DEFAULT_SIM, seed }, Date.UTC(2026, 0, 5), makeRng(seed));
+      const prepared = attacks.filter((a) => a.kind === 'several networks, warmed-up pseudonyms');
+      expect(prepared).toHaveLength(3 * DEFAULT_SIM.weeks);
+      for (const a of prepared) {
+        expect(a.networks).toBeGreaterThanOrEqual(5);
+        const others = [...outages, ...attacks.filter((x) => x !== a && x.kind !== 'slow baseline poisoning')];
+        // Its half-hour warm-up included.
+        for (const e of others) expect(a.start - 30 * 60_000 >= e.end + 20 * 60_000 || a.end + 20 * 60_000 <= e.start).toBe(true);
+      }
+    }
+  });
+});
+
 describe('simulation run', { timeout: 120_000 }, () => {
   it('is the same run for the same seed, and scores what it scheduled', () => {
     const options = { ...DEFAULT_SIM, totalUsers: 3000, warmupDays: 0, weeks: 1, limitMinutes: 360 };

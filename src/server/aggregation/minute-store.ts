@@ -31,6 +31,9 @@ export interface AggregatableReport {
   reporter: string;
   networkHash: string;
   code: string | null;
+  /** When the server received it (the report's own `at` when absent): the newcomer rule reads
+   *  the server's clock, never the sender's, so a backdated report cannot make a pseudonym old. */
+  receivedAt?: number;
 }
 
 export interface MinuteCounts {
@@ -49,8 +52,8 @@ export interface MinuteCounts {
 
 /** Collections are made on first use: most cell-minutes only ever see one or two kinds. */
 interface MinuteDetail {
-  /** network hash -> at most `networkCap` reporter names. */
-  byNetwork?: Map<string, Set<string>>;
+  /** network hash -> at most `networkCap` reporters (their 53-bit hashes). */
+  byNetwork?: Map<string, Set<number>>;
   failing?: HyperLogLog;
   ok?: HyperLogLog;
   limited?: HyperLogLog;
@@ -124,7 +127,7 @@ export const DEFAULT_STORE_OPTIONS: Omit<StoreOptions, 'thresholds'> = {
 };
 
 /** Sum of the `n` largest network contributions. */
-function largest(union: Map<string, Set<string>>, n: number): number {
+function largest(union: Map<string, Set<number>>, n: number): number {
   if (n <= 0) return 0;
   const top: number[] = [];
   for (const names of union.values()) {
@@ -163,6 +166,10 @@ export class MinuteStore {
   /** Bumped on every change, so callers can cache answers built from the store. */
   version = 0;
   private newBlocks: CellBlock[] = [];
+  /** Reporter hash -> when the server first heard from it (any report): the newcomer rule. */
+  private readonly firstSeen = new Map<number, number>();
+  /** Reporters not remembered because `maxTrackedReporters` was reached (they count as known). */
+  untrackedReporters = 0;
 
   constructor(
     readonly options: StoreOptions,
@@ -198,6 +205,7 @@ export class MinuteStore {
     if (!regions) this.regionsBySite.set(r.site, (regions = new Set()));
     regions.add(r.region);
     const h = hash53(r.reporter);
+    this.noteSeen(h, r.receivedAt ?? r.at);
     for (const region of [r.region, ALL]) {
       for (const feature of [r.feature, ALL]) {
         const key = cellKey(r.site, region, feature);
@@ -207,6 +215,32 @@ export class MinuteStore {
       }
     }
     this.version++;
+  }
+
+  private noteSeen(h: number, at: number): void {
+    const had = this.firstSeen.get(h);
+    if (had === undefined) {
+      if (this.firstSeen.size < this.thresholds.maxTrackedReporters) this.firstSeen.set(h, at);
+      else this.untrackedReporters++;
+    } else if (at < had) this.firstSeen.set(h, at);
+  }
+
+  /**
+   * Whether a reporter counts as known when judging `minute`: first heard from at least
+   * `newcomerMinutes` before it. Pseudonyms are all new at 00:00 UTC, so the rule waits twice
+   * that long into each UTC day (everyone seen in the first minutes is known by then). A reporter
+   * the store could not remember counts as known: a full table must not silence real outages.
+   */
+  isKnown(h: number, minute: number): boolean {
+    const wait = this.thresholds.newcomerMinutes * MINUTE_MS;
+    if (wait === 0 || minute - Math.floor(minute / DAY_MS) * DAY_MS < 2 * wait) return true;
+    const seen = this.firstSeen.get(h);
+    return seen === undefined || seen <= minute - wait;
+  }
+
+  /** Reporters remembered for the newcomer rule. */
+  get trackedReporters(): number {
+    return this.firstSeen.size;
   }
 
   private addToCell(cell: Cell, minute: number, r: AggregatableReport, h: number): void {
@@ -237,8 +271,8 @@ export class MinuteStore {
       let names = byNetwork.get(r.networkHash);
       if (!names) byNetwork.set(r.networkHash, (names = new Set()));
       // Beyond the cap a network's reporters can never count, so they are not even kept.
-      if (names.size < this.thresholds.networkCap && !names.has(r.reporter)) {
-        names.add(r.reporter);
+      if (names.size < this.thresholds.networkCap && !names.has(h)) {
+        names.add(h);
         counts.countedFailing++;
       }
       const signal = r.signal as FailureSignal;
@@ -360,18 +394,20 @@ export class MinuteStore {
     return s;
   }
 
-  /** Counted failing reporters over the last k minutes (k = 1..window), with and without the
-   *  biggest networks, and their networks. */
-  private windowCounts(cell: Cell, minute: number): { counted: number[]; robust: number[]; networks: number; upperBound: number } {
-    const w = this.thresholds.windowMinutes;
-    const cap = this.thresholds.networkCap;
-    const leaveOut = this.thresholds.leaveOutNetworks;
-    const union = new Map<string, Set<string>>();
+  /**
+   * Counted failing reporters over the last k minutes (k = 1..window), with and without the
+   * biggest networks, and their networks. Newcomers (see `isKnown`) count only up to
+   * `newcomerAllowance` per known reporter in the same stretch.
+   */
+  windowCounts(cell: Cell, minute: number): { counted: number[]; robust: number[]; networks: number; upperBound: number; newcomers: number } {
+    const t = this.thresholds;
+    const union = new Map<string, Set<number>>();
     const counted: number[] = [];
     const robust: number[] = [];
-    let total = 0;
+    let known = 0;
+    let newcomers = 0;
     let upperBound = 0;
-    for (let k = 0; k < w; k++) {
+    for (let k = 0; k < t.windowMinutes; k++) {
       const d = cell.detail.get(minute - k * MINUTE_MS);
       if (d?.byNetwork) {
         for (const [network, names] of d.byNetwork) {
@@ -379,25 +415,27 @@ export class MinuteStore {
           let u = union.get(network);
           if (!u) union.set(network, (u = new Set()));
           for (const name of names) {
-            if (u.size >= cap) break;
+            if (u.size >= t.networkCap) break;
             if (!u.has(name)) {
               u.add(name);
-              total++;
+              if (this.isKnown(name, minute)) known++;
+              else newcomers++;
             }
           }
         }
       }
+      const total = known + Math.min(newcomers, Math.floor(known * t.newcomerAllowance));
       counted.push(total);
-      robust.push(total - largest(union, leaveOut));
+      robust.push(Math.max(0, total - largest(union, t.leaveOutNetworks)));
     }
-    return { counted, robust, networks: union.size, upperBound };
+    return { counted, robust, networks: union.size, upperBound, newcomers };
   }
 
   /** Full judgement of the minute (not cached): for tools and the simulator. */
-  judgeAt(cell: Cell, minute: number, nowMs = minute + MINUTE_MS): Judgement {
-    const { counted, robust, networks } = this.windowCounts(cell, minute);
+  judgeAt(cell: Cell, minute: number, nowMs = minute + MINUTE_MS): Judgement & { newcomers: number } {
+    const { counted, robust, networks, newcomers } = this.windowCounts(cell, minute);
     const newestFraction = (nowMs - minute) / MINUTE_MS;
-    return judge({ counted, robust, networks, active: this.activeAt(cell, minute), newestFraction }, this.expectationFor(cell, minute), this.thresholds);
+    return { ...judge({ counted, robust, networks, active: this.activeAt(cell, minute), newestFraction }, this.expectationFor(cell, minute), this.thresholds), newcomers };
   }
 
   /** Raw verdict of the minute (its window ending with it). */
@@ -469,7 +507,12 @@ export class MinuteStore {
         if (cell.counts.size === 0 && cell.detail.size === 0 && cell.blocks.size === 0) this.cells.delete(key);
       }
     }
-    if (prune) this.prunedAt = nowMinute;
+    if (prune) {
+      this.prunedAt = nowMinute;
+      // A pseudonym lives one UTC day; late reports may follow it a little.
+      const seenFrom = nowMinute - DAY_MS - 2 * 3600_000;
+      for (const [h, at] of this.firstSeen) if (at < seenFrom) this.firstSeen.delete(h);
+    }
     this.detailFrom = Math.max(this.detailFrom, newDetailFrom);
     this.version++;
   }

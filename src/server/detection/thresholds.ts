@@ -25,6 +25,15 @@ export interface DetectionThresholds {
   minExpectedPerMinute: number;
   /** The evidence is counted without this many of the networks that gave the most reporters. */
   leaveOutNetworks: number;
+  /** A reporter the server first heard from less than this many minutes before the judged minute
+   *  is a newcomer (pseudonyms are new every UTC day, so this is "new today"). */
+  newcomerMinutes: number;
+  /** Newcomers count at most this many per known failing reporter: a burst of fresh pseudonyms
+   *  adds nothing on its own, real outages keep their usual trickle of new arrivals. */
+  newcomerAllowance: number;
+  /** Reporters remembered for the newcomer rule; past this the rule cannot tell and counts
+   *  unremembered reporters as known (detection keeps working, the rule weakens). */
+  maxTrackedReporters: number;
 }
 
 export const DEFAULT_THRESHOLDS: DetectionThresholds = {
@@ -43,4 +52,7 @@ export const DEFAULT_THRESHOLDS: DetectionThresholds = {
   evidenceThreshold: 18,
   minExpectedPerMinute: 0.5,
   leaveOutNetworks: 1,
+  newcomerMinutes: 10,
+  newcomerAllowance: 0.25,
+  maxTrackedReporters: 4_000_000,
 };
