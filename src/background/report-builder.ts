@@ -8,6 +8,7 @@ import type { Problem, Report, ReportDetail } from '../shared/protocol.ts';
 import type { Observation } from '../shared/runtime-messages.ts';
 import { OPERATION_FEATURES } from '../shared/x-endpoints.ts';
 import { X_SERVER_ERROR_NAMES } from '../shared/x-codes.ts';
+import { BANNER_MEANINGS, LIMIT_MEANINGS } from '../shared/x-meanings.ts';
 
 export const SITE = 'x.com';
 
@@ -28,17 +29,35 @@ export interface ReportContext {
 export const CODE_FAMILY_RE = /^(?:(?:banner|edge|limit|x):[A-Za-z0-9_.-]{1,48}|net::[A-Za-z0-9_]{1,48}|NS_[A-Z0-9_]{1,48}|(?:SEC|SSL)_ERROR_[A-Z0-9_]{1,48}|MOZILLA_PKIX_ERROR_[A-Z0-9_]{1,48}|timeout)$/;
 
 /**
+ * The words after `banner:`: the meanings of X's strings (generated from the same data as the
+ * strings files), plus the two judge.ts names itself, for the user's connection and for an error
+ * whose text it does not know.
+ */
+const BANNER_WORDS: ReadonlySet<string> = new Set([...BANNER_MEANINGS, 'connection_error', 'unrecognised']);
+const LIMIT_WORDS: ReadonlySet<string> = new Set(LIMIT_MEANINGS);
+const NUMBER_RE = /^\d{1,6}$/;
+
+/**
  * `x:` and `edge:` codes name X's error numbers and known server error names, or an HTTP status
- * and `html`; any other word after those prefixes is refused.
+ * and `html`; `banner:` and `limit:` codes a meaning of X's strings data (`limit:` also an error
+ * number). Any other word after those prefixes is refused: the page's text could be anything.
  */
 export function allowedCode(code: string): boolean {
   if (!CODE_FAMILY_RE.test(code)) return false;
-  if (code.startsWith('x:')) {
-    const token = code.slice(2);
-    return /^\d{1,6}$/.test(token) || token === 'server' || X_SERVER_ERROR_NAMES.has(token);
+  const [, family, word = ''] = /^(banner|edge|limit|x):(.*)$/.exec(code) ?? [];
+  switch (family) {
+    case 'x':
+      return NUMBER_RE.test(word) || word === 'server' || X_SERVER_ERROR_NAMES.has(word);
+    case 'edge':
+      return /^(?:\d{3}|html)$/.test(word);
+    case 'banner':
+      return BANNER_WORDS.has(word);
+    case 'limit':
+      return NUMBER_RE.test(word) || LIMIT_WORDS.has(word);
+    default:
+      // The browser's own network error names, and `timeout`.
+      return true;
   }
-  if (code.startsWith('edge:')) return /^(?:\d{3}|html)$/.test(code.slice(5));
-  return true;
 }
 
 /**

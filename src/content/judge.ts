@@ -4,7 +4,7 @@
  */
 import { PER_ACCOUNT_CODE_PREFIX, type Feature, type Signal } from '../shared/protocol.ts';
 import { normaliseMessage } from './normalise.ts';
-import type { StringClass, StringEntry, StringTable } from './strings.ts';
+import { STRING_CLASSES, type StringEntry, type StringTable } from './strings.ts';
 
 export interface Finding {
   feature: Feature;
@@ -12,16 +12,8 @@ export interface Finding {
   code: string;
 }
 
-/** Which class wins when a widget's texts match several: exclusions first, then the most cautious. */
-const RANK: Readonly<Record<StringClass, number>> = {
-  not_outage: 0,
-  per_account: 1,
-  connection: 2,
-  failure: 3,
-  ambiguous: 4,
-  button: 5,
-  label: 6,
-};
+/** Which class wins when a widget's texts match several: exclusions first, then the most cautious (the classes' own order). */
+const rank = (entry: StringEntry): number => STRING_CLASSES.indexOf(entry.cls);
 
 /** The strongest match among whole texts, or null when none is a known message. */
 export function bestMatch(texts: readonly string[], table: StringTable | null): StringEntry | null {
@@ -29,7 +21,7 @@ export function bestMatch(texts: readonly string[], table: StringTable | null): 
   let best: StringEntry | null = null;
   for (const text of texts) {
     const hit = table.get(normaliseMessage(text));
-    if (hit && (!best || RANK[hit.cls] < RANK[best.cls])) best = hit;
+    if (hit && (!best || rank(hit) < rank(best))) best = hit;
   }
   return best;
 }

@@ -2,7 +2,7 @@
  * Reads the words of one candidate error widget (never of the page): its message blocks, with the
  * labels of its buttons and links left out, so "Retry" is not glued onto "Something went wrong".
  */
-import { SELECTORS } from './selectors.ts';
+import * as SELECTORS from './selectors.ts';
 
 /** An error widget says a sentence or two; more text than this is a post, a list or a dialog. */
 export const MAX_WIDGET_CHARS = 600;

@@ -17,7 +17,7 @@ import { pageFeature } from '../shared/x-endpoints.ts';
 import type { Observation } from '../shared/runtime-messages.ts';
 import type { DetectorContext, RegisteredDetector } from './detector.ts';
 import type { StringTable } from './strings.ts';
-import { SELECTORS } from './selectors.ts';
+import * as SELECTORS from './selectors.ts';
 
 export interface DetectionOptions {
   doc: Document;

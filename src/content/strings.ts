@@ -6,6 +6,7 @@
  */
 import { FEATURES, type Feature } from '../shared/protocol.ts';
 
+/** Most cautious first: the order judge.ts picks a widget's match by, as the generator does within a locale. */
 export const STRING_CLASSES = ['not_outage', 'per_account', 'connection', 'failure', 'ambiguous', 'button', 'label'] as const;
 export type StringClass = (typeof STRING_CLASSES)[number];
 

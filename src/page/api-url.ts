@@ -2,7 +2,7 @@
  * Which requests the page hook looks at: x.com's API only, decided by a string prefix check so
  * that every other request (scripts, images, analytics) costs nothing more.
  */
-import { matchEndpoint, type EndpointMatch } from '../shared/x-endpoints.ts';
+import { matchApiCall, type EndpointMatch } from '../shared/x-endpoints.ts';
 
 const API_PREFIXES = [
   'https://x.com/i/api/',
@@ -19,8 +19,7 @@ export function apiEndpoint(url: string, base: string): EndpointMatch | null {
   if (url.startsWith('/i/api/')) absolute = base + url;
   else if (API_PREFIXES.some((p) => url.startsWith(p))) absolute = url;
   else return null;
-  const match = matchEndpoint(absolute);
-  return match?.api ? match : null;
+  return matchApiCall(absolute);
 }
 
 /** The URL string of whatever the page passed to fetch/open (string, URL, Request). */

@@ -1,11 +1,15 @@
 /**
- * Which x.com request belongs to which feature. One table, used by the page hook (which sees the
- * page's own API calls) and by the background (which sees every request through webRequest), so
+ * Which x.com request belongs to which feature. One set of rules, used by the page hook (which sees
+ * the page's own API calls) and by the background (which sees every request through webRequest), so
  * both name the same feature for the same call. Query ids change often; operation names don't.
  */
 import type { Feature } from './protocol.ts';
 
-/** GraphQL operation name -> feature. Unknown operations fall back to a pattern, then `other`. */
+/**
+ * The GraphQL operations we know, with their feature: the only operation names that leave in a
+ * report (knownOperation in the background). featureForOperation gives each the same feature from
+ * its name; unknown operations get a feature the same way, or `other`.
+ */
 export const OPERATION_FEATURES: Readonly<Record<string, Feature>> = {
   HomeTimeline: 'timeline',
   HomeLatestTimeline: 'timeline',
@@ -50,9 +54,20 @@ export interface EndpointMatch {
   api: boolean;
 }
 
-function featureForOperation(op: string): Feature {
-  const known = OPERATION_FEATURES[op];
-  if (known) return known;
+/**
+ * The known operations whose names the patterns below would misread. Every other entry of
+ * OPERATION_FEATURES follows from its name (a unit test checks the whole table), so the page hook
+ * carries these three and the patterns, not the table.
+ */
+const MISREAD_OPERATIONS: ReadonlyMap<string, Feature> = new Map([
+  ['TweetDetail', 'timeline'],
+  ['Likes', 'profile'],
+  ['GenericTimelineById', 'search'],
+]);
+
+export function featureForOperation(op: string): Feature {
+  const misread = MISREAD_OPERATIONS.get(op);
+  if (misread) return misread;
   if (/DM|Dm[A-Z]|Message|Conversation/.test(op)) return 'dm';
   if (/Space|Broadcast/.test(op)) return 'spaces';
   if (/Notification/.test(op)) return 'notifications';
@@ -74,26 +89,12 @@ const REST_FEATURES: ReadonlyArray<[RegExp, Feature]> = [
   [/\/1\.1\/live_video_stream|\/1\.1\/audiospace|\/i\/spaces\//, 'spaces'],
 ];
 
-/**
- * Classifies a request URL. Returns null for URLs that are not x.com's, which are never watched.
- * The URL itself never leaves this function: callers get only a feature and an operation name.
- */
-export function matchEndpoint(url: string): EndpointMatch | null {
-  let u: URL;
-  try {
-    u = new URL(url);
-  } catch {
-    return null;
-  }
-  const host = u.hostname;
-  if (host === 'video.twimg.com' || host.endsWith('.video.pscp.tv') || host.endsWith('.pscp.tv')) {
-    return { feature: /\/(?:live|hls|dash)|\.m3u8$/.test(u.pathname) && host !== 'video.twimg.com' ? 'spaces' : 'media', api: false };
-  }
-  if (host === 'pbs.twimg.com' || host === 'ton.twimg.com') return { feature: 'media', api: false };
-  if (host === 'abs.twimg.com') return { feature: 'other', api: false };
-  const xHost = host === 'x.com' || host.endsWith('.x.com') || host === 'twitter.com' || host.endsWith('.twitter.com');
-  if (!xHost) return null;
-  const path = u.pathname;
+function isXHost(host: string): boolean {
+  return host === 'x.com' || host.endsWith('.x.com') || host === 'twitter.com' || host.endsWith('.twitter.com');
+}
+
+/** What a path of an x.com host names, short of a page: an operation, a REST endpoint, an API call. */
+function xEndpoint(host: string, path: string): EndpointMatch | null {
   const gql = GRAPHQL_RE.exec(path);
   if (gql?.[1]) {
     const op = gql[1];
@@ -103,8 +104,42 @@ export function matchEndpoint(url: string): EndpointMatch | null {
   for (const [re, feature] of REST_FEATURES) {
     if (re.test(path)) return { feature, api: isApi };
   }
-  if (isApi) return { feature: 'other', api: true };
-  return { feature: pageFeature(path), api: false };
+  return isApi ? { feature: 'other', api: true } : null;
+}
+
+function parseUrl(url: string): URL | null {
+  try {
+    return new URL(url);
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Classifies a request URL. Returns null for URLs that are not x.com's, which are never watched.
+ * The URL itself never leaves this function: callers get only a feature and an operation name.
+ */
+export function matchEndpoint(url: string): EndpointMatch | null {
+  const u = parseUrl(url);
+  if (!u) return null;
+  const host = u.hostname;
+  if (host === 'video.twimg.com' || host.endsWith('.video.pscp.tv') || host.endsWith('.pscp.tv')) {
+    return { feature: /\/(?:live|hls|dash)|\.m3u8$/.test(u.pathname) && host !== 'video.twimg.com' ? 'spaces' : 'media', api: false };
+  }
+  if (host === 'pbs.twimg.com' || host === 'ton.twimg.com') return { feature: 'media', api: false };
+  if (host === 'abs.twimg.com') return { feature: 'other', api: false };
+  if (!isXHost(host)) return null;
+  return xEndpoint(host, u.pathname) ?? { feature: pageFeature(u.pathname), api: false };
+}
+
+/**
+ * matchEndpoint for callers that want x.com's API calls only (the page hook): the same answer
+ * when it is an API call, null otherwise, without the media hosts and page paths.
+ */
+export function matchApiCall(url: string): EndpointMatch | null {
+  const u = parseUrl(url);
+  const match = u && isXHost(u.hostname) ? xEndpoint(u.hostname, u.pathname) : null;
+  return match?.api ? match : null;
 }
 
 /** The feature a page path shows, for failed page loads (main frames). */

@@ -8,7 +8,7 @@
 import type { Detector } from '../detector.ts';
 import { bestMatch, judge } from '../judge.ts';
 import { readWidget } from '../read-text.ts';
-import { SELECTORS } from '../selectors.ts';
+import * as SELECTORS from '../selectors.ts';
 
 const detector: Detector = {
   selector: SELECTORS.primaryErrorDetail,

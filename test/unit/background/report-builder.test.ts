@@ -1,5 +1,10 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { allowedCode, buildReport } from '../../../src/background/report-builder.ts';
+import { judge } from '../../../src/content/judge.ts';
+import { parseStringTable } from '../../../src/content/strings.ts';
+import { BANNER_MEANINGS, LIMIT_MEANINGS } from '../../../src/shared/x-meanings.ts';
 import { validateReportBatch } from '../../../src/shared/protocol.ts';
 import type { Observation } from '../../../src/shared/runtime-messages.ts';
 
@@ -26,7 +31,7 @@ describe('report building', () => {
       feature: 'dm',
       signal: 'banner',
       source: 'dom',
-      code: 'banner:dm_error',
+      code: 'banner:dm_failed',
       url: 'https://x.com/messages/secret',
       text: 'private words',
       handle: '@someone',
@@ -77,8 +82,58 @@ describe('allowedCode: no free word after x: or edge:', () => {
     ['edge:html', true],
     ['edge:someone', false],
     ['limit:88', true],
+    ['limit:429', true],
     ['net::ERR_CONNECTION_RESET', true],
+    ['NS_ERROR_NET_RESET', true],
+    ['timeout', true],
   ])('%s -> %s', (code, allowed) => {
     expect(allowedCode(code)).toBe(allowed);
+  });
+});
+
+describe('allowedCode: banner: and limit: carry only meanings of X\'s strings', () => {
+  it.each([
+    'banner:johndoe',
+    'banner:fixture_handle_9f3',
+    'banner:dm_error',
+    'limit:somehandle',
+    'limit:timeline_error',
+    'limit:1234567',
+    'banner:88',
+    'banner:rate_limited',
+    'banner:not_found_not_outage',
+    'banner:retry_button',
+  ])('refuses %s', (code) => {
+    expect(allowedCode(code)).toBe(false);
+  });
+
+  it('accepts every generated meaning under its own prefix, and the two judge.ts names itself', () => {
+    expect(BANNER_MEANINGS.length).toBeGreaterThan(5);
+    expect(LIMIT_MEANINGS.length).toBeGreaterThan(5);
+    for (const m of BANNER_MEANINGS) expect(allowedCode(`banner:${m}`), m).toBe(true);
+    for (const m of LIMIT_MEANINGS) expect(allowedCode(`limit:${m}`), m).toBe(true);
+    expect(allowedCode('banner:connection_error')).toBe(true);
+    expect(allowedCode('banner:unrecognised')).toBe(true);
+  });
+
+  it.each([88, 161, 185, 326, 344, 429])('accepts X\'s per-account error number limit:%i', (n) => {
+    expect(allowedCode(`limit:${n}`)).toBe(true);
+  });
+
+  it('lets through every code judge.ts makes from every entry of every shipped strings file', () => {
+    const dir = join(import.meta.dirname, '..', '..', '..', 'public', 'strings');
+    const { locales } = JSON.parse(readFileSync(join(dir, 'index.json'), 'utf8')) as { locales: string[] };
+    const codes = new Set<string>();
+    for (const locale of locales) {
+      for (const match of parseStringTable(JSON.parse(readFileSync(join(dir, `${locale}.json`), 'utf8'))).values()) {
+        for (const structural of [true, false]) {
+          const code = judge({ match, structural, fallbackFeature: 'other' })?.code;
+          if (code !== undefined) codes.add(code);
+        }
+      }
+    }
+    codes.add(judge({ match: null, structural: true, fallbackFeature: 'other' })?.code ?? '');
+    expect(codes.size).toBeGreaterThan(15);
+    for (const code of codes) expect(allowedCode(code), code).toBe(true);
   });
 });

@@ -45,8 +45,14 @@ describe('normaliseMessage', () => {
   });
 });
 
+// Apart from the strings folder, whose listing is compared with the committed one.
+const meaningsDir = mkdtempSync(join(tmpdir(), 'x-meanings-'));
+afterAll(() => rmSync(meaningsDir, { recursive: true, force: true }));
+const meanings = join(meaningsDir, 'x-meanings.ts');
+const committedMeanings = join(repo, 'src', 'shared', 'x-meanings.ts');
+
 describe('gen-x-strings', () => {
-  execFileSync(process.execPath, [script, dataPath, tmp], { stdio: 'pipe' });
+  execFileSync(process.execPath, [script, dataPath, tmp, meanings], { stdio: 'pipe' });
 
   it('writes one strings file per locale of the data, and an index', () => {
     const files = readdirSync(tmp).sort();
@@ -55,7 +61,8 @@ describe('gen-x-strings', () => {
     expect(index.locales).toEqual(data.source.locales);
   });
 
-  it('matches the committed public/strings (run `npm run gen:strings` after changing the data)', () => {
+  it('matches the committed public/strings and src/shared/x-meanings.ts (run `npm run gen:strings` after changing the data)', () => {
+    expect(readFileSync(committedMeanings, 'utf8')).toBe(readFileSync(meanings, 'utf8'));
     for (const file of readdirSync(tmp)) {
       expect(readFileSync(join(committed, file), 'utf8'), file).toBe(readFileSync(join(tmp, file), 'utf8'));
     }
@@ -94,13 +101,36 @@ describe('gen-x-strings', () => {
     expect(pl[normaliseMessage(data.messages.e4ff75aa?.pl ?? '')]).toEqual(['connection_error', 'connection', 'other']);
   });
 
+  it('lists the meanings judge.ts can put after banner: and limit:, leaving out messages that never match', () => {
+    const small = join(tmp, 'small.json');
+    const msg = (meaning: string, cls: string, en: string) => ({ meaning, class: cls, feature: 'other', en });
+    writeFileSync(small, JSON.stringify({
+      source: { locales: ['en'] },
+      messages: {
+        a: msg('boom', 'failure', 'Boom.'),
+        b: msg('maybe', 'ambiguous', 'Maybe'),
+        c: msg('slow_down', 'per_account', 'Slow down'),
+        d: msg('shadowed', 'failure', 'Check your connection'),
+        e: msg('offline', 'connection', 'Check your connection.'),
+        f: msg('gone', 'not_outage', 'Gone'),
+        g: msg('retry', 'button', 'Retry'),
+      },
+    }));
+    const out = join(meaningsDir, 'small.ts');
+    execFileSync(process.execPath, [script, small, join(tmp, 'out-small'), out], { stdio: 'pipe' });
+    const text = readFileSync(out, 'utf8');
+    const listed = (name: string) => [...(new RegExp(`${name}: readonly string\\[\\] = \\[([^\\]]*)\\]`).exec(text)?.[1] ?? '').matchAll(/'(\w+)'/g)].map((m) => m[1]);
+    expect(listed('BANNER_MEANINGS')).toEqual(['boom', 'maybe']);
+    expect(listed('LIMIT_MEANINGS')).toEqual(['slow_down']);
+  });
+
   it('fails with a clear message on a missing or malformed data file', () => {
-    const missing = spawnSync(process.execPath, [script, join(tmp, 'nope.json'), join(tmp, 'out-a')], { encoding: 'utf8' });
+    const missing = spawnSync(process.execPath, [script, join(tmp, 'nope.json'), join(tmp, 'out-a'), join(meaningsDir, 'a.ts')], { encoding: 'utf8' });
     expect(missing.status).not.toBe(0);
     expect(missing.stderr).toMatch(/cannot read .*nope\.json/);
     const bad = join(tmp, 'bad.json');
     writeFileSync(bad, JSON.stringify({ source: { locales: ['en'] }, messages: { x1: { meaning: 'oops', class: 'weird', feature: 'other', en: 'Oops' } } }));
-    const malformed = spawnSync(process.execPath, [script, bad, join(tmp, 'out-b')], { encoding: 'utf8' });
+    const malformed = spawnSync(process.execPath, [script, bad, join(tmp, 'out-b'), join(meaningsDir, 'b.ts')], { encoding: 'utf8' });
     expect(malformed.status).not.toBe(0);
     expect(malformed.stderr).toMatch(/x1: unknown class "weird"/);
   });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { matchEndpoint, pageFeature } from '../../../src/shared/x-endpoints.ts';
+import { featureForOperation, matchApiCall, matchEndpoint, OPERATION_FEATURES, pageFeature } from '../../../src/shared/x-endpoints.ts';
 
 describe('matchEndpoint', () => {
   it.each([
@@ -38,6 +38,38 @@ describe('matchEndpoint', () => {
   it('never returns anything of the URL but the operation name', () => {
     const m = matchEndpoint('https://x.com/i/api/graphql/q/UserTweets?variables=fixture_handle_9f3');
     expect(JSON.stringify(m)).not.toContain('fixture_handle_9f3');
+  });
+});
+
+describe('featureForOperation', () => {
+  it('gives every operation of the table its feature (the page hook goes without the table)', () => {
+    for (const [op, feature] of Object.entries(OPERATION_FEATURES)) expect(featureForOperation(op), op).toBe(feature);
+  });
+
+  it.each(['constructor', 'toString', 'hasOwnProperty', '__proto__'])('names a feature for %s, not an Object method', (op) => {
+    expect(featureForOperation(op)).toBe('other');
+  });
+});
+
+describe('matchApiCall', () => {
+  it('answers as matchEndpoint does for API calls, and null for everything else', () => {
+    const hosts = ['x.com', 'api.x.com', 'mobile.x.com', 'twitter.com', 'api.twitter.com', 'pbs.twimg.com', 'video.twimg.com', 'abs.twimg.com', 'a.video.pscp.tv', 'x.com.evil.example', 'example.com'];
+    const paths = [
+      '/i/api/graphql/q/HomeTimeline?variables=%7B%7D', '/graphql/q/TweetDetail', '/i/api/graphql/q/constructor', '/i/api/1.1/dm/inbox.json',
+      '/1.1/onboarding/task.json', '/2/notifications/all.json', '/i/api/1.1/unknown.json', '/1.1/friendships/create.json',
+      '/i/flow/login', '/home', '/someone', '/notifications', '/i/api/../home', '/live/a.m3u8', '/media/a.jpg', '/',
+    ];
+    let api = 0;
+    for (const host of hosts) {
+      for (const path of paths) {
+        const url = `https://${host}${path}`;
+        const full = matchEndpoint(url);
+        expect(matchApiCall(url), url).toEqual(full?.api ? full : null);
+        if (full?.api) api++;
+      }
+    }
+    expect(api).toBeGreaterThan(20);
+    expect(matchApiCall('not a url')).toBeNull();
   });
 });
 
