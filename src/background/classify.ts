@@ -59,8 +59,15 @@ const OFFLINE_ERRORS = new Set([
 
 /** Blocked on purpose by another extension, the browser, an administrator or tracking protection. */
 const BLOCKED_RE = /BLOCKED|NS_ERROR_TRACKING_URI|NS_ERROR_MALWARE_URI|NS_ERROR_PHISHING_URI|NS_ERROR_UNWANTED_URI|NS_ERROR_HARMFUL_URI|NS_ERROR_CONTENT_BLOCKED/;
-/** Cancelled by the page, by navigation or by the user (Firefox also reports extension cancels as aborts). */
-const ABORTED_RE = /ERR_ABORTED|NS_BINDING_ABORTED|NS_ERROR_ABORT|NS_BINDING_REDIRECTED|NS_BINDING_RETARGETED/;
+/**
+ * Firefox's name for a request another extension cancelled (webRequest `cancel` at any stage, or a
+ * declarativeNetRequest block rule). Measured in Firefox ESR 153: every ordinary cancellation
+ * (AbortController, XHR abort(), a fetch timeout, navigation, window.stop(), closing the tab, a
+ * removed image or iframe) is NS_BINDING_ABORTED instead, and no other field tells them apart.
+ */
+const FIREFOX_EXTENSION_CANCEL = 'NS_ERROR_ABORT';
+/** Cancelled by the page, by navigation or by the user. */
+const ABORTED_RE = /ERR_ABORTED|NS_BINDING_ABORTED|NS_BINDING_REDIRECTED|NS_BINDING_RETARGETED/;
 /** Certificate problems mostly mean a captive portal or interception on the user's side. */
 const LOCAL_TLS_RE = /ERR_CERT_|SEC_ERROR_|MOZILLA_PKIX_ERROR_|SSL_ERROR_BAD_CERT_DOMAIN/;
 /** Too vague to say anything (service-worker fallbacks, cache misses). */
@@ -103,7 +110,7 @@ export function classifyError(req: FailedRequest, online: boolean): Classified {
   const target = classifyTarget(req.url, req.type);
   if (!target) return { kind: 'ignore', reason: 'not an x.com request' };
   if (!online || OFFLINE_ERRORS.has(req.error)) return { kind: 'offline' };
-  if (BLOCKED_RE.test(req.error)) {
+  if (BLOCKED_RE.test(req.error) || req.error === FIREFOX_EXTENSION_CANCEL) {
     // Content blockers routinely drop X's telemetry and ads; only a blocked page or API call
     // (what the user actually needs) says "X is blocked in this browser".
     return req.type === 'main_frame' || target.op !== undefined
@@ -130,6 +137,8 @@ export interface RedirectedRequest {
 /** Hosts X itself redirects between (x.com <-> twitter.com, t.co links, its media and API hosts). */
 const X_FAMILY_RE = /(?:^|\.)(?:x\.com|twitter\.com|twimg\.com|t\.co|pscp\.tv|periscope\.tv)$/;
 
+const EXTENSION_PAGE_PROTOCOLS = new Set(['moz-extension:', 'chrome-extension:']);
+
 /**
  * A page or API call of x.com redirected off X's own hosts: what a captive portal (hotel or train
  * Wi-Fi login) or a filtering network does. X's own logout and login redirects stay on x.com.
@@ -145,6 +154,9 @@ export function classifyRedirect(req: RedirectedRequest): Classified {
     return { kind: 'ignore', reason: 'unparseable redirect' };
   }
   if (to.protocol === 'https:' && X_FAMILY_RE.test(to.hostname)) return { kind: 'ignore', reason: 'redirect within X' };
+  // Only an extension can send a page to an extension's own page: a blocker showing its "blocked"
+  // page (webRequest redirectUrl, declarativeNetRequest extensionPath), not a portal.
+  if (EXTENSION_PAGE_PROTOCOLS.has(to.protocol)) return { kind: 'local', evidence: 'blocked', feature: target.feature };
   // An https -> http downgrade, or any other host: not X's doing.
   return { kind: 'local', evidence: 'portal', feature: target.feature };
 }

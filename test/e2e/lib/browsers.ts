@@ -43,6 +43,8 @@ export interface LaunchOptions {
   sitePort: number;
   /** Port of the fixture CONNECT proxy (Firefox tunnels x.com through it). */
   proxyPort: number;
+  /** Unpacked extensions installed beside ours (Firefox only), e.g. one that blocks x.com. */
+  otherExtensions?: string[];
 }
 
 function requireBrowser(envVar: string, fallback: string, debianPackage: string): string {
@@ -238,6 +240,7 @@ export async function launchFirefox(opts: LaunchOptions): Promise<ExtensionBrows
   try {
     const installed = await withTimeout(browser.installExtension(extensionDir), 30_000, 'installing the add-on in Firefox');
     if (installed !== FIREFOX_ADDON_ID) throw new Error(`Firefox installed the add-on as ${installed}, expected ${FIREFOX_ADDON_ID}`);
+    for (const dir of opts.otherExtensions ?? []) await withTimeout(browser.installExtension(dir), 30_000, `installing ${dir} in Firefox`);
     const extensionBase = `moz-extension://${uuid}/`;
 
     const wrap = (page: PuppeteerPage): Tab => ({

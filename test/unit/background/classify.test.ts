@@ -60,9 +60,32 @@ describe('webRequest errors', () => {
       // Blocked telemetry and scripts are what content blockers do all day: nothing to say.
       expect(classifyError({ url: 'https://x.com/i/api/1.1/jot/client_event.json', error, type: 'xmlhttprequest' }, true).kind).toBe('ignore');
     }
-    for (const error of ['net::ERR_ABORTED', 'NS_BINDING_ABORTED', 'NS_ERROR_ABORT']) {
+    for (const error of ['net::ERR_ABORTED', 'NS_BINDING_ABORTED', 'NS_BINDING_REDIRECTED', 'NS_BINDING_RETARGETED']) {
       expect(classifyError({ url: api, error, type: 'xmlhttprequest' }, true).kind).toBe('ignore');
+      expect(classifyError({ url: 'https://x.com/messages', error, type: 'main_frame' }, true).kind).toBe('ignore');
     }
+  });
+
+  // What Firefox ESR 153's onErrorOccurred said in .tmp/ff-block (a real browser, a second
+  // extension blocking x.com): the error name is the only field that differs.
+  it.each([
+    ['webRequest cancel in onBeforeRequest', 'NS_ERROR_ABORT', 'blocked'],
+    ['webRequest cancel in onBeforeSendHeaders', 'NS_ERROR_ABORT', 'blocked'],
+    ['webRequest cancel in onHeadersReceived', 'NS_ERROR_ABORT', 'blocked'],
+    ['declarativeNetRequest block rule', 'NS_ERROR_ABORT', 'blocked'],
+    ['AbortController.abort() / xhr.abort() / AbortSignal.timeout()', 'NS_BINDING_ABORTED', 'ignore'],
+    ['navigation, window.stop(), closed tab', 'NS_BINDING_ABORTED', 'ignore'],
+    ['connection reset', 'NS_ERROR_NET_RESET', 'report'],
+  ])('Firefox: %s (%s) -> %s', (_case, error, expected) => {
+    for (const [url, type, feature] of [[api, 'xmlhttprequest', 'timeline'], ['https://x.com/messages', 'main_frame', 'dm']] as const) {
+      const c = classifyError({ url, error, type }, true);
+      if (expected === 'blocked') expect(c).toEqual({ kind: 'local', evidence: 'blocked', feature });
+      else expect(c.kind).toBe(expected);
+    }
+  });
+
+  it('Firefox: another extension dropping only telemetry says nothing', () => {
+    expect(classifyError({ url: 'https://x.com/i/api/1.1/jot/client_event.json', error: 'NS_ERROR_ABORT', type: 'xmlhttprequest' }, true).kind).toBe('ignore');
   });
 
   it('certificate errors are the user side (portal or interception), never reported', () => {
@@ -83,6 +106,11 @@ describe('webRequest redirects', () => {
     ['https://twitter.com/home', 'main_frame', 'https://x.com/home', 'ignore'],
     ['https://x.com/home', 'main_frame', 'https://mobile.x.com/home', 'ignore'],
     ['https://x.com/home', 'main_frame', 'https://evilx.com/home', 'portal'],
+    // A blocker extension showing its own "blocked" page (measured in Firefox ESR for webRequest
+    // redirectUrl and declarativeNetRequest extensionPath).
+    ['https://x.com/home', 'main_frame', 'moz-extension://2ee006d1-a241-4c27-9326-eea1d999c4ae/blocked.html', 'blocked'],
+    ['https://x.com/home', 'main_frame', 'chrome-extension://cjpalhdlnbpafiamejdnhcphjbkeiagm/document-blocked.html', 'blocked'],
+    [api, 'xmlhttprequest', 'moz-extension://2ee006d1-a241-4c27-9326-eea1d999c4ae/empty.json', 'blocked'],
     ['https://pbs.twimg.com/media/a.jpg', 'image', 'https://elsewhere.example/a.jpg', 'ignore'],
     ['https://example.com/', 'main_frame', 'http://portal.example/', 'ignore'],
   ])('%s (%s) -> %s: %s', (url, type, redirectUrl, kind) => {

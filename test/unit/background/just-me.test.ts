@@ -73,7 +73,9 @@ const ROWS: Row[] = [
   },
   { name: 'x.com blocked by an administrator policy', events: [{ error: 'net::ERR_BLOCKED_BY_ADMINISTRATOR', url: PAGE, type: 'main_frame' }], crowd: null, local: 'blocked-here', queued: [] },
   { name: 'a content blocker drops only telemetry', events: [{ error: 'net::ERR_BLOCKED_BY_CLIENT', url: JOT }, { completed: 200 }], crowd: fineEverywhere, local: 'ok', queued: [] },
-  { name: 'Firefox extension cancels read as aborts', events: [{ error: 'NS_ERROR_ABORT' }, { error: 'NS_BINDING_ABORTED', url: PAGE, type: 'main_frame' }], crowd: fineEverywhere, local: 'ok', queued: [] },
+  // Firefox names another extension's cancel NS_ERROR_ABORT; the page's own aborts are NS_BINDING_ABORTED.
+  { name: 'x.com and its API blocked by another extension (Firefox)', events: [{ error: 'NS_ERROR_ABORT', url: PAGE, type: 'main_frame' }, { error: 'NS_ERROR_ABORT' }], crowd: fineEverywhere, local: 'blocked-here', queued: [] },
+  { name: 'the page and navigation abort requests (Firefox)', events: [{ error: 'NS_BINDING_ABORTED' }, { error: 'NS_BINDING_ABORTED', url: PAGE, type: 'main_frame' }], crowd: fineEverywhere, local: 'ok', queued: [] },
   {
     name: '4xx after logout (API 401/403, redirect to the login flow)',
     events: [{ completed: 401 }, { completed: 403, url: DM }, { redirect: 'https://x.com/i/flow/login', url: PAGE, type: 'main_frame' }],
