@@ -251,6 +251,7 @@ const SEVERAL_NETWORK_ATTACKS: readonly [number, number][] = [
   [6, 5],
   [12, 5],
 ];
+const PREPARED: AttackKind = 'several networks, warmed-up pseudonyms';
 /** How long before its attack a prepared attacker introduces its pseudonyms with ok samples. */
 const WARM_UP_MS = 30 * MIN;
 /** Target-class outages keep this far from every other event, so each is timed on its own. */
@@ -562,7 +563,10 @@ export function summarise(r: SimResult) {
     p95DelaySeconds: t.p95DelaySeconds,
     missedOutages: overall.missedOutages,
     falseAlarmsPerWeek: Math.round((r.falseAlarms.length / r.options.weeks) * 100) / 100,
-    attackSuccessRate: attacksScored.length ? attacksScored.filter((a) => a.succeeded).length / attacksScored.length : 0,
+    // The issue's attacks (single clients, one-network swarms, replays, slow poisoning) and bursts
+    // of fresh pseudonyms from several networks; the prepared attacker is counted apart below.
+    attackSuccessRate: rate(attacksScored.filter((a) => a.kind !== PREPARED)) ?? 0,
+    preparedAttackSuccessRate: rate(attacksScored.filter((a) => a.kind === PREPARED)),
     target: {
       definition: `affects >= ${TARGET_MIN_SHARE * 100}% of active users of a region with >= ${TARGET_MIN_ACTIVE} active`,
       ...t,
@@ -590,7 +594,7 @@ export function summarise(r: SimResult) {
     // The attacks one network can mount (what the cap and the leave-out are built against) apart
     // from the attacker with several networks (which they are not).
     attackSuccessRateOneNetwork: rate(attacksScored.filter((a) => a.networks === 1)),
-    attackSuccessRateSeveralNetworks: rate(attacksScored.filter((a) => a.networks > 1)),
+    attackSuccessRateSeveralNetworks: rate(attacksScored.filter((a) => a.networks > 1 && a.kind !== PREPARED)),
     severalNetworkAttacks: attacksScored
       .filter((a) => a.networks > 1)
       .map((a) => ({ kind: a.kind, start: new Date(a.start).toISOString(), region: a.region, feature: a.feature, networks: a.networks, perNetworkPerMinute: a.perNetwork, minutes: Math.round((a.end - a.start) / MIN), succeeded: a.succeeded, moved: Object.fromEntries(a.moved) })),
