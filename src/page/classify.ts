@@ -104,7 +104,7 @@ function isHtml(contentType: string | null | undefined): boolean {
 
 /**
  * - aborted by the page: nothing;
- * - no response: network (code `timeout` when the request's own timeout fired);
+ * - no response: nothing (webRequest sees why), except the request's own timeout: network, code `timeout`;
  * - 429: http_429, code limit:<error code> or, with x-rate-limit-remaining 0, limit:429;
  * - errors[] with 88/161/326 (any status): http_429 with limit:<code>: one account's limit;
  * - errors[] with 32/239/353 (logged out, stale token): nothing;
@@ -125,7 +125,10 @@ export function classifyApiAnswer(a: ApiAnswer): PageObservation | null {
     return o;
   };
   if (a.aborted) return null;
-  if (a.status === 0) return base('network', a.timedOut ? { code: 'timeout' } : {});
+  // No answer at all: the page cannot tell a block by another extension, a reset, window.stop()
+  // or being offline apart; webRequest sees the same request with the browser's exact error and
+  // classifies it. A timeout the page set itself is the page's to tell (the browser calls it an abort).
+  if (a.status === 0) return a.timedOut ? base('network', { code: 'timeout' }) : null;
   const verdict = judgeErrors(a.body);
   if (verdict?.type === 'limit') return base('http_429', { status: a.status, code: verdict.code });
   if (a.status === 429) {

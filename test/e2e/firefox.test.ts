@@ -47,4 +47,33 @@ describe('firefox: x.com blocked by another extension', () => {
     expect(site!.pageHits).not.toContain('/home');
     expect(state.queue.pending + state.queue.sent).toBe(0);
   });
+
+  it("reports nothing when the page's own API calls are blocked", async () => {
+    const browser = ext!;
+    const tab = await browser.open('https://x.com/i/fixture-page-that-does-not-exist');
+    // Through the page hook (MAIN world): the page sees a TypeError, the same as for a reset.
+    const rejected = await tab.evaluate(async () => {
+      const url = 'https://x.com/i/api/graphql/Fx1HomeTl999/HomeTimeline';
+      const fetched = await fetch(url).then(() => 'answered', (e: unknown) => (e instanceof TypeError ? 'TypeError' : String(e)));
+      const xhr = await new Promise<string>((resolve) => {
+        const r = new XMLHttpRequest();
+        r.open('GET', url);
+        r.onload = () => resolve('answered');
+        r.onerror = () => resolve('error');
+        r.send();
+      });
+      return [fetched, xhr];
+    }, undefined);
+    expect(rejected).toEqual(['TypeError', 'error']);
+    await waitFor(
+      async () => ((await browser.send({ type: 'getState' })).local === 'blocked-here' ? true : null),
+      { timeoutMs: 15_000, what: 'the popup state to say blocked-here' },
+    );
+    // Give a wrongly sent observation time to arrive before reading the queue.
+    await new Promise((r) => setTimeout(r, 1500));
+    const state = await browser.send({ type: 'getState' });
+    expect(site!.apiHits).toEqual([]);
+    expect(state.queue.pending + state.queue.sent).toBe(0);
+    await tab.close();
+  });
 });

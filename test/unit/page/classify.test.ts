@@ -112,8 +112,8 @@ describe('classifyApiAnswer', () => {
     }
   });
 
-  it('reports no answer as network, a timeout with its code, and ignores what the page aborted', () => {
-    expect(classifyApiAnswer(answer({ status: 0, contentType: null }))).toEqual({ ...home, signal: 'network' });
+  it('leaves no answer to webRequest, reports its own timeout with its code, and ignores what the page aborted', () => {
+    expect(classifyApiAnswer(answer({ status: 0, contentType: null }))).toBeNull();
     expect(classifyApiAnswer(answer({ status: 0, timedOut: true }))).toEqual({ ...home, signal: 'network', code: 'timeout' });
     expect(classifyApiAnswer(answer({ status: 0, aborted: true }))).toBeNull();
   });
