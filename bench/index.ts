@@ -12,6 +12,7 @@ const BENCHMARKS: Benchmark[] = [
   { name: 'content', script: 'bench/content.ts', what: 'main-thread cost of the content scripts on a busy x.com timeline' },
   { name: 'sw-burst', script: 'bench/sw/burst.ts', what: 'service-worker listeners under a burst of 1,000 failed requests' },
   { name: 'detection', script: 'bench/simulate/index.ts', what: 'detection engine on a simulated crowd: delay, misses, false alarms, attacks' },
+  { name: 'sw-burst-chromium', script: 'bench/sw/chromium-burst.ts', what: "the same burst in Chromium's real extension service worker (skips without Chromium)" },
 ];
 
 const root = fileURLToPath(new URL('..', import.meta.url));
