@@ -11,17 +11,10 @@
  *   registered after the extension's, so both are timed on every single event of the burst.
  * Code here runs inside the worker: sources are strings, built from nothing in this module.
  */
+import { WATCHED_URLS } from '../../src/background/watched-urls.ts';
 
-/** The filter src/background/index.ts registers with (WATCHED_URLS there). */
-export const WATCHED_URLS = [
-  'https://x.com/*',
-  'https://*.x.com/*',
-  'https://twitter.com/*',
-  'https://*.twitter.com/*',
-  'https://pbs.twimg.com/*',
-  'https://video.twimg.com/*',
-  'https://abs.twimg.com/*',
-];
+/** The filter src/background/index.ts registers with. */
+export { WATCHED_URLS };
 
 export const EVENTS = ['onCompleted', 'onErrorOccurred', 'onBeforeRedirect'] as const;
 export type EventName = (typeof EVENTS)[number];

@@ -8,16 +8,8 @@ import type { State } from '../shared/protocol.ts';
 import { createBackground, BadRequestError } from './background.ts';
 import type { Badge } from './badge.ts';
 import { browserTimeZone } from './region.ts';
+import { WATCHED_URLS } from './watched-urls.ts';
 
-const WATCHED_URLS = [
-  'https://x.com/*',
-  'https://*.x.com/*',
-  'https://twitter.com/*',
-  'https://*.twitter.com/*',
-  'https://pbs.twimg.com/*',
-  'https://video.twimg.com/*',
-  'https://abs.twimg.com/*',
-];
 
 function t(key: string, subs?: string[]): string {
   return browser.i18n.getMessage(key, subs) || key;
@@ -78,7 +70,7 @@ function logged(p: Promise<unknown>): void {
   p.catch((e: unknown) => console.warn('outage-radar:', e));
 }
 
-const filter = { urls: WATCHED_URLS };
+const filter = { urls: [...WATCHED_URLS] };
 browser.webRequest.onCompleted.addListener((d) => logged(bg.onCompleted({ url: d.url, statusCode: d.statusCode, type: d.type })), filter);
 browser.webRequest.onErrorOccurred.addListener((d) => logged(bg.onErrorOccurred({ url: d.url, error: d.error, type: d.type })), filter);
 // Captive portals answer x.com with a redirect to their own login page.
