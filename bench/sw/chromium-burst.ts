@@ -28,7 +28,7 @@ import type { BrowserContext, Page } from 'playwright-core';
 import { loadCoalescer, loadEvidence, KEYS } from '../../src/background/storage-keys.ts';
 import { loadQueue } from '../../src/background/queue-policy.ts';
 import type { Report } from '../../src/shared/protocol.ts';
-import { TIME_ZONE, POPUP_PATH } from '../../test/e2e/lib/browsers.ts';
+import { launchChromiumContext, POPUP_PATH } from '../../test/e2e/lib/browsers.ts';
 import { ensureBuild } from '../../test/e2e/lib/build.ts';
 import { DIST_CHROME } from '../../test/e2e/lib/paths.ts';
 import { makeCert } from '../../test/e2e/lib/tls.ts';
@@ -104,37 +104,10 @@ interface Round {
 }
 
 async function launch(work: string, sitePort: number): Promise<BrowserContext> {
-  const { chromium } = await import('playwright-core');
   // A copy: a rebuild of dist/ during the run must not change the loaded extension.
   const extensionDir = join(work, 'extension');
   cpSync(DIST_CHROME, extensionDir, { recursive: true });
-  const map = ['x.com', 'api.x.com', 'twitter.com', 'mobile.x.com'].map((h) => `MAP ${h} 127.0.0.1:${sitePort}`).join(', ');
-  // The flags of test/e2e/lib/browsers.ts (launchChromium), which keeps its context to itself.
-  return withTimeout(
-    chromium.launchPersistentContext(join(work, 'profile'), {
-      executablePath: CHROMIUM,
-      headless: true,
-      ignoreHTTPSErrors: true,
-      timezoneId: TIME_ZONE,
-      locale: 'en-US',
-      env: { ...process.env, TZ: TIME_ZONE },
-      args: [
-        '--headless=new',
-        '--no-sandbox',
-        '--disable-gpu',
-        `--disable-extensions-except=${extensionDir}`,
-        `--load-extension=${extensionDir}`,
-        `--host-resolver-rules=${map}, EXCLUDE 127.0.0.1`,
-        '--ignore-certificate-errors',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-        '--no-first-run',
-      ],
-    }),
-    60_000,
-    'launching Chromium',
-  );
+  return launchChromiumContext(CHROMIUM, extensionDir, join(work, 'profile'), sitePort);
 }
 
 /** A runtime message from an extension page, as the e2e tests send setConsent and setSettings. */

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import type { RuntimeRequest, ResponseFor } from '../../../src/shared/runtime-messages.ts';
-import type { Page as PlaywrightPage } from 'playwright-core';
+import type { BrowserContext, Page as PlaywrightPage } from 'playwright-core';
 import type { Page as PuppeteerPage } from 'puppeteer-core';
 import { DIST_CHROME, DIST_FIREFOX } from './paths.ts';
 import { waitFor, withTimeout } from './wait.ts';
@@ -116,14 +116,14 @@ async function badgeFromPage(tab: Tab): Promise<string> {
 // ------------------------------------------------------------------------------------------
 // Chromium
 
-export async function launchChromium(opts: LaunchOptions): Promise<ExtensionBrowser> {
-  const executablePath = requireBrowser('CHROMIUM_PATH', '/usr/bin/chromium', 'chromium');
+/**
+ * Chromium with our unpacked extension loaded and x.com's hosts mapped to the fixture server on
+ * `sitePort`; for benchmarks that need the browser context itself as well as for launchChromium.
+ */
+export async function launchChromiumContext(executablePath: string, extensionDir: string, profile: string, sitePort: number): Promise<BrowserContext> {
   const { chromium } = await import('playwright-core');
-  const work = mkdtempSync(join(tmpdir(), 'outage-radar-e2e-chromium-'));
-  const extensionDir = snapshotBuild(DIST_CHROME, work);
-  const profile = join(work, 'profile');
-  const map = ['x.com', 'api.x.com', 'twitter.com', 'mobile.x.com'].map((h) => `MAP ${h} 127.0.0.1:${opts.sitePort}`).join(', ');
-  const context = await withTimeout(
+  const map = ['x.com', 'api.x.com', 'twitter.com', 'mobile.x.com'].map((h) => `MAP ${h} 127.0.0.1:${sitePort}`).join(', ');
+  return withTimeout(
     chromium.launchPersistentContext(profile, {
       executablePath,
       headless: true,
@@ -149,6 +149,13 @@ export async function launchChromium(opts: LaunchOptions): Promise<ExtensionBrow
     60_000,
     'launching Chromium',
   );
+}
+
+export async function launchChromium(opts: LaunchOptions): Promise<ExtensionBrowser> {
+  const executablePath = requireBrowser('CHROMIUM_PATH', '/usr/bin/chromium', 'chromium');
+  const work = mkdtempSync(join(tmpdir(), 'outage-radar-e2e-chromium-'));
+  const extensionDir = snapshotBuild(DIST_CHROME, work);
+  const context = await launchChromiumContext(executablePath, extensionDir, join(work, 'profile'), opts.sitePort);
   try {
     const sw = context.serviceWorkers()[0] ?? (await context.waitForEvent('serviceworker', { timeout: 20_000 }));
     const id = new URL(sw.url()).host;
