@@ -1,5 +1,6 @@
 /**
- * npm run simulate [-- --seed N --weeks N --warmup-days N --users N --targets N --minutes N --out path]
+ * npm run simulate [-- --seed N --weeks N --warmup-days N --users N --targets N --minutes N --out path
+ *                    --threshold name=value ...]
  * Runs the seeded crowd simulation through the server's detection engine and writes
  * bench/results/detection.json.
  */
@@ -26,6 +27,15 @@ function parse(argv: string[]): { options: SimOptions; out: string } {
     else if (flag === '--targets') options.targetOutagesPerWeek = int();
     else if (flag === '--minutes') options.limitMinutes = Math.max(1, int());
     else if (flag === '--out') out = value;
+    else if (flag === '--threshold') {
+      // --threshold degradedMinNetworks=10: try another setting of the engine on the same crowd.
+      const [name, raw] = value.split('=');
+      const thresholds = options.thresholds as unknown as Record<string, number>;
+      if (!name || raw === undefined || !(name in thresholds)) throw new Error(`--threshold needs name=value with a name of ${Object.keys(thresholds).join(', ')}`);
+      const v = Number(raw);
+      if (!Number.isFinite(v) || v < 0) throw new Error(`--threshold ${name} needs a number >= 0, got "${raw}"`);
+      options.thresholds = { ...options.thresholds, [name]: v };
+    }
     else throw new Error(`unknown argument ${flag}`);
     i++;
   }
