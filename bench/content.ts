@@ -337,6 +337,7 @@ const scriptRatio = overheadRatio(median(field('extension', (s) => s.scriptMs)),
 
 let contentScript: Record<string, unknown> | null = null;
 let contentScriptRatio: number | null = null;
+let naiveScriptRatio: number | null = null;
 if (traced) {
   const tracedRuns = of('extension-traced').filter((s) => s.trace !== undefined);
   const tr = tracedRuns.map((s) => s.trace as NonNullable<RunSample['trace']>);
@@ -348,7 +349,10 @@ if (traced) {
     return overheadRatio(s.taskMs, s.taskMs - ext);
   });
   contentScriptRatio = median(pairedRatios);
-  const naiveTr = of('naive-traced').map((s) => s.trace).filter((t): t is NonNullable<RunSample['trace']> => t !== undefined);
+  const naiveTracedRuns = of('naive-traced').filter((s) => s.trace !== undefined);
+  const naiveTr = naiveTracedRuns.map((s) => s.trace as NonNullable<RunSample['trace']>);
+  // The naive detector measured the same way, so the two headline ratios compare like with like.
+  naiveScriptRatio = naiveTracedRuns.length ? median(naiveTracedRuns.map((s) => overheadRatio(s.taskMs, s.taskMs - (s.trace as NonNullable<RunSample['trace']>).naiveMs))) : null;
   contentScript = {
     method: 'devtools.timeline trace during the workload: thread time (tdur) of every top-level FunctionCall/EvaluateScript whose script is the extension\'s, including the layout/style work those calls force',
     extensionMs: roundSpread(spread(extMs)),
@@ -377,7 +381,7 @@ const tracedSawExtension = contentScript !== null && (contentScript.extensionScr
 if (contentScript !== null && !tracedSawExtension) {
   console.warn('warning: the traced runs saw no call into the extension\'s scripts; the budget falls back to the A/B overheadRatio');
 }
-const budgetBasis = tracedSawExtension ? 'contentScriptRatio' : 'overheadRatio';
+const budgetBasis = tracedSawExtension ? 'contentScriptRatio' : 'abOverheadRatio';
 const budgetValue = tracedSawExtension && contentScriptRatio !== null ? contentScriptRatio : ratioOverheadTask;
 const chromiumVersion = execFileSync(CHROMIUM, ['--version'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
 const pageWork = of('baseline')[0]?.page;
@@ -402,11 +406,18 @@ const report = {
   date: new Date().toISOString(),
   command: `npm run bench:content -- --reps ${reps} --steps ${steps} --seed ${seed}${traced ? '' : ' --no-trace'}`,
   environment: { chromium: chromiumVersion, cpus: cpus().length, cpuModel: cpus()[0]?.model ?? 'unknown', node: process.version },
-  // Headline numbers. overheadRatio and naiveOverheadRatio are A/B differences of medians of main-thread
-  // TaskDuration; contentScriptRatio is the trace's isolated extension script time over the same baseline.
-  overheadRatio: round(ratioOverheadTask, 5),
-  naiveOverheadRatio: round(ratioNaiveTask, 5),
+  // Headline numbers. overheadRatio is the extension's added main-thread time over the page's own:
+  // from the browser's trace (contentScriptRatio) when the traced runs saw the extension's scripts,
+  // else the A/B difference. A 5-run A/B of TaskDuration medians swings by +-10 % between runs here,
+  // ten times the budget, so it cannot measure 1 %; it stays below as abOverheadRatio. The naive
+  // detector is given the same way.
+  overheadRatio: round(budgetValue, 5),
+  naiveOverheadRatio: round(tracedSawExtension && naiveScriptRatio !== null ? naiveScriptRatio : ratioNaiveTask, 5),
+  overheadRatioBasis: budgetBasis === 'contentScriptRatio' ? 'trace' : 'A/B',
   contentScriptRatio: contentScriptRatio === null ? null : round(contentScriptRatio, 5),
+  naiveScriptRatio: naiveScriptRatio === null ? null : round(naiveScriptRatio, 5),
+  abOverheadRatio: round(ratioOverheadTask, 5),
+  abNaiveOverheadRatio: round(ratioNaiveTask, 5),
   scriptOverheadRatio: round(scriptRatio, 5),
   baselineMs: round(baselineMs, 2),
   extensionMs: round(extensionTask.median, 2),
@@ -439,8 +450,9 @@ console.log(`  baseline   main thread ${line(baselineTask)}`);
 console.log(`  extension  main thread ${line(extensionTask)}`);
 console.log(`  naive      main thread ${line(naiveTask)}`);
 const paired = spread(pairedRatios('extension', (s) => s.taskMs));
-console.log(`  overheadRatio (A/B)       ${pct(ratioOverheadTask)}  (same-rep pairs: median ${pct(paired.median)}, range ${pct(paired.min)} .. ${pct(paired.max)})`);
-console.log(`  naiveOverheadRatio (A/B)  ${pct(ratioNaiveTask)}`);
+console.log(`  abOverheadRatio (A/B)       ${pct(ratioOverheadTask)}  (same-rep pairs: median ${pct(paired.median)}, range ${pct(paired.min)} .. ${pct(paired.max)})`);
+console.log(`  abNaiveOverheadRatio (A/B)  ${pct(ratioNaiveTask)}`);
+if (naiveScriptRatio !== null) console.log(`  naiveScriptRatio (trace)    ${pct(naiveScriptRatio)}`);
 console.log(`  page load, main thread:   baseline ${median(field('baseline', (s) => s.loadTaskMs)).toFixed(1)} ms, extension ${median(field('extension', (s) => s.loadTaskMs)).toFixed(1)} ms (medians)`);
 if (contentScript && contentScriptRatio !== null) {
   const ext = contentScript.extensionMs as Spread;
@@ -455,5 +467,5 @@ if (contentScript && contentScriptRatio !== null) {
   for (const f of top.slice(0, 3)) console.log(`    costliest entry (rep 1): ${f.fn} ${f.ms.toFixed(2)} ms in ${f.calls} calls`);
   console.log(`  attribution check: naive detector ${check.naiveTracedMs.toFixed(1)} ms traced (${check.naiveForcedLayoutMs.toFixed(1)} ms of it forced style/layout) vs ${check.naiveAbDifferenceMs.toFixed(1)} ms by A/B`);
 }
-console.log(`  budget: ${budgetBasis} <= ${pct(BUDGET)} → ${budgetValue <= BUDGET ? 'PASS' : 'FAIL'} (${pct(budgetValue)})${budgetBasis !== 'overheadRatio' ? `; A/B overheadRatio → ${ratioOverheadTask <= BUDGET ? 'PASS' : 'FAIL'}` : ''}`);
+console.log(`  budget: ${budgetBasis} <= ${pct(BUDGET)} → ${budgetValue <= BUDGET ? 'PASS' : 'FAIL'} (${pct(budgetValue)})${budgetBasis !== 'abOverheadRatio' ? `; abOverheadRatio → ${ratioOverheadTask <= BUDGET ? 'PASS' : 'FAIL'}` : ''}`);
 console.log(`  wrote ${relative(ROOT, outFile)} in ${report.durationS} s`);
