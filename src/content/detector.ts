@@ -19,12 +19,6 @@ export interface DetectorContext {
 export interface Detector {
   /** Selector of candidate nodes, matched against added nodes (and their ancestors). */
   readonly selector: string;
-  /**
-   * Whether a candidate can sit inside a post (an `article`). The runtime looks inside a newly
-   * added timeline cell holding a post only for these detectors' candidates: most of what a busy
-   * timeline adds is posts, and most detectors' widgets are never part of one.
-   */
-  readonly inPosts?: boolean;
   /** The error widget a candidate belongs to, or null when the candidate is a look-alike. */
   widget(candidate: Element): Element | null;
   inspect(widget: Element, ctx: DetectorContext): Promise<Finding | null>;

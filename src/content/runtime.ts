@@ -72,7 +72,6 @@ export function startDetection(opts: DetectionOptions): Detection {
       const timer = setTimeout(once, 500);
     });
   const combined = detectors.map((d) => d.selector).join(', ');
-  const inPosts = detectors.filter((d) => d.inPosts).map((d) => d.selector).join(', ');
   // The document's own constructor: the content script and test windows each have theirs.
   const MO: typeof MutationObserver = (win as (Window & typeof globalThis) | null)?.MutationObserver ?? MutationObserver;
 
@@ -133,10 +132,6 @@ export function startDetection(opts: DetectionOptions): Detection {
   };
   const holdsCandidate = (el: Element): boolean => {
     try {
-      // A timeline cell holding a post: only candidates that can be part of a post count. The
-      // post is near the top of the cell, so finding it is cheap; scanning the whole post for
-      // every detector's selector is what a scrolling timeline would otherwise pay for.
-      if (el.matches(SELECTORS.timelineCell) && el.querySelector(SELECTORS.post)) return inPosts !== '' && el.querySelector(inPosts) !== null;
       return el.querySelector(combined) !== null;
     } catch {
       return false;

@@ -17,8 +17,6 @@ export const primaryColumn = '[data-testid="primaryColumn"]';
 /** The full-page error card; X also uses it for "this page doesn't exist". */
 export const primaryErrorDetail = '[data-testid="primaryColumn"] [data-testid="error-detail"]';
 export const timelineCell = '[data-testid="cellInnerDiv"]';
-/** A post in a timeline cell. */
-export const post = 'article';
 export const retryIconPath = RETRY_ICON;
 export const timelineRetryIcon = `[data-testid="cellInnerDiv"] ${RETRY_ICON}`;
 /** Containers whose content is a post or media, never an error widget of the timeline. */

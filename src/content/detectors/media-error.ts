@@ -10,7 +10,6 @@ import * as SELECTORS from '../selectors.ts';
 
 const detector: Detector = {
   selector: SELECTORS.videoPlayer,
-  inPosts: true,
   widget: (candidate) => candidate,
   async inspect(player, ctx) {
     const text = readWidget(player);

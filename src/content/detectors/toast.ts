@@ -11,8 +11,6 @@ import * as SELECTORS from '../selectors.ts';
 
 const detector: Detector = {
   selector: SELECTORS.toastOrAlert,
-  // An alert is rarely inside a post, but nothing says it cannot be.
-  inPosts: true,
   // An alert inside a toast (or a toast that is an alert) is one widget: the toast.
   widget: (candidate) => candidate.closest(SELECTORS.toast) ?? candidate,
   async inspect(widget, ctx) {

@@ -147,35 +147,6 @@ describe('startDetection', () => {
     h.detection.stop();
   });
 
-  it('looks inside a new post cell only for what can be part of a post, and still finds it there', async () => {
-    const { shell } = shellOf('en-media-error.html');
-    const h = run(shell, '/home');
-    await h.detection.idle();
-    const proto = h.dom.window.Element.prototype;
-    const original = proto.querySelector;
-    const asked: string[] = [];
-    proto.querySelector = function (this: Element, selectors: string) {
-      if (this.matches('[data-testid="cellInnerDiv"]')) asked.push(selectors);
-      return original.call(this, selectors);
-    } as typeof proto.querySelector;
-    const list = h.doc.querySelector('[data-testid="primaryColumn"]')!;
-    const cell = (body: string) => `<div data-testid="cellInnerDiv"><div><article data-testid="tweet"><span>a post</span>${body}</article></div></div>`;
-    // A replay button draws the Retry icon: in a post it is never the timeline's error, so the
-    // cell is not even queued for the next frame.
-    const replay = '<div data-testid="videoComponent"><button role="button"><svg><path d="M12 4c-4.418 0-8 3.58-8 8s3.582 8 8 8c3.806 0 6.993-2.66 7.802-6.22l1.95.45"></path></svg></button></div>';
-    list.insertAdjacentHTML('beforeend', cell(replay));
-    expect(h.detection.tracked().pending).toBe(0);
-    await h.detection.idle();
-    list.insertAdjacentHTML('beforeend', cell('<div data-testid="videoPlayer"><div><span>The media could not be played.</span></div></div>'));
-    await h.detection.idle();
-    proto.querySelector = original;
-    expect(asked.length).toBeGreaterThan(0);
-    // Never the whole list of selectors: the timeline, full-page and DM ones cannot be in a post.
-    expect(asked.some((sel) => sel.includes('error-detail') || sel.includes('messageEntry'))).toBe(false);
-    expect(withoutSource(h.emitted)).toEqual([{ feature: 'media', signal: 'banner', code: expect.stringMatching(/^banner:/) }]);
-    h.detection.stop();
-  });
-
   it('stops completely: observers disconnected, nothing emitted afterwards', async () => {
     const { shell, primary } = shellOf('en-primary-error.html');
     const h = run(shell, '/home');
