@@ -155,6 +155,7 @@ export function loadConfig(env: Env): ServerConfig {
     newcomerMinutes: intVar(env, 'DETECT_NEWCOMER_MINUTES', t.newcomerMinutes, 0, 720),
     newcomerAllowance: numVar(env, 'DETECT_NEWCOMER_ALLOWANCE', t.newcomerAllowance, 0, 1000),
     maxTrackedReporters: intVar(env, 'DETECT_MAX_TRACKED_REPORTERS', t.maxTrackedReporters, 0, 100_000_000),
+    maxNewReportersPerNetwork: intVar(env, 'DETECT_MAX_NEW_REPORTERS_PER_NETWORK', t.maxNewReportersPerNetwork, 0, 100_000_000),
   };
   if (thresholds.degradedMinReporters > thresholds.outageMinReporters) {
     throw new ConfigError('DETECT_DEGRADED_MIN_REPORTERS must not exceed DETECT_OUTAGE_MIN_REPORTERS');

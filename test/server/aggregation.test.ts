@@ -119,7 +119,8 @@ describe('aggregates and status', () => {
     // Four hours of 30 failing reporters a minute from 12 networks: the usual level for this cell.
     for (let m = 240; m >= 20; m--) {
       const at = NOW_MIN - m * MINUTE_MS;
-      for (let n = 0; n < 12; n++) for (let i = 0; i < 3; i++) store.add(report({ at, reporter: `steady_${m}_${n}_${i}`, networkHash: `net${n}` }));
+      // The same 36 people failing every minute (a steady level is a few people, not new ones).
+      for (let n = 0; n < 12; n++) for (let i = 0; i < 3; i++) store.add(report({ at, reporter: `steady_${n}_${i}`, networkHash: `net${n}` }));
     }
     const s = status.build('x.com', null, NOW);
     expect(s.series.baseline.at(-1)).toBe(36);
@@ -193,7 +194,8 @@ describe('the newcomer rule', () => {
   it('gives a burst of fresh pseudonyms from many networks nothing on its own', () => {
     const { store, status } = setup();
     burst(store, 'fresh', 12, 5, {}, null);
-    expect(counts(store)).toMatchObject({ newcomers: 60, networks: 12 });
+    // Neither the people nor their networks count: 12 networks of newcomers meet no network bar.
+    expect(counts(store)).toMatchObject({ newcomers: 60, networks: 0 });
     expect(counts(store).counted.at(-1)).toBe(0);
     expect(status.build('x.com', 'FR', NOW).overall.state).toBe('operational');
     expect(status.build('x.com', null, NOW).overall.state).toBe('operational');
@@ -242,12 +244,53 @@ describe('the newcomer rule', () => {
     expect(store.isKnown(hash53('late'), at0020)).toBe(false);
   });
 
-  it('counts reporters it cannot remember as known, and says how many', () => {
+  it('keeps reporters it cannot remember as newcomers, and says how many', () => {
     const store = new MinuteStore({ ...DEFAULT_STORE_OPTIONS, thresholds: { ...DEFAULT_THRESHOLDS, maxTrackedReporters: 10 } }, NOW - DAY_MS);
-    burst(store, 'many', 12, 5, {}, null);
+    burst(store, 'many', 12, 5);
     expect(store.trackedReporters).toBe(10);
-    expect(store.untrackedReporters).toBe(50);
-    expect(counts(store)).toMatchObject({ newcomers: 10 });
+    // Counted per report: each of the 50 sent an ok sample and a failure.
+    expect(store.untrackedReporters).toBe(100);
+    // 10 known, and newcomers up to a quarter of them.
+    expect(counts(store)).toMatchObject({ newcomers: 50 });
+    expect(counts(store).counted.at(-1)).toBe(12);
+  });
+
+  it('lets one network add only so many names a day to that memory, so it cannot fill it', () => {
+    const store = new MinuteStore({ ...DEFAULT_STORE_OPTIONS, thresholds: { ...DEFAULT_THRESHOLDS, maxNewReportersPerNetwork: 100 } }, NOW - DAY_MS);
+    for (let i = 0; i < 5000; i++) store.add(report({ signal: 'ok', reporter: `flood${i}`, networkHash: 'flooder', at: INTRODUCED, receivedAt: INTRODUCED }));
+    expect(store.trackedReporters).toBe(100);
+    expect(store.untrackedReporters).toBe(4900);
+    // Everyone else is still remembered, and a real crowd still counts.
+    burst(store, 'real', 12, 5);
+    expect(store.trackedReporters).toBe(160);
+    expect(counts(store).counted.at(-1)).toBe(60);
+    // A new UTC day (network hashes are new too): the flooder's network may add names again.
+    store.add(report({ signal: 'ok', reporter: 'tomorrow', networkHash: 'flooder', at: NOW_MIN + DAY_MS, receivedAt: NOW_MIN + DAY_MS }));
+    expect(store.trackedReporters).toBe(161);
+  });
+
+  it('reads the networks and the one left out from the people it counts', () => {
+    const { store } = setup();
+    // Known people on 8 networks, and one network of 5 newcomers.
+    burst(store, 'known', 8, 2);
+    burst(store, 'fresh', 1, 5, {}, null);
+    const c = counts(store);
+    expect(c.counted.at(-1)).toBe(16 + 4);
+    // The newcomers' network is the biggest but did not count in full: the leave-out takes a known one.
+    expect(c.robust.at(-1)).toBe(20 - 2);
+    // Newcomer-only networks count up to a quarter of the known ones (8 -> 2, only 1 here).
+    expect(c.networks).toBe(9);
+  });
+
+  it('learns the baseline from what it counts: a burst of fresh names leaves the usual level alone', () => {
+    const { store } = setup();
+    const cell = () => store.cell('x.com', 'FR', ALL) as Cell;
+    burst(store, 'fresh', 12, 5, {}, null);
+    store.compact(NOW + 2 * 3600_000);
+    const block = Math.floor(NOW_MIN / (15 * MINUTE_MS)) * 15 * MINUTE_MS;
+    expect(cell().blocks.get(block)).toMatchObject({ failing: 0 });
+    // Its raw count is still kept for the published series.
+    expect(cell().counts.get(NOW_MIN)?.countedFailing).toBe(60);
   });
 
   it('forgets pseudonyms a day after it first heard them', () => {

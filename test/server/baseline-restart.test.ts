@@ -35,8 +35,9 @@ function reportsOf(minute: number, random: () => number): StoredReport[] {
     signal: 'http_5xx',
     at: minute + Math.floor(random() * MINUTE_MS),
     region: 'FR',
-    reporter: `p${minute}_${i}`,
-    networkHash: `n${minute}_${i}`,
+    // The same few people of the day (pseudonyms change daily), so the newcomer rule knows them.
+    reporter: `p${Math.floor(minute / DAY_MS)}_${i}`,
+    networkHash: `n${Math.floor(minute / DAY_MS)}_${i}`,
     clientBrowser: 'chrome',
     clientVersion: '0.1.0',
     status: 503,

@@ -127,11 +127,10 @@ export const DEFAULT_STORE_OPTIONS: Omit<StoreOptions, 'thresholds'> = {
 };
 
 /** Sum of the `n` largest network contributions. */
-function largest(union: Map<string, Set<number>>, n: number): number {
+function largest(contributions: Iterable<number>, n: number): number {
   if (n <= 0) return 0;
   const top: number[] = [];
-  for (const names of union.values()) {
-    const size = names.size;
+  for (const size of contributions) {
     if (top.length < n) {
       top.push(size);
       top.sort((a, b) => b - a);
@@ -168,7 +167,10 @@ export class MinuteStore {
   private newBlocks: CellBlock[] = [];
   /** Reporter hash -> when the server first heard from it (any report): the newcomer rule. */
   private readonly firstSeen = new Map<number, number>();
-  /** Reporters not remembered because `maxTrackedReporters` was reached (they count as known). */
+  /** New reporters remembered per network hash in the current UTC day (network hashes change daily). */
+  private newByNetwork = new Map<string, number>();
+  private newByNetworkDay = -1;
+  /** Reports whose reporter was not remembered (its network's daily share or the table was full). */
   untrackedReporters = 0;
 
   constructor(
@@ -205,7 +207,7 @@ export class MinuteStore {
     if (!regions) this.regionsBySite.set(r.site, (regions = new Set()));
     regions.add(r.region);
     const h = hash53(r.reporter);
-    this.noteSeen(h, r.receivedAt ?? r.at);
+    this.noteSeen(h, r.networkHash, r.receivedAt ?? r.at);
     for (const region of [r.region, ALL]) {
       for (const feature of [r.feature, ALL]) {
         const key = cellKey(r.site, region, feature);
@@ -217,25 +219,42 @@ export class MinuteStore {
     this.version++;
   }
 
-  private noteSeen(h: number, at: number): void {
+  /**
+   * Remembers when a reporter was first heard from. Each network may add only
+   * `maxNewReportersPerNetwork` names a day, so one network inventing pseudonyms cannot fill the
+   * table; names not remembered stay newcomers (one network counts at most `networkCap` anyway).
+   */
+  private noteSeen(h: number, network: string, at: number): void {
     const had = this.firstSeen.get(h);
-    if (had === undefined) {
-      if (this.firstSeen.size < this.thresholds.maxTrackedReporters) this.firstSeen.set(h, at);
-      else this.untrackedReporters++;
-    } else if (at < had) this.firstSeen.set(h, at);
+    if (had !== undefined) {
+      if (at < had) this.firstSeen.set(h, at);
+      return;
+    }
+    const day = Math.floor(at / DAY_MS);
+    if (day > this.newByNetworkDay) {
+      this.newByNetwork = new Map();
+      this.newByNetworkDay = day;
+    }
+    const added = this.newByNetwork.get(network) ?? 0;
+    if (added >= this.thresholds.maxNewReportersPerNetwork || this.firstSeen.size >= this.thresholds.maxTrackedReporters) {
+      this.untrackedReporters++;
+      return;
+    }
+    this.newByNetwork.set(network, added + 1);
+    this.firstSeen.set(h, at);
   }
 
   /**
    * Whether a reporter counts as known when judging `minute`: first heard from at least
    * `newcomerMinutes` before it. Pseudonyms are all new at 00:00 UTC, so the rule waits twice
    * that long into each UTC day (everyone seen in the first minutes is known by then). A reporter
-   * the store could not remember counts as known: a full table must not silence real outages.
+   * the store did not remember is a newcomer: a flood of names must not turn the rule off.
    */
   isKnown(h: number, minute: number): boolean {
     const wait = this.thresholds.newcomerMinutes * MINUTE_MS;
     if (wait === 0 || minute - Math.floor(minute / DAY_MS) * DAY_MS < 2 * wait) return true;
     const seen = this.firstSeen.get(h);
-    return seen === undefined || seen <= minute - wait;
+    return seen !== undefined && seen <= minute - wait;
   }
 
   /** Reporters remembered for the newcomer rule. */
@@ -380,7 +399,9 @@ export class MinuteStore {
     let failingSq = 0;
     let troubled = false;
     for (let m = block; m < block + BLOCK_MS; m += MINUTE_MS) {
-      const x = cell.counts.get(m)?.countedFailing ?? 0;
+      // What the detector counts (after the cap and the newcomer rule), so a burst of fresh names
+      // the rule kept out of the verdicts does not teach the baseline either.
+      const x = cell.detail.has(m) ? (this.windowCounts(cell, m, 1).counted[0] as number) : (cell.counts.get(m)?.countedFailing ?? 0);
       failing += x;
       failingSq += x * x;
       if (!troubled && x > 0 && this.rawVerdict(cell, m, m + MINUTE_MS) !== 'operational') troubled = true;
@@ -395,19 +416,22 @@ export class MinuteStore {
   }
 
   /**
-   * Counted failing reporters over the last k minutes (k = 1..window), with and without the
+   * Counted failing reporters over the last k minutes (k = 1..`minutes`), with and without the
    * biggest networks, and their networks. Newcomers (see `isKnown`) count only up to
-   * `newcomerAllowance` per known reporter in the same stretch.
+   * `newcomerAllowance` per known reporter in the same stretch; the networks counted and the
+   * network left out are read from the known reporters the same way, so uncounted newcomers
+   * neither meet the network bar nor shrink the evidence of a real outage.
    */
-  windowCounts(cell: Cell, minute: number): { counted: number[]; robust: number[]; networks: number; upperBound: number; newcomers: number } {
+  windowCounts(cell: Cell, minute: number, minutes = this.thresholds.windowMinutes): { counted: number[]; robust: number[]; networks: number; upperBound: number; newcomers: number } {
     const t = this.thresholds;
     const union = new Map<string, Set<number>>();
+    const knownBy = new Map<string, number>();
     const counted: number[] = [];
     const robust: number[] = [];
     let known = 0;
     let newcomers = 0;
     let upperBound = 0;
-    for (let k = 0; k < t.windowMinutes; k++) {
+    for (let k = 0; k < minutes; k++) {
       const d = cell.detail.get(minute - k * MINUTE_MS);
       if (d?.byNetwork) {
         for (const [network, names] of d.byNetwork) {
@@ -418,17 +442,21 @@ export class MinuteStore {
             if (u.size >= t.networkCap) break;
             if (!u.has(name)) {
               u.add(name);
-              if (this.isKnown(name, minute)) known++;
-              else newcomers++;
+              if (this.isKnown(name, minute)) {
+                known++;
+                knownBy.set(network, (knownBy.get(network) ?? 0) + 1);
+              } else newcomers++;
             }
           }
         }
       }
       const total = known + Math.min(newcomers, Math.floor(known * t.newcomerAllowance));
       counted.push(total);
-      robust.push(Math.max(0, total - largest(union, t.leaveOutNetworks)));
+      robust.push(Math.max(0, total - largest(knownBy.values(), t.leaveOutNetworks)));
     }
-    return { counted, robust, networks: union.size, upperBound, newcomers };
+    const newcomerOnly = union.size - knownBy.size;
+    const networks = knownBy.size + Math.min(newcomerOnly, Math.floor(knownBy.size * t.newcomerAllowance));
+    return { counted, robust, networks, upperBound, newcomers };
   }
 
   /** Full judgement of the minute (not cached): for tools and the simulator. */

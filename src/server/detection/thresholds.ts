@@ -31,9 +31,11 @@ export interface DetectionThresholds {
   /** Newcomers count at most this many per known failing reporter: a burst of fresh pseudonyms
    *  adds nothing on its own, real outages keep their usual trickle of new arrivals. */
   newcomerAllowance: number;
-  /** Reporters remembered for the newcomer rule; past this the rule cannot tell and counts
-   *  unremembered reporters as known (detection keeps working, the rule weakens). */
+  /** Reporters remembered for the newcomer rule (size it above the daily reporters); those not
+   *  remembered stay newcomers. */
   maxTrackedReporters: number;
+  /** New reporters one network may add to that memory per UTC day, so no network can fill it. */
+  maxNewReportersPerNetwork: number;
 }
 
 export const DEFAULT_THRESHOLDS: DetectionThresholds = {
@@ -55,4 +57,5 @@ export const DEFAULT_THRESHOLDS: DetectionThresholds = {
   newcomerMinutes: 10,
   newcomerAllowance: 0.25,
   maxTrackedReporters: 4_000_000,
+  maxNewReportersPerNetwork: 1000,
 };
