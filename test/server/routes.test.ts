@@ -390,7 +390,9 @@ describe('health and errors', () => {
     const h = await harness();
     const ok = await h.request('/healthz');
     expect(ok.status).toBe(200);
-    expect(await ok.json()).toEqual({ ok: true });
+    expect(await ok.json()).toEqual({ ok: true, detection: { trackedReporters: 0, untrackedReports: 0 } });
+    await h.postReports([makeReport()]);
+    expect(((await (await h.request('/healthz')).json()) as { detection: Record<string, number> }).detection.trackedReporters).toBe(1);
     h.services.drain();
     expect((await h.request('/healthz')).status).toBe(503);
     const refused = await h.postReports([makeReport()]);

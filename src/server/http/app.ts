@@ -37,6 +37,8 @@ export interface AppDeps {
   now: () => number;
   /** True once shutdown has begun: health turns 503 and no new reports are taken. */
   draining: () => boolean;
+  /** Counters an operator watches, shown by /healthz (e.g. the newcomer rule's memory). */
+  detectionStats?: () => Record<string, number>;
 }
 
 /** @hono/node-server puts the Node request in `env.incoming`; tests may pass a stand-in. */
@@ -190,7 +192,7 @@ export function createApp(deps: AppDeps): Hono<Env> {
     if (deps.draining()) return c.json({ ok: false, reason: 'shutting_down' }, 503);
     try {
       await deps.storage.ping();
-      return c.json({ ok: true });
+      return c.json(deps.detectionStats ? { ok: true, detection: deps.detectionStats() } : { ok: true });
     } catch {
       return c.json({ ok: false, reason: 'database' }, 503);
     }
