@@ -28,7 +28,7 @@ import { fileURLToPath } from 'node:url';
 import { performance } from 'node:perf_hooks';
 import { createBackground } from '../../src/background/background.ts';
 import type { BackgroundDeps } from '../../src/background/background.ts';
-import { classifyCompleted, classifyError, evidenceOf } from '../../src/background/classify.ts';
+import { classifyCompleted, classifyError, evidenceOf, localEvidenceOf } from '../../src/background/classify.ts';
 import { addEvidence } from '../../src/background/diagnosis.ts';
 import type { Evidence } from '../../src/background/diagnosis.ts';
 import type { CompletedRequest, FailedRequest } from '../../src/background/classify.ts';
@@ -203,9 +203,10 @@ async function runRound(events: BurstEvent[], mode: 'baseline' | 'extension', st
     if (c.kind === 'report') {
       reportable.add(`${c.observation.feature}|${c.observation.signal}|${floorToMinute(at)}`);
       expected = addEvidence(expected, { at, kind: evidenceOf(c.observation).kind, feature: c.observation.feature });
-    } else if (c.kind === 'local') expected = addEvidence(expected, { at, kind: c.evidence, feature: c.feature });
-    else if (c.kind === 'offline') expected = addEvidence(expected, { at, kind: 'offline', feature: 'other' });
-    else if (c.kind === 'reachable') expected = addEvidence(expected, { at, kind: 'ok', feature: 'other' });
+    } else {
+      const local = localEvidenceOf(c);
+      if (local) expected = addEvidence(expected, { at, ...local });
+    }
   }
   const got = await storage.get([KEYS.queue, KEYS.evidence]);
   const queued = loadQueue(got[KEYS.queue]).items.length;

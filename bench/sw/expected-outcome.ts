@@ -3,7 +3,7 @@
  * functions it is built from: classify each event, replay the per-minute coalescer from the state
  * stored before the burst, and replay the local evidence list from the list stored before it.
  */
-import { classifyCompleted, classifyError, classifyRedirect, evidenceOf } from '../../src/background/classify.ts';
+import { classifyCompleted, classifyError, classifyRedirect, evidenceOf, localEvidenceOf } from '../../src/background/classify.ts';
 import type { Classified } from '../../src/background/classify.ts';
 import { admit } from '../../src/background/coalescer.ts';
 import type { CoalescerState } from '../../src/background/coalescer.ts';
@@ -55,9 +55,10 @@ export function expectedOutcome(events: readonly SeenEvent[], coalescerBefore: C
         coalescer = gate.state;
         reports.push(reportKey(o.feature, o.signal, e.at));
       }
-    } else if (c.kind === 'local') add(e, { kind: c.evidence, feature: c.feature });
-    else if (c.kind === 'offline') add(e, { kind: 'offline', feature: 'other' });
-    else if (c.kind === 'reachable') add(e, { kind: 'ok', feature: 'other' });
+    } else {
+      const local = localEvidenceOf(c);
+      if (local) add(e, local);
+    }
   }
   return { reports, evidence, latest, kinds };
 }

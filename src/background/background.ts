@@ -8,7 +8,7 @@ import { FEATURES, isHttpUrl, REGION_RE, UNKNOWN_REGION, validateMessagesRespons
 import type { Feature, State, StatusResponse } from '../shared/protocol.ts';
 import type { Observation, PopupState, RuntimeResponses, Settings } from '../shared/runtime-messages.ts';
 import { admit } from './coalescer.ts';
-import { classifyCompleted, classifyError, classifyRedirect, evidenceOf } from './classify.ts';
+import { classifyCompleted, classifyError, classifyRedirect, evidenceOf, localEvidenceOf } from './classify.ts';
 import type { Classified, CompletedRequest, FailedRequest, RedirectedRequest } from './classify.ts';
 import { addEvidence, diagnose } from './diagnosis.ts';
 import type { Evidence } from './diagnosis.ts';
@@ -203,10 +203,12 @@ export function createBackground(deps: BackgroundDeps) {
   }
 
   async function handleClassified(c: Classified): Promise<void> {
-    if (c.kind === 'offline') await recordEvidence({ at: deps.now(), kind: 'offline', feature: 'other' });
-    else if (c.kind === 'reachable') await recordEvidence({ at: deps.now(), kind: 'ok', feature: 'other' });
-    else if (c.kind === 'local') await recordEvidence({ at: deps.now(), kind: c.evidence, feature: c.feature });
-    else if (c.kind === 'report') await observe(c.observation);
+    if (c.kind === 'report') {
+      await observe(c.observation);
+      return;
+    }
+    const local = localEvidenceOf(c);
+    if (local) await recordEvidence({ at: deps.now(), ...local });
   }
 
   // ---- sending ------------------------------------------------------------------------------

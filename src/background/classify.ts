@@ -168,6 +168,17 @@ export type EvidenceKind = 'ok' | 'failure' | 'connection' | 'limit' | 'offline'
  * Sorts a (valid) observation: connection-class banners are the user's own connection and never
  * leave; per-account limits are reported (counted apart by the server) but are not outages.
  */
+/**
+ * The local evidence a request that is not a report leaves (its time is the caller's), or null
+ * for one that says nothing. The background records exactly this, and replays of it use it too.
+ */
+export function localEvidenceOf(c: Exclude<Classified, { kind: 'report' }>): { kind: EvidenceKind; feature: Observation['feature'] } | null {
+  if (c.kind === 'offline') return { kind: 'offline', feature: 'other' };
+  if (c.kind === 'reachable') return { kind: 'ok', feature: 'other' };
+  if (c.kind === 'local') return { kind: c.evidence, feature: c.feature };
+  return null;
+}
+
 export function evidenceOf(o: Observation): { kind: EvidenceKind; reportable: boolean } {
   if (o.code === 'banner:connection_error') return { kind: 'offline', reportable: false };
   if (o.signal === 'ok') return { kind: 'ok', reportable: true };

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { classifyCompleted, classifyError, classifyRedirect, evidenceOf } from '../../../src/background/classify.ts';
+import { classifyCompleted, classifyError, classifyRedirect, evidenceOf, localEvidenceOf } from '../../../src/background/classify.ts';
 
 const api = 'https://x.com/i/api/graphql/abc123/HomeTimeline?variables=%7B%22secret%22%7D';
 
@@ -130,5 +130,14 @@ describe('evidence', () => {
     expect(evidenceOf({ feature: 'follow', signal: 'banner', source: 'dom', code: 'limit:161' })).toEqual({ kind: 'limit', reportable: true });
     expect(evidenceOf({ feature: 'timeline', signal: 'network', source: 'webrequest', code: 'net::ERR_TIMED_OUT' }).kind).toBe('connection');
     expect(evidenceOf({ feature: 'timeline', signal: 'http_5xx', source: 'webrequest', status: 200, code: 'x:DeadlineExceeded' }).kind).toBe('failure');
+  });
+});
+
+describe('localEvidenceOf', () => {
+  it('gives each request that is not a report the entry the background records for it', () => {
+    expect(localEvidenceOf({ kind: 'offline' })).toEqual({ kind: 'offline', feature: 'other' });
+    expect(localEvidenceOf({ kind: 'reachable' })).toEqual({ kind: 'ok', feature: 'other' });
+    expect(localEvidenceOf({ kind: 'local', evidence: 'blocked', feature: 'dm' })).toEqual({ kind: 'blocked', feature: 'dm' });
+    expect(localEvidenceOf({ kind: 'ignore', reason: 'aborted' })).toBeNull();
   });
 });
