@@ -7,7 +7,7 @@
 import { MinuteStore, DEFAULT_STORE_OPTIONS, ALL, type AggregatableReport, type Cell } from '../../src/server/aggregation/minute-store.ts';
 import { HysteresisStepper } from '../../src/server/detection/hysteresis.ts';
 import { DEFAULT_THRESHOLDS, type DetectionThresholds } from '../../src/server/detection/thresholds.ts';
-import type { Feature, FailureSignal, State } from '../../src/shared/protocol.ts';
+import type { Feature, FailureSignal, Signal, State } from '../../src/shared/protocol.ts';
 import { logUniform, makeRng, overdispersed, pick, poisson, quantileOf, unitHash } from './random.ts';
 import { activeWindow, activity, ensureDay, FEATURE_WEIGHTS, featureFor, featureWeight, makePopulation, REGIONS, type RegionPopulation } from './world.ts';
 
@@ -410,11 +410,14 @@ export function simulate(o: SimOptions): SimResult {
     });
 
     for (const a of attacks) {
-      if (a.kind === 'several networks, warmed-up pseudonyms' && t0 >= a.start - WARM_UP_MS && t0 < a.start && mi % 10 === 0) {
+      // One report from each pseudonym on each of a several-network attacker's networks.
+      const fromEveryNetwork = (signal: Signal, tickOf: (net: number, k: number) => number, name: (net: number, k: number) => string) => {
         for (let net = 0; net < a.networks; net++) {
-          for (let k = 0; k < a.perNetwork; k++) push(0, { site: SITE, feature: a.feature, at: t0, region: a.region, networkHash: `${a.network}n${net}`, code: null, signal: 'ok', reporter: `${a.network}-n${net}-w${k}` });
+          for (let k = 0; k < a.perNetwork; k++) push(tickOf(net, k), { site: SITE, feature: a.feature, at: t0, region: a.region, networkHash: `${a.network}n${net}`, code: null, signal, reporter: name(net, k) });
         }
-      }
+      };
+      const kept = (net: number, k: number) => `${a.network}-n${net}-w${k}`;
+      if (a.kind === 'several networks, warmed-up pseudonyms' && t0 >= a.start - WARM_UP_MS && t0 < a.start && mi % 10 === 0) fromEveryNetwork('ok', () => 0, kept);
       if (t0 < a.start || t0 >= a.end) continue;
       const base = { site: SITE, feature: a.feature, at: t0, region: a.region, networkHash: a.network, code: null };
       if (a.kind === 'single-client flood') {
@@ -430,13 +433,10 @@ export function simulate(o: SimOptions): SimResult {
           push(k % TICKS, { ...c, at, networkHash: a.network, region: a.region, feature: a.feature });
         }
       } else if (a.kind === 'several networks, warmed-up pseudonyms') {
-        for (let net = 0; net < a.networks; net++) {
-          for (let k = 0; k < a.perNetwork; k++) push((net + k) % TICKS, { ...base, networkHash: `${a.network}n${net}`, signal: 'http_5xx', reporter: `${a.network}-n${net}-w${k}` });
-        }
+        fromEveryNetwork('http_5xx', (net, k) => (net + k) % TICKS, kept);
       } else if (a.kind === 'several networks, few people each') {
-        for (let net = 0; net < a.networks; net++) {
-          for (let k = 0; k < a.perNetwork; k++) push((net + k) % TICKS, { ...base, networkHash: `${a.network}n${net}`, signal: 'http_5xx', reporter: `${a.network}-n${net}-p${mi}-${k}` });
-        }
+        // A fresh name every minute.
+        fromEveryNetwork('http_5xx', (net, k) => (net + k) % TICKS, (net, k) => `${a.network}-n${net}-p${mi}-${k}`);
       } else {
         const ramp = Math.min(1, (t0 - a.start) / (4 * 1440 * MIN));
         const n = poisson(rng, 60 * ramp);

@@ -249,7 +249,7 @@ describe('the newcomer rule', () => {
     burst(store, 'many', 12, 5);
     expect(store.trackedReporters).toBe(10);
     // Counted per report: each of the 50 sent an ok sample and a failure.
-    expect(store.untrackedReporters).toBe(100);
+    expect(store.untrackedReports).toBe(100);
     // 10 known, and newcomers up to a quarter of them.
     expect(counts(store)).toMatchObject({ newcomers: 50 });
     expect(counts(store).counted.at(-1)).toBe(12);
@@ -259,7 +259,7 @@ describe('the newcomer rule', () => {
     const store = new MinuteStore({ ...DEFAULT_STORE_OPTIONS, thresholds: { ...DEFAULT_THRESHOLDS, maxNewReportersPerNetwork: 100 } }, NOW - DAY_MS);
     for (let i = 0; i < 5000; i++) store.add(report({ signal: 'ok', reporter: `flood${i}`, networkHash: 'flooder', at: INTRODUCED, receivedAt: INTRODUCED }));
     expect(store.trackedReporters).toBe(100);
-    expect(store.untrackedReporters).toBe(4900);
+    expect(store.untrackedReports).toBe(4900);
     // Everyone else is still remembered, and a real crowd still counts.
     burst(store, 'real', 12, 5);
     expect(store.trackedReporters).toBe(160);

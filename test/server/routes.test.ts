@@ -17,14 +17,23 @@ afterEach(async () => {
 /**
  * The e2e contract's crowd failing at the harness clock's `at` (default: now). Like real users
  * they were browsing fine half an hour before (an ok sample each), so the newcomer rule counts
- * them; the clock is left at `at`.
+ * them; the clock is left at `at`. `forwardedFor` gives each sender's X-Forwarded-For header.
+ * Returns the answers to the failure reports.
  */
-async function postKnownCrowd(h: Harness, overrides: Partial<Report> = {}, senders = contractSenders(), at = h.clock.now): Promise<void> {
+async function postKnownCrowd(
+  h: Harness,
+  overrides: Partial<Report> = {},
+  senders = contractSenders(),
+  at = h.clock.now,
+  forwardedFor = (address: string) => address,
+): Promise<Response[]> {
   const crowd = senders.map((s) => ({ ...s, reporter: reporterId() }));
+  const send = (signal: 'ok' | 'http_5xx') =>
+    Promise.all(crowd.map((s) => h.postReports([makeReport({ ...overrides, reporter: s.reporter, signal }, h.clock.now)], { from: '127.0.0.1', forwardedFor: forwardedFor(s.address) })));
   h.clock.now = at - 30 * 60_000;
-  await Promise.all(crowd.map((s) => h.postReports([makeReport({ ...overrides, reporter: s.reporter, signal: 'ok' }, h.clock.now)], { from: '127.0.0.1', forwardedFor: s.address })));
+  await send('ok');
   h.clock.now = at;
-  await Promise.all(crowd.map((s) => h.postReports([makeReport({ ...overrides, reporter: s.reporter }, at)], { from: '127.0.0.1', forwardedFor: s.address })));
+  return send('http_5xx');
 }
 
 async function status(h: Harness, query: string): Promise<StatusResponse> {
@@ -184,23 +193,9 @@ describe('POST /v1/reports', () => {
 describe('client networks and the detector through the routes', { timeout: 30_000 }, () => {
   it('meets the e2e contract: 60 reporters from 12 networks via X-Forwarded-For', async () => {
     const h = await harness({ TRUST_PROXY: '127.0.0.1' });
-    const senders = contractSenders().map((s) => ({ ...s, reporter: reporterId() }));
-    expect(senders).toHaveLength(60);
-    const send = (signal: 'ok' | 'http_5xx') =>
-      Promise.all(
-        senders.map((s) =>
-          h.postReports([makeReport({ reporter: s.reporter, region: 'FR', feature: 'timeline', signal }, h.clock.now)], {
-            from: '127.0.0.1',
-            forwardedFor: `10.9.9.9, ${s.address}`,
-          }),
-        ),
-      );
-    // Fine half an hour ago (an ok sample each), failing now.
-    const now = h.clock.now;
-    h.clock.now = now - 30 * 60_000;
-    await send('ok');
-    h.clock.now = now;
-    const answers = await send('http_5xx');
+    expect(contractSenders()).toHaveLength(60);
+    // Fine half an hour ago (an ok sample each), failing now; behind a proxy chain.
+    const answers = await postKnownCrowd(h, { region: 'FR', feature: 'timeline' }, contractSenders(), h.clock.now, (address) => `10.9.9.9, ${address}`);
     expect(answers.map((r) => r.status)).toEqual(new Array(60).fill(202));
     expect(new Set((await h.storage.reportsSince(0)).map((r) => r.networkHash)).size).toBe(12);
     const fr = await status(h, 'site=x.com&region=FR');

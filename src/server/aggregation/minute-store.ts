@@ -171,7 +171,7 @@ export class MinuteStore {
   private newByNetwork = new Map<string, number>();
   private newByNetworkDay = -1;
   /** Reports whose reporter was not remembered (its network's daily share or the table was full). */
-  untrackedReporters = 0;
+  untrackedReports = 0;
 
   constructor(
     readonly options: StoreOptions,
@@ -237,7 +237,7 @@ export class MinuteStore {
     }
     const added = this.newByNetwork.get(network) ?? 0;
     if (added >= this.thresholds.maxNewReportersPerNetwork || this.firstSeen.size >= this.thresholds.maxTrackedReporters) {
-      this.untrackedReporters++;
+      this.untrackedReports++;
       return;
     }
     this.newByNetwork.set(network, added + 1);
@@ -460,10 +460,10 @@ export class MinuteStore {
   }
 
   /** Full judgement of the minute (not cached): for tools and the simulator. */
-  judgeAt(cell: Cell, minute: number, nowMs = minute + MINUTE_MS): Judgement & { newcomers: number } {
-    const { counted, robust, networks, newcomers } = this.windowCounts(cell, minute);
+  judgeAt(cell: Cell, minute: number, nowMs = minute + MINUTE_MS): Judgement {
+    const { counted, robust, networks } = this.windowCounts(cell, minute);
     const newestFraction = (nowMs - minute) / MINUTE_MS;
-    return { ...judge({ counted, robust, networks, active: this.activeAt(cell, minute), newestFraction }, this.expectationFor(cell, minute), this.thresholds), newcomers };
+    return judge({ counted, robust, networks, active: this.activeAt(cell, minute), newestFraction }, this.expectationFor(cell, minute), this.thresholds);
   }
 
   /** Raw verdict of the minute (its window ending with it). */

@@ -91,7 +91,7 @@ export async function createServices(config: ServerConfig, storage: Storage, now
     draining: () => draining,
     // A table near its limit, or many untracked reports, means the newcomer rule needs a bigger
     // DETECT_MAX_TRACKED_REPORTERS or someone is inventing names (docs/method.md, "Newcomers").
-    detectionStats: () => ({ trackedReporters: store.trackedReporters, untrackedReports: store.untrackedReporters }),
+    detectionStats: () => ({ trackedReporters: store.trackedReporters, untrackedReports: store.untrackedReports }),
   };
   return {
     deps,
