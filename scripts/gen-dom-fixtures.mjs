@@ -11,27 +11,19 @@
  * player. Output is stable: regenerating from the same data changes nothing (a unit test checks
  * the committed corpus against a fresh run).
  */
-import { mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import process from 'node:process';
+import { defaultStringsDataPath, failWith, readStringsData } from './lib/strings-data.mjs';
 /* global console */
 
 const repo = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-const dataPath = resolve(process.argv[2] ?? join(repo, '..', 'shared', 'data', 'x-ui-error-strings.json'));
+const dataPath = resolve(process.argv[2] ?? defaultStringsDataPath(repo));
 const outDir = resolve(process.argv[3] ?? join(repo, 'test', 'fixtures', 'dom'));
 
-function fail(message) {
-  console.error(`gen-dom-fixtures: ${message}`);
-  process.exit(1);
-}
-
-let data;
-try {
-  data = JSON.parse(readFileSync(dataPath, 'utf8'));
-} catch (err) {
-  fail(`cannot read ${dataPath}: ${err.message}`);
-}
+const fail = failWith('gen-dom-fixtures');
+const data = readStringsData(dataPath, fail);
 const messages = data?.messages;
 if (typeof messages !== 'object' || messages === null) fail(`${dataPath} has no messages object`);
 

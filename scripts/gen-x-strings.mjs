@@ -11,14 +11,15 @@
  * a code, so the background lets no other word leave after banner: or limit:. Output is sorted and
  * stable, so regenerating from the same data changes nothing.
  */
-import { mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import process from 'node:process';
+import { defaultStringsDataPath, failWith, readStringsData } from './lib/strings-data.mjs';
 /* global console */
 
 const repo = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-const dataPath = resolve(process.argv[2] ?? join(repo, '..', 'shared', 'data', 'x-ui-error-strings.json'));
+const dataPath = resolve(process.argv[2] ?? defaultStringsDataPath(repo));
 const outDir = resolve(process.argv[3] ?? join(repo, 'public', 'strings'));
 const meaningsPath = resolve(process.argv[4] ?? join(repo, 'src', 'shared', 'x-meanings.ts'));
 
@@ -50,17 +51,8 @@ function normaliseMessage(text) {
 const CLASS_RANK = ['not_outage', 'per_account', 'connection', 'failure', 'ambiguous', 'button', 'label'];
 const FEATURES = new Set(['timeline', 'post', 'dm', 'login', 'media', 'notifications', 'search', 'profile', 'follow', 'spaces', 'other']);
 
-function fail(message) {
-  console.error(`gen-x-strings: ${message}`);
-  process.exit(1);
-}
-
-let data;
-try {
-  data = JSON.parse(readFileSync(dataPath, 'utf8'));
-} catch (err) {
-  fail(`cannot read ${dataPath}: ${err.message}`);
-}
+const fail = failWith('gen-x-strings');
+const data = readStringsData(dataPath, fail);
 const locales = data?.source?.locales;
 const messages = data?.messages;
 if (!Array.isArray(locales) || typeof messages !== 'object' || messages === null) {
