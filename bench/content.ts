@@ -22,6 +22,7 @@ import { parseArgs } from 'node:util';
 import { chromium, type BrowserContext, type CDPSession, type Page } from 'playwright-core';
 import { startFixtureSite, type WorkloadConfig, FAILING_CURSOR } from './content/fixture-site.ts';
 import { attributeTrace, type TraceEvent } from './lib/trace-attribution.ts';
+import { WorkerCdp } from './sw/worker-cdp.ts';
 import { overheadRatio, round, seededShuffle, spread, median, type Spread } from './lib/stats.ts';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -93,6 +94,8 @@ interface RunSample {
   wallMs: number;
   page: { steps: number; mutationRecords: number; requestsDone: number; entriesReceived: number; domNodes: number };
   naive?: { batches: number; hits: number };
+  /** Runs with the extension: what its content script told the background during the run. */
+  found?: FoundCheck;
   /** Traced runs only: thread time of top-level script calls per owner, in ms. */
   trace?: {
     hookMs: number; contentMs: number; naiveMs: number; pageMs: number;
@@ -103,6 +106,37 @@ interface RunSample {
     /** The extension's most expensive entry functions in this run. */
     extensionTopFunctions: { fn: string; ms: number; calls: number }[];
   };
+}
+
+/**
+ * A cost is only worth reporting if the extension did its job in the same run: the page shows
+ * three failures (the toast, the timeline's inline error cell, an API answer carrying a server
+ * error), so the content script must pass on all three. The check listens where they arrive, in
+ * the service worker (an extra runtime.onMessage listener there, outside the measured page).
+ */
+interface FoundCheck { toast: boolean; inlineCell: boolean; apiError: boolean; observations: string[] }
+const LISTEN_FOR_OBSERVATIONS = `(() => {
+  if (!globalThis.__benchObservations) {
+    globalThis.__benchObservations = [];
+    chrome.runtime.onMessage.addListener((m) => { if (m && m.type === 'observe') globalThis.__benchObservations.push(m.observation); });
+  }
+  globalThis.__benchObservations.length = 0;
+  return true;
+})()`;
+async function expectFound(cdp: WorkerCdp): Promise<FoundCheck> {
+  const deadline = Date.now() + 10_000;
+  for (;;) {
+    const seen = await cdp.value<{ source: string; signal: string; code?: string; status?: number; feature: string }[]>('globalThis.__benchObservations ?? []');
+    const found: FoundCheck = {
+      toast: seen.some((o) => o.source === 'dom' && o.code === 'limit:rate_limited'),
+      inlineCell: seen.some((o) => o.source === 'dom' && o.code === 'banner:timeline_error'),
+      apiError: seen.some((o) => o.source === 'page' && o.signal === 'http_5xx' && o.status === 200),
+      observations: seen.map((o) => `${o.source}/${o.signal}/${o.feature}/${o.code ?? ''}`),
+    };
+    if (found.toast && found.inlineCell && found.apiError) return found;
+    if (Date.now() > deadline) throw new Error(`the extension did not pass on every failure the page showed: ${JSON.stringify(found)}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -206,9 +240,10 @@ async function startTrace(cdp: CDPSession): Promise<{ stop(): Promise<TraceEvent
 type PageResult = RunSample['page'] & { wallMs: number };
 interface BenchWindow { __bench?: { state: string; result: PageResult | null; start(): Promise<PageResult> }; __naiveDetector?: { batches: number; hits: number } }
 
-async function runOnce(context: BrowserContext, spec: ConfigSpec, rep: number, extId: string | null): Promise<RunSample> {
+async function runOnce(context: BrowserContext, spec: ConfigSpec, rep: number, extId: string | null, worker: WorkerCdp | null): Promise<RunSample> {
   const page: Page = await context.newPage();
   try {
+    if (spec.withExtension && worker) await worker.value(LISTEN_FOR_OBSERVATIONS);
     if (spec.naive) await page.addInitScript({ content: naiveInitScript });
     const cdp = await context.newCDPSession(page);
     // Proof that the extension's isolated content script really ran in this page (every
@@ -258,6 +293,7 @@ async function runOnce(context: BrowserContext, spec: ConfigSpec, rep: number, e
     }
     if (!result) throw new Error('the workload finished without a result');
     const naive = spec.naive ? await page.evaluate(() => (window as BenchWindow).__naiveDetector) : undefined;
+    const found = spec.withExtension && worker ? await expectFound(worker) : undefined;
     if (spec.naive && !naive) throw new Error('the naive detector was not injected');
     return {
       config: spec.name,
@@ -270,6 +306,7 @@ async function runOnce(context: BrowserContext, spec: ConfigSpec, rep: number, e
       wallMs: result.wallMs,
       page: { steps: result.steps, mutationRecords: result.mutationRecords, requestsDone: result.requestsDone, entriesReceived: result.entriesReceived, domNodes: result.domNodes },
       ...(naive ? { naive } : {}),
+      ...(found ? { found } : {}),
       ...(traceSummary ? { trace: traceSummary } : {}),
     };
   } finally {
@@ -290,19 +327,20 @@ try {
   const withExt = await launch(true, site.port);
   browsers.push(withExt);
   const extId = await extensionId(withExt.context);
+  const worker = await WorkerCdp.attach(await withExt.context.browser()!.newBrowserCDPSession(), `chrome-extension://${extId}/`);
   const contextFor = (spec: ConfigSpec): BrowserContext => (spec.withExtension ? withExt.context : plain.context);
   // One unrecorded warm-up per configuration: HTTP, V8 and the extension's caches start warm for all.
   // (The traced configuration shares the extension's browser and warm-up.)
-  for (const spec of CONFIGS.filter((c) => !c.traced)) await runOnce(contextFor(spec), spec, -1, extId);
+  for (const spec of CONFIGS.filter((c) => !c.traced)) await runOnce(contextFor(spec), spec, -1, extId, worker);
   for (let rep = 0; rep < reps; rep++) {
     // A different, reproducible order each repetition, so drift over the run hits every configuration.
     for (const spec of seededShuffle(CONFIGS, seed + rep)) {
-      const sample = await runOnce(contextFor(spec), spec, rep, extId);
+      const sample = await runOnce(contextFor(spec), spec, rep, extId, worker);
       samples.push(sample);
       process.stdout.write(`  rep ${rep + 1}/${reps} ${spec.name.padEnd(18)} task ${sample.taskMs.toFixed(1).padStart(8)} ms  script ${sample.scriptMs.toFixed(1).padStart(8)} ms\n`);
     }
   }
-  if (traced) samples.push(await runOnce(contextFor(CHECK), CHECK, 0, extId));
+  if (traced) samples.push(await runOnce(contextFor(CHECK), CHECK, 0, extId, worker));
 } finally {
   for (const b of browsers) {
     await b.context.close();
@@ -390,6 +428,7 @@ const runMs = (s: RunSample): Record<string, unknown> => ({
   rep: s.rep, taskMs: round(s.taskMs, 2), scriptMs: round(s.scriptMs, 2), layoutMs: round(s.layoutMs, 2),
   recalcStyleMs: round(s.recalcStyleMs, 2), loadTaskMs: round(s.loadTaskMs, 2), wallMs: round(s.wallMs, 1),
   ...(s.naive ? { naive: s.naive } : {}),
+  ...(s.found ? { found: s.found } : {}),
   ...(s.trace ? { trace: Object.fromEntries(Object.entries(s.trace).map(([k, v]) => [k, typeof v === 'number' ? round(v, 3) : v])) } : {}),
 });
 // Ratios already are relative numbers and sit near zero, where IQR/median means nothing: leave it out.
@@ -437,6 +476,13 @@ const report = {
     },
   },
   contentScript,
+  // Every run with the extension stops with an error unless its content script passed on all
+  // three failures the page showed; this says how many runs were checked.
+  detections: {
+    what: 'per run with the extension: the toast (limit:rate_limited), the inline error cell (banner:timeline_error) and the HTTP-200 answer carrying DeadlineExceeded (page http_5xx) all reached the service worker',
+    runsChecked: samples.filter((x) => x.found).length,
+    allFound: samples.filter((x) => x.found).every((x) => x.found!.toast && x.found!.inlineCell && x.found!.apiError),
+  },
   metric:
     'overheadRatio (trace basis): thread time of the extension\'s own script entries in a devtools.timeline trace over the page\'s own main-thread time in the same run; ab*: CDP Performance.getMetrics TaskDuration (renderer main thread, timeDomain threadTicks) over the workload, from the start call to the last frame',
   workload: { ...workload, perRun: pageWork ?? null, mutationRecordsPerSecond: Math.round(mutationsPerSecond), failingApiCursor: FAILING_CURSOR },

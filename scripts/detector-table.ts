@@ -15,6 +15,7 @@ import process from 'node:process';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { JSDOM } from 'jsdom';
 import { DETECTORS } from '../src/content/detectors/index.ts';
+import { mutationInsertions, sentinelSelectors } from '../src/content/insertions.ts';
 import { startDetection } from '../src/content/runtime.ts';
 import { createStringsLoader } from '../src/content/strings.ts';
 import type { Observation } from '../src/shared/runtime-messages.ts';
@@ -82,6 +83,8 @@ export async function runFixture(fixture: CorpusFixture, dir = FIXTURES_DIR): Pr
     emit: ({ feature, signal, code }) => emitted.push({ feature, signal, code }),
     onError: (id) => errors.push(id),
     schedule: (run) => void setTimeout(run, 0),
+    // jsdom has no style engine for the sentinel stylesheet: the same candidates from its mutations.
+    insertions: mutationInsertions(dom.window.document, sentinelSelectors(DETECTORS.map((d) => d.selector))),
   });
   try {
     await detection.idle();

@@ -123,7 +123,8 @@
   // --- error UI, so the detectors have something to find ------------------------------------
   let toast = null;
   function showToast() {
-    toast = el('div', { role: 'alert', 'data-testid': 'toast' }, [el('div', { dir: 'ltr' }, [el('span', null, ['Something went wrong. Try reloading.'])])]);
+    // A different message from the inline error cell's, so the benchmark can tell both were found.
+    toast = el('div', { role: 'alert', 'data-testid': 'toast' }, [el('div', { dir: 'ltr' }, [el('span', null, ['Sorry, you are rate limited. Please wait a few moments then try again.'])])]);
     layers.append(toast);
     mutationRecords++;
   }

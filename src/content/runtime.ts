@@ -1,14 +1,18 @@
 /**
- * Runs the DOM detectors on x.com without ever rescanning the document.
+ * Runs the DOM detectors on x.com without ever rescanning the document or watching its busiest
+ * parts.
  *
- * - Observers are named and scoped: `boot` waits for #react-root, `finder` looks at the document's
- *   added nodes only until the primary column and #layers exist (#layers may be outside #react-root), `primaryColumn` (page-scoped: torn down and
- *   re-attached on every SPA navigation) and `layers` (app-wide) feed the detectors, `title`
- *   notices navigations. stop() disconnects them all.
- * - The observer callbacks do O(added nodes) work and allocate nothing: an added node is queued
- *   only when it is, holds, or sits inside a candidate (one native selector match against the
- *   added subtree, the record's target checked once). A busy timeline whose new posts hold no
- *   candidate therefore schedules nothing at all: no frame callback, no navigation check.
+ * - Candidates outside #layers (the error card, the timeline's Retry cell, players, DM entries,
+ *   alerts) come from an InsertionSource (insertions.ts): in the browser the style engine matches
+ *   them and announces each with an animation event, so the timeline's churn (posts, counters,
+ *   timestamps) calls into this script not once.
+ * - #layers (toasts, dialogs) is quiet: the `layers` observer looks at its added nodes, queueing
+ *   one only when it is, holds or sits inside a candidate (one native selector match each).
+ *   `finder` watches the document's added nodes only until #layers exists (it may come after
+ *   #react-root). `title` and popstate notice SPA navigations.
+ * - A widget whose message is not there yet is watched by the page-scoped `widgets` observer
+ *   (its own subtree only) until the message arrives; navigation tears that observer down and
+ *   the page's candidates are looked at once more under the new route.
  * - Queued nodes are handled once per animation frame: candidates are selected with the same
  *   combined selector and only their text is read.
  * - Each detector runs in its own try/catch with the page's AbortSignal; a widget reports once.
@@ -16,6 +20,7 @@
 import { pageFeature } from '../shared/x-endpoints.ts';
 import type { Observation } from '../shared/runtime-messages.ts';
 import type { DetectorContext, RegisteredDetector } from './detector.ts';
+import type { InsertionSource } from './insertions.ts';
 import type { StringTable } from './strings.ts';
 import * as SELECTORS from './selectors.ts';
 
@@ -25,6 +30,8 @@ export interface DetectionOptions {
   /** Strings for a page language (loaded lazily, cached by the loader). */
   strings: (lang: string) => Promise<StringTable | null>;
   emit: (observation: Observation) => void;
+  /** Candidates appearing outside #layers: styleInsertions in the browser, mutationInsertions without a style engine. */
+  insertions: InsertionSource;
   /** Runs a batch later; defaults to the next animation frame (a timer while the tab is hidden). */
   schedule?: (run: () => void) => void;
   /** A detector failed; it is reported here and the others go on. */
@@ -83,7 +90,6 @@ export function startDetection(opts: DetectionOptions): Detection {
   const tasks = new Set<Promise<void>>();
   let frame: Promise<void> | null = null;
   let stopped = false;
-  let primary: Element | null = null;
   let layers: Element | null = null;
   let href = doc.location?.href ?? '';
   let page = new AbortController();
@@ -191,7 +197,11 @@ export function startDetection(opts: DetectionOptions): Detection {
     const task = Promise.resolve()
       .then(() => detector.inspect(widget, ctxFor(signal)))
       .then((finding) => {
-        if (!finding || signal.aborted || stopped || reported.has(widget) || !widget.isConnected) return;
+        if (signal.aborted || stopped || reported.has(widget) || !widget.isConnected) return;
+        if (!finding) {
+          awaitMessage(widget);
+          return;
+        }
         reported.add(widget);
         emit({ feature: finding.feature, signal: finding.signal, source: 'dom', code: finding.code });
       })
@@ -203,14 +213,31 @@ export function startDetection(opts: DetectionOptions): Detection {
     tasks.add(task);
   };
 
+  /**
+   * A widget outside #layers whose message is not (yet) one to report: React may fill it in
+   * later (text swapped into an existing card or player), so its subtree, and only that, is
+   * watched until the page changes. #layers has its own observer.
+   */
+  const awaitMessage = (widget: Element) => {
+    if (layers?.contains(widget)) return;
+    if (!observers.has('widgets')) observe('widgets', widget, MUTATIONS, queueTargets);
+    else observers.get('widgets')!.observe(widget, MUTATIONS);
+  };
+  const queueTargets = (records: MutationRecord[]) => {
+    for (let i = 0; i < records.length; i++) {
+      const target = records[i]!.target;
+      if (records[i]!.addedNodes.length > 0 && target.nodeType === 1) pending.add(target as Element);
+    }
+    if (pending.size > 0) requestFrame();
+  };
+
   const flush = () => {
     if (stopped) return;
     checkNavigation();
-    // A container React replaced without a navigation: look it up again (the finder takes over
-    // if it is not back yet).
-    if ((primary && !primary.isConnected) || (layers && !layers.isConnected)) {
-      if (primary && !primary.isConnected) unobserve('primaryColumn');
-      if (layers && !layers.isConnected) unobserve('layers');
+    // #layers replaced without a navigation: look it up again (the finder takes over if it is
+    // not back yet).
+    if (layers && !layers.isConnected) {
+      unobserve('layers');
       findContainers();
     }
     if (!combined || pending.size === 0) return;
@@ -239,49 +266,29 @@ export function startDetection(opts: DetectionOptions): Detection {
     }
   };
 
-  const attachContainer = (name: 'primaryColumn' | 'layers', el: Element) => {
+  const attachLayers = (el: Element) => {
     // No navigation check here: the title observer, popstate and every flush do it, so the
     // page's own mutations cost no location read.
-    observe(name, el, MUTATIONS, enqueueAdded);
+    observe('layers', el, MUTATIONS, enqueueAdded);
     // Once per attach (start or navigation): what the container already shows.
     pending.add(el);
     requestFrame();
   };
 
-  /** Looks the containers up by id/selector; only at start, navigation, or when one was added. */
+  /** Looks #layers up by id; only at start, or when it was added or replaced. */
   const findContainers = () => {
-    const root = doc.getElementById(SELECTORS.reactRoot);
-    if (!root) return;
     if (!layers?.isConnected) {
       layers = doc.getElementById(SELECTORS.layers);
-      if (layers) attachContainer('layers', layers);
+      if (layers) attachLayers(layers);
     }
-    if (!primary?.isConnected) {
-      primary = root.querySelector(SELECTORS.primaryColumn);
-      if (primary) attachContainer('primaryColumn', primary);
-    }
-    if (primary && layers) {
+    if (layers) {
       unobserve('finder');
     } else if (!observers.has('finder')) {
       // The whole document, not #react-root: #layers may sit outside the app root (a body child
       // after it), and the parser can yield between the two, so detection may start before
-      // #layers exists. Watched only until both containers are found.
-      observe('finder', doc, MUTATIONS, (records) => {
-        // Only added subtrees are looked at, and only for the two containers.
-        for (const r of records) {
-          for (const node of r.addedNodes) {
-            if (node.nodeType !== 1) continue;
-            const el = node as Element;
-            if (
-              el.id === SELECTORS.layers ||
-              el.matches(SELECTORS.primaryColumn) ||
-              el.querySelector(`${SELECTORS.primaryColumn}, #${SELECTORS.layers}`)
-            ) {
-              findContainers();
-              return;
-            }
-          }
-        }
+      // #layers exists. Watched only until it is found; a lookup by id, not a scan.
+      observe('finder', doc, { childList: true, subtree: true }, () => {
+        if (doc.getElementById(SELECTORS.layers)) findContainers();
       });
     }
     watchTitle();
@@ -300,9 +307,13 @@ export function startDetection(opts: DetectionOptions): Detection {
     href = now;
     page.abort();
     page = new AbortController();
-    unobserve('primaryColumn');
-    primary = null;
+    // Page-scoped: the widgets awaiting a message belong to the old route. What is still shown
+    // (a card the new route keeps, a result dropped above) is looked at once more, in one
+    // native selector query per navigation.
+    unobserve('widgets');
+    if (doc.body) pending.add(doc.body);
     findContainers();
+    requestFrame();
   };
 
   const onPopState = () => {
@@ -310,22 +321,27 @@ export function startDetection(opts: DetectionOptions): Detection {
   };
   win?.addEventListener('popstate', onPopState);
 
-  if (doc.getElementById(SELECTORS.reactRoot)) {
-    findContainers();
-  } else {
-    observe('boot', doc, MUTATIONS, () => {
-      // getElementById is a lookup, not a scan.
-      if (doc.getElementById(SELECTORS.reactRoot)) {
-        unobserve('boot');
-        findContainers();
-      }
+  // The style engine announces candidates once per rendering update, as it computes their style:
+  // that already is the frame, so they are judged at once. A frame later, the page may have moved
+  // on (the timeline's Retry cell is no longer the last one once more posts arrive).
+  let flushQueued = false;
+  const stopInsertions = opts.insertions((candidate) => {
+    if (stopped) return;
+    pending.add(candidate);
+    if (flushQueued) return;
+    flushQueued = true;
+    queueMicrotask(() => {
+      flushQueued = false;
+      flush();
     });
-  }
+  });
+  findContainers();
 
   return {
     stop() {
       stopped = true;
       page.abort();
+      stopInsertions();
       for (const mo of observers.values()) mo.disconnect();
       observers.clear();
       pending.clear();

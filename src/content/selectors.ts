@@ -11,7 +11,6 @@
  */
 const RETRY_ICON = 'path[d^="M12 4c-4.418 0-8 3.58-8 8s3.582 8 8 8c3.806 0 6.993-2.66 7.802-6.22"]';
 
-export const reactRoot = 'react-root'; // an id
 export const layers = 'layers'; // an id: portals for toasts, menus and dialogs
 export const primaryColumn = '[data-testid="primaryColumn"]';
 /** The full-page error card; X also uses it for "this page doesn't exist". */

@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { JSDOM } from 'jsdom';
 import { DETECTORS } from '../../../src/content/detectors/index.ts';
 import type { RegisteredDetector } from '../../../src/content/detector.ts';
+import { mutationInsertions, sentinelSelectors, type InsertionSource } from '../../../src/content/insertions.ts';
 import { startDetection, type Detection } from '../../../src/content/runtime.ts';
 import { createStringsLoader } from '../../../src/content/strings.ts';
 import type { Observation } from '../../../src/shared/runtime-messages.ts';
@@ -45,6 +46,14 @@ export interface Harness {
   detection: Detection;
 }
 
+/**
+ * jsdom has no style engine to run the sentinel stylesheet: the runtime gets the same candidates
+ * (the sentinel's selectors, outside #layers) from a document MutationObserver instead.
+ */
+export function jsdomInsertions(doc: Document, detectors: readonly RegisteredDetector[] = DETECTORS): InsertionSource {
+  return mutationInsertions(doc, sentinelSelectors(detectors.map((d) => d.selector)));
+}
+
 /** Batches on the next macrotask instead of jsdom's 60 Hz animation frames: same runtime, faster corpus runs. */
 export const nextTask = (run: () => void) => void setTimeout(run, 0);
 
@@ -64,6 +73,7 @@ export function run(
     strings: stringsFromDisk(fetched),
     emit: (o) => emitted.push(o),
     onError: (id, err) => errors.push([id, err]),
+    insertions: jsdomInsertions(dom.window.document, detectors),
     ...(schedule ? { schedule } : {}),
   });
   return { dom, doc: dom.window.document, emitted, errors, fetched, detection };

@@ -15,7 +15,7 @@ import { DETECTORS } from '../../../src/content/detectors/index.ts';
 import { normaliseMessage } from '../../../src/content/normalise.ts';
 import { startDetection } from '../../../src/content/runtime.ts';
 import type { Observation } from '../../../src/shared/runtime-messages.ts';
-import { nextTask, repo, stringsFromDisk, withoutSource } from './dom-harness.ts';
+import { jsdomInsertions, nextTask, repo, stringsFromDisk, withoutSource } from './dom-harness.ts';
 
 interface Entry {
   meaning: string;
@@ -91,6 +91,7 @@ function page(lang: string | null, dir = 'ltr') {
     emit: (o) => emitted.push(o),
     onError: (_id, err) => errors.push(err),
     schedule: nextTask,
+    insertions: jsdomInsertions(doc),
   });
   const primary = doc.querySelector('[data-testid="primaryColumn"]') as Element;
   const layers = doc.getElementById('layers') as Element;

@@ -40,7 +40,7 @@ describe('a #layers parsed after the app root', () => {
     h.doc.body.insertAdjacentHTML('beforeend', `<div id="layers">${TOAST}</div>`);
     await h.detection.idle();
     expect(withoutSource(h.emitted)).toEqual([{ feature: 'post', signal: 'banner', code: 'banner:post_failed' }]);
-    expect(h.detection.observers()).toEqual(['layers', 'primaryColumn', 'title']);
+    expect(h.detection.observers()).toEqual(['layers', 'title']);
     h.detection.stop();
   });
 });

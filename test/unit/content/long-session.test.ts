@@ -11,7 +11,7 @@ import { JSDOM } from 'jsdom';
 import { DETECTORS } from '../../../src/content/detectors/index.ts';
 import { startDetection } from '../../../src/content/runtime.ts';
 import type { Observation } from '../../../src/shared/runtime-messages.ts';
-import { fixtureHtml, nextTask, splitFixture, stringsFromDisk } from './dom-harness.ts';
+import { fixtureHtml, jsdomInsertions, nextTask, splitFixture, stringsFromDisk } from './dom-harness.ts';
 
 setFlagsFromString('--expose-gc');
 const gc = runInNewContext('gc') as () => void;
@@ -60,7 +60,7 @@ describe('a long session on x.com', () => {
     // In place before the runtime starts, which takes the window's MutationObserver.
     const counts = instrument(dom.window as unknown as Window & typeof globalThis);
     const emitted: Observation[] = [];
-    const detection = startDetection({ doc: dom.window.document, detectors: DETECTORS, strings: stringsFromDisk(), emit: (o) => emitted.push(o), schedule: nextTask });
+    const detection = startDetection({ doc: dom.window.document, detectors: DETECTORS, strings: stringsFromDisk(), emit: (o) => emitted.push(o), schedule: nextTask, insertions: jsdomInsertions(dom.window.document) });
 
     const win = dom.window;
     const doc = win.document;
@@ -97,12 +97,13 @@ describe('a long session on x.com', () => {
       maxPending = Math.max(maxPending, t.pending);
       maxTasks = Math.max(maxTasks, t.tasks);
     }
-    // Whatever the route, at most: title, layers, primaryColumn (and the finder while one is missing).
+    // Whatever the route, at most: title, layers, jsdom's stand-in for the sentinel stylesheet
+    // (mutationInsertions) and the page-scoped widgets observer.
     expect(maxObservers).toBeLessThanOrEqual(4);
-    expect(detection.observers()).toEqual(['layers', 'primaryColumn', 'title']);
+    expect(detection.observers()).toEqual(['layers', 'title']);
     expect(counts.live.size).toBe(3);
-    // Observers are replaced per route, never piled up: about one new primaryColumn observer per navigation.
-    expect(counts.created()).toBeLessThanOrEqual(NAVIGATIONS + 10);
+    // Nothing is re-created per route: the primary column is the style engine's to watch.
+    expect(counts.created()).toBeLessThanOrEqual(10);
     expect(maxListeners).toBe(1); // popstate
     expect(maxPending).toBe(0);
     expect(maxTasks).toBe(0);

@@ -1,7 +1,8 @@
 /**
  * "No work while nothing changes": the page's own churn (new posts, counters and timestamps
- * ticking, hover attributes) schedules no frame and reads no text; only a node that is, holds or
- * sits inside a candidate does.
+ * ticking, hover attributes) schedules no frame and reads no text; only a candidate does. In the
+ * browser the runtime's code is not even called for that churn (the style engine matches
+ * candidates: bench/content.ts measures it); in jsdom a MutationObserver stands in for it.
  */
 import { describe, expect, it } from 'vitest';
 import { fixtureHtml, run, splitFixture, withoutSource } from './dom-harness.ts';
@@ -12,7 +13,7 @@ const post = (i: number) =>
   `<span data-testid="app-text-transition-container">${i}</span></button></div></article></div></div>`;
 
 describe('the observers\' cost on a busy timeline', () => {
-  it('schedules no frame for posts, counters, timestamps and attributes; one for an error cell', async () => {
+  it('schedules no frame for posts, counters, timestamps and attributes, and judges an error cell when it appears', async () => {
     const { shell, primary: errorCell } = splitFixture(fixtureHtml('en-timeline-error.html'));
     let frames = 0;
     const schedule = (task: () => void) => {
@@ -37,10 +38,11 @@ describe('the observers\' cost on a busy timeline', () => {
     expect(h.fetched).toEqual([]);
     expect(h.detection.tracked()).toEqual({ pending: 0, tasks: 0 });
 
-    // The inline error at the end of the timeline: now a frame, and the report.
+    // The inline error at the end of the timeline: judged as soon as it is announced (no frame
+    // later, when more posts may have come after it), and reported.
     column.insertAdjacentHTML('beforeend', errorCell);
     await h.detection.idle();
-    expect(frames - startFrames).toBe(1);
+    expect(frames - startFrames).toBe(0);
     expect(withoutSource(h.emitted)).toEqual([{ feature: 'timeline', signal: 'banner', code: 'banner:timeline_error' }]);
     h.detection.stop();
   });

@@ -44,11 +44,15 @@ describe('startDetection', () => {
     h.detection.stop();
   });
 
-  it('re-attaches page-scoped observers on SPA navigation and uses the new route', async () => {
+  it('tears page-scoped observers down on SPA navigation and uses the new route', async () => {
     const { shell, primary, layers } = shellOf('en-toast-rate-limited.html');
     const h = run(shell, '/home');
     await h.detection.idle();
     const column = h.doc.querySelector('[data-testid="primaryColumn"]')!;
+    // An error card whose message has not arrived: its subtree is watched, for this route only.
+    column.insertAdjacentHTML('beforeend', '<div data-testid="error-detail"><span></span></div>');
+    await h.detection.idle();
+    expect(h.detection.observers()).toEqual(['layers', 'title', 'widgets']);
     // X swaps the primary column on this navigation.
     h.dom.window.history.pushState({}, '', '/messages');
     const fresh = h.doc.createElement('div');
@@ -56,7 +60,7 @@ describe('startDetection', () => {
     column.replaceWith(fresh);
     h.doc.title = 'Messages / X';
     await h.detection.idle();
-    expect(h.detection.observers()).toEqual(['layers', 'primaryColumn', 'title']);
+    expect(h.detection.observers()).toEqual(['layers', 'title']);
     fresh.innerHTML = primary;
     h.doc.getElementById('layers')!.innerHTML = layers;
     await h.detection.idle();
@@ -158,14 +162,14 @@ describe('startDetection', () => {
     expect(h.emitted).toEqual([]);
   });
 
-  it('waits for the primary column on pages that render it late, then stops looking', async () => {
+  it('finds the card on pages that render the primary column late, watching only #layers meanwhile', async () => {
     const { shell, primary } = shellOf('en-primary-error.html');
     const h = run(shell.replace(/<div data-testid="primaryColumn">\s*<\/div>/, ''), '/home');
     await h.detection.idle();
-    expect(h.detection.observers()).toEqual(['finder', 'layers', 'title']);
+    expect(h.detection.observers()).toEqual(['layers', 'title']);
     h.doc.querySelector('main')!.insertAdjacentHTML('afterbegin', `<div><div data-testid="primaryColumn">${primary}</div></div>`);
     await h.detection.idle();
-    expect(h.detection.observers()).toEqual(['layers', 'primaryColumn', 'title']);
+    expect(h.detection.observers()).toEqual(['layers', 'title']);
     expect(withoutSource(h.emitted)).toEqual([timelineError]);
     h.detection.stop();
   });

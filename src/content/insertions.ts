@@ -1,0 +1,115 @@
+/**
+ * How the runtime learns that a candidate node appeared outside #layers, without watching the
+ * primary column's mutations (a busy timeline makes thousands a second, and every one of them
+ * costs a call into this script even when it is then ignored).
+ *
+ * In the browser the style engine does the matching: `sentinel.css` (injected by the manifest)
+ * gives every candidate a 1 ms animation, and the animation's `animationstart` names the node.
+ * Style is computed for every node the page shows anyway, so the page's own churn costs this
+ * script nothing at all; only a candidate's first render calls in. Hidden candidates (in a
+ * `display: none` subtree, or a background tab) call in once they are shown.
+ *
+ * jsdom has no style engine: there (unit tests) `mutationInsertions` reports the same nodes from
+ * a document MutationObserver, at the cost the sentinel avoids.
+ */
+
+/** The animation the sentinel stylesheet runs on candidates; nothing else may use this name. */
+export const SENTINEL_ANIMATION = 'outage-radar-candidate';
+
+/** Calls `onInserted` with each candidate as it appears; returns a function that stops it. */
+export type InsertionSource = (onInserted: (candidate: Element) => void) => () => void;
+
+/** The items of a selector list (commas inside brackets, quotes or parentheses do not split). */
+export function selectorItems(list: string): string[] {
+  const items: string[] = [];
+  let depth = 0;
+  let quote = '';
+  let start = 0;
+  for (let i = 0; i < list.length; i++) {
+    const c = list[i]!;
+    if (quote) {
+      if (c === '\\') i++;
+      else if (c === quote) quote = '';
+    } else if (c === '"' || c === "'") quote = c;
+    else if (c === '[' || c === '(') depth++;
+    else if (c === ']' || c === ')') depth--;
+    else if (c === ',' && depth === 0) {
+      items.push(list.slice(start, i).trim());
+      start = i + 1;
+    }
+  }
+  items.push(list.slice(start).trim());
+  return items.filter((s) => s.length > 0);
+}
+
+/**
+ * The selectors the sentinel watches: every detector's, except those only #layers can match.
+ * #layers (toasts, dialogs, menus) is quiet and keeps its MutationObserver, and X animates what
+ * it shows there, which an animation of ours must not replace.
+ */
+export function sentinelSelectors(detectorSelectors: readonly string[]): string[] {
+  const items = detectorSelectors.flatMap(selectorItems).filter((s) => !/^#layers\s/.test(s));
+  return [...new Set(items)];
+}
+
+/** The stylesheet the manifest injects (src/content/sentinel.css is this text; a test keeps it so). */
+export function sentinelCss(detectorSelectors: readonly string[]): string {
+  const selectors = sentinelSelectors(detectorSelectors).map((s) => `${s}:not(#layers *)`);
+  return [
+    '/* Generated from the DOM detectors\' selectors by `npm run gen:sentinel`: do not edit. */',
+    '/* Outage Radar learns that a possible error message appeared from this animation\'s start (see src/content/insertions.ts). */',
+    `@keyframes ${SENTINEL_ANIMATION} { from { --${SENTINEL_ANIMATION}: 0; } to { --${SENTINEL_ANIMATION}: 1; } }`,
+    `${selectors.join(',\n')} {`,
+    `  animation: ${SENTINEL_ANIMATION} 1ms 1 !important;`,
+    '}',
+    '',
+  ].join('\n');
+}
+
+const SENTINEL_EVENTS = ['animationstart', 'animationend', 'animationcancel', 'animationiteration'] as const;
+
+/**
+ * The browser's way: the sentinel's animation events, caught on the window before anyone else
+ * (the content script starts before the page's scripts) and kept from the page, so X's own
+ * animation handlers never see an animation they did not start.
+ */
+export function styleInsertions(win: Window): InsertionSource {
+  return (onInserted) => {
+    const onEvent = (event: Event) => {
+      if ((event as AnimationEvent).animationName !== SENTINEL_ANIMATION) return;
+      event.stopImmediatePropagation();
+      const target = event.target as Node | null;
+      if (event.type === 'animationstart' && target?.nodeType === 1) onInserted(target as Element);
+    };
+    for (const type of SENTINEL_EVENTS) win.addEventListener(type, onEvent, true);
+    return () => {
+      for (const type of SENTINEL_EVENTS) win.removeEventListener(type, onEvent, true);
+    };
+  };
+}
+
+/**
+ * Without a style engine: the same candidates from the document's added nodes (what is already
+ * there at start too). Costs a call per mutation batch of the whole document.
+ */
+export function mutationInsertions(doc: Document, selectors: readonly string[]): InsertionSource {
+  const selector = selectors.join(', ');
+  return (onInserted) => {
+    if (!selector) return () => {};
+    // As the stylesheet's :not(#layers *): the runtime watches #layers itself.
+    const report = (root: Element) => {
+      if (root.closest('#layers')) return;
+      if (root.matches(selector)) onInserted(root);
+      for (const el of root.querySelectorAll(selector)) if (!el.closest('#layers')) onInserted(el);
+    };
+    if (doc.documentElement) report(doc.documentElement);
+    const MO: typeof MutationObserver = (doc.defaultView as (Window & typeof globalThis) | null)?.MutationObserver ?? MutationObserver;
+    const observer = new MO((records) => {
+      for (const record of records) {
+        for (const node of record.addedNodes) if (node.nodeType === 1) report(node as Element);
+      }
+    });
+    observer.observe(doc, { childList: true, subtree: true });
+    return () => observer.disconnect();
+  };
+}
