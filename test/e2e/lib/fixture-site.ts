@@ -9,7 +9,7 @@ import { createServer as createHttpServer, type Server as HttpServer, type Incom
 import { connect, type AddressInfo, type Socket } from 'node:net';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { FIXTURE_SITE_DIR, sharedDataFile } from './paths.ts';
+import { DOM_CORPUS_DIR, FIXTURE_SITE_DIR, sharedDataFile } from './paths.ts';
 import { FIXTURE_HOSTS, type Cert } from './tls.ts';
 
 /** Distinctive values the fixture pages show and the API query carries: none may ever leave. */
@@ -117,6 +117,18 @@ export const FRENCH_TIMELINE_PAGE: FixturePage = {
 
 export const ALL_PAGES: FixturePage[] = [...BANNER_PAGES, NOT_FOUND_PAGE, FRENCH_TIMELINE_PAGE];
 
+/** A page of the DOM corpus (test/fixtures/dom), as the detector table judges it. */
+export interface CorpusPage {
+  file: string;
+  lang: string;
+  state: string;
+  path: string;
+  expect: Array<{ feature: string; signal: string; code: string }>;
+}
+export const CORPUS: CorpusPage[] = (JSON.parse(readFileSync(join(DOM_CORPUS_DIR, 'fixtures.json'), 'utf8')) as { fixtures: CorpusPage[] }).fixtures;
+/** Where the fixture site serves a corpus page: at its own x.com path, picked by a query the route ignores. */
+export const corpusUrl = (page: CorpusPage): string => `https://x.com${page.path}?corpus=${encodeURIComponent(page.file)}`;
+
 export interface ApiHit {
   op: string;
   status: number;
@@ -216,6 +228,16 @@ export class FixtureSite {
     if (gql?.[1]) return this.answerApi(gql[1], res);
     if (url.pathname === '/fixture/app.js') {
       res.writeHead(200, { 'content-type': 'text/javascript; charset=utf-8', 'cache-control': 'no-store' }).end(this.appJs);
+      return;
+    }
+    const corpusFile = url.searchParams.get('corpus');
+    if (corpusFile !== null) {
+      const entry = CORPUS.find((c) => c.file === corpusFile && c.path === url.pathname);
+      if (!entry) {
+        res.writeHead(404, { 'content-type': 'text/plain' }).end('no such corpus page at this path');
+        return;
+      }
+      res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' }).end(readFileSync(join(DOM_CORPUS_DIR, entry.file)));
       return;
     }
     if (url.pathname === '/favicon.ico') {

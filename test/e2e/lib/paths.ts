@@ -6,6 +6,8 @@ export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..
 export const DIST_CHROME = join(REPO_ROOT, 'dist/chrome');
 export const DIST_FIREFOX = join(REPO_ROOT, 'dist/firefox');
 export const FIXTURE_SITE_DIR = join(REPO_ROOT, 'test/fixtures/site');
+/** The DOM corpus the detector table is judged on (test/fixtures/dom/fixtures.json lists it). */
+export const DOM_CORPUS_DIR = join(REPO_ROOT, 'test/fixtures/dom');
 
 /** The shared reference material sits beside the repository (../shared), on CI as here. */
 export function sharedDataFile(name: string): string {

@@ -16,6 +16,8 @@ import { getJson, postCrowdOutage, postOperatorMessage } from './crowd.ts';
 import {
   ALL_PAGES,
   BANNER_PAGES,
+  CORPUS,
+  corpusUrl,
   DEADLINE_EXCEEDED_ERROR,
   FIXTURE_COOKIE_VALUE,
   FIXTURE_HANDLE,
@@ -25,6 +27,7 @@ import {
   FixtureSite,
   NOT_FOUND_PAGE,
   TIMELINE_CALLS,
+  type CorpusPage,
   type FixturePage,
 } from './fixture-site.ts';
 import { sharedDataFile } from './paths.ts';
@@ -161,6 +164,30 @@ async function waitForBadge(ext: ExtensionBrowser, want: string, what: string): 
   });
 }
 
+interface Forwarded { url: string; source: string; feature: string; signal: string; code?: string }
+
+/** Runs in an extension page: keeps every observation a content script sends to the background. */
+function listenForObservations(): void {
+  const w = window as unknown as { __forwarded?: Forwarded[] };
+  if (w.__forwarded) return;
+  w.__forwarded = [];
+  const rt = ((globalThis as unknown as { browser?: typeof chrome }).browser ?? chrome).runtime;
+  rt.onMessage.addListener((m: unknown, sender: chrome.runtime.MessageSender) => {
+    const msg = m as { type?: string; observation?: Omit<Forwarded, 'url'> };
+    if (msg?.type === 'observe' && msg.observation) w.__forwarded!.push({ url: sender.url ?? '', ...msg.observation });
+  });
+}
+
+/**
+ * Corpus pages for the real browsers: every state in English, right-to-left Arabic and Japanese,
+ * plus the pages in a language X has no strings for and with no language at all, where structure
+ * alone must do. The detector table covers all of it in jsdom; here the style engine, not a
+ * MutationObserver, has to find each candidate.
+ */
+export const BROWSER_CORPUS: CorpusPage[] = CORPUS.filter((p) => ['en', 'ar', 'ja', 'sw', ''].includes(p.lang));
+
+const corpusKey = (o: { feature: string; signal: string; code?: string }) => `${o.feature}/${o.signal}/${o.code ?? ''}`;
+
 export function defineExtensionSuite(browserName: string, launch: (opts: LaunchOptions) => Promise<ExtensionBrowser>): void {
   describe(`Outage Radar in ${browserName}`, () => {
     let dir = '';
@@ -258,6 +285,8 @@ export function defineExtensionSuite(browserName: string, launch: (opts: LaunchO
           const missing = unmet(allReports(proxy), expectations).map((e) => e.what);
           throw new Error(`${err.message}\nmissing:\n  ${missing.join('\n  ')}\nreceived:\n  ${describeReports(allReports(proxy))}\nserver answers: ${proxy.reportPosts().map((e) => `${e.status} ${e.responseBody}`).join(' | ')}`);
         });
+        // The error cards were found through the sentinel animation; the pages' own listeners saw none of its events.
+        for (const tab of tabs) expect(await tab.evaluate(() => document.documentElement.getAttribute('data-sentinel-events-seen'), undefined)).toBeNull();
         await closeAll(tabs);
 
         const posts = proxy.reportPosts();
@@ -371,6 +400,32 @@ export function defineExtensionSuite(browserName: string, launch: (opts: LaunchO
         expectNothingPrivate(proxy);
       });
     });
+
+    it('finds in the real page what the detector table finds in jsdom, on the DOM corpus', async () => {
+      const listener = await openPopup(ext);
+      await listener.evaluate(listenForObservations, undefined);
+      const read = () => listener.evaluate(() => (window as unknown as { __forwarded: Forwarded[] }).__forwarded.slice(), undefined);
+      const domFor = (seen: Forwarded[], page: CorpusPage) =>
+        seen.filter((o) => o.source === 'dom' && new URL(o.url).searchParams.get('corpus') === page.file).map(corpusKey).sort();
+      const wrong: string[] = [];
+      // One page at a time, in the foreground: a background tab is not rendered, so its
+      // candidates are announced only once it is shown.
+      for (const page of BROWSER_CORPUS) {
+        const tab = await ext.open(corpusUrl(page));
+        const want = page.expect.map(corpusKey).sort();
+        if (want.length > 0) {
+          await waitFor(async () => domFor(await read(), page).length >= want.length, { timeoutMs: 5_000, what: `${page.file}: ${want.join(', ')}` }).catch(() => undefined);
+        }
+        // Long enough for a wrong report to arrive: the first frame, the strings and the message.
+        await sleep(want.length > 0 ? 100 : 400);
+        await tab.close();
+        const got = domFor(await read(), page);
+        if (JSON.stringify(got) !== JSON.stringify(want)) wrong.push(`${page.file} (${page.state}): expected [${want.join(', ')}], got [${got.join(', ')}]`);
+      }
+      await listener.close();
+      expect(BROWSER_CORPUS.length).toBeGreaterThan(100);
+      expect(wrong).toEqual([]);
+    }, 600_000);
 
     it("shows the operator's message in the popup", async () => {
       await withBackend(async (server, proxy) => {

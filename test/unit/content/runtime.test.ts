@@ -44,6 +44,24 @@ describe('startDetection', () => {
     h.detection.stop();
   });
 
+  it('finds a message that arrives after its card, outside #layers, watching only that card', async () => {
+    const { shell } = shellOf('en-primary-error.html');
+    const h = run(shell, '/home');
+    const column = h.doc.querySelector('[data-testid="primaryColumn"]')!;
+    column.innerHTML = '<div data-testid="error-detail"><span></span></div>';
+    await h.detection.idle();
+    expect(h.emitted).toEqual([]);
+    expect(h.detection.observers()).toEqual(['layers', 'title', 'widgets']);
+    // The page's other churn is not the card's: nothing is queued for it.
+    column.insertAdjacentHTML('beforeend', '<div data-testid="cellInnerDiv"><article data-testid="tweet"><span>post</span></article></div>');
+    await new Promise<void>((r) => queueMicrotask(r)); // after the observers' callbacks
+    expect(h.detection.tracked().pending).toBe(0);
+    column.querySelector('[data-testid="error-detail"] span')!.appendChild(h.doc.createTextNode('Something went wrong. Try reloading.'));
+    await h.detection.idle();
+    expect(withoutSource(h.emitted)).toEqual([timelineError]);
+    h.detection.stop();
+  });
+
   it('tears page-scoped observers down on SPA navigation and uses the new route', async () => {
     const { shell, primary, layers } = shellOf('en-toast-rate-limited.html');
     const h = run(shell, '/home');
