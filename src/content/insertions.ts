@@ -52,9 +52,14 @@ export function sentinelSelectors(detectorSelectors: readonly string[]): string[
   return [...new Set(items)];
 }
 
+/** The selectors of the sentinel's rule, as the style engine sees them. */
+export function sentinelRuleSelectors(detectorSelectors: readonly string[]): string[] {
+  return sentinelSelectors(detectorSelectors).map((s) => `${s}:not(#layers *)`);
+}
+
 /** The stylesheet the manifest injects (src/content/sentinel.css is this text; a test keeps it so). */
 export function sentinelCss(detectorSelectors: readonly string[]): string {
-  const selectors = sentinelSelectors(detectorSelectors).map((s) => `${s}:not(#layers *)`);
+  const selectors = sentinelRuleSelectors(detectorSelectors);
   return [
     '/* Generated from the DOM detectors\' selectors by `npm run gen:sentinel`: do not edit. */',
     '/* Outage Radar learns that a possible error message appeared from this animation\'s start (see src/content/insertions.ts). */',
