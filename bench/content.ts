@@ -59,6 +59,8 @@ const workload: WorkloadConfig = {
   initialCells: 40,
   maxCells: 60,
   counterUpdatesPerStep: 36,
+  videoEveryPosts: 4,
+  playerControlTogglesPerStep: 4,
   timeUpdatesPerStep: 12,
   attributeTogglesPerStep: 16,
   restylesPerStep: 12,
@@ -134,15 +136,20 @@ interface FoundCheck { toast: boolean; inlineCell: boolean; apiError: boolean; o
 const LISTEN_FOR_OBSERVATIONS = `(() => {
   if (!globalThis.__benchObservations) {
     globalThis.__benchObservations = [];
-    chrome.runtime.onMessage.addListener((m) => { if (m && m.type === 'observe') globalThis.__benchObservations.push(m.observation); });
+    chrome.runtime.onMessage.addListener((m, sender) => {
+      if (m && m.type === 'observe') globalThis.__benchObservations.push({ ...m.observation, url: sender.url || '' });
+    });
   }
   globalThis.__benchObservations.length = 0;
   return true;
 })()`;
-async function expectFound(cdp: WorkerCdp): Promise<FoundCheck> {
+/** Each run's page has its own URL, so a late message from the previous run's page cannot count. */
+const runUrl = (spec: ConfigSpec, rep: number): string => `https://x.com/home?run=${encodeURIComponent(`${spec.name}-${rep}`)}`;
+async function expectFound(cdp: WorkerCdp, url: string): Promise<FoundCheck> {
   const deadline = Date.now() + 10_000;
   for (;;) {
-    const seen = await cdp.value<{ source: string; signal: string; code?: string; status?: number; feature: string }[]>('globalThis.__benchObservations ?? []');
+    const all = await cdp.value<{ source: string; signal: string; code?: string; status?: number; feature: string; url: string }[]>('globalThis.__benchObservations ?? []');
+    const seen = all.filter((o) => o.url === url);
     const found: FoundCheck = {
       toast: seen.some((o) => o.source === 'dom' && o.code === 'limit:rate_limited'),
       inlineCell: seen.some((o) => o.source === 'dom' && o.code === 'banner:timeline_error'),
@@ -172,9 +179,10 @@ function sentinelSelectorTime(events: TraceEvent[]): NonNullable<RunSample['sele
       out.sentinelMatches += t.match_count ?? 0;
     }
   }
-  // None of ours among the statistics would mean the stylesheet was not applied, or the
-  // statistics changed shape: either way the number would be a false zero.
-  if (seen.size === 0) throw new Error('the selector statistics show none of the sentinel stylesheet\'s selectors');
+  // A selector of ours missing from the statistics would mean the stylesheet was not applied, or
+  // Chromium writes it differently: either way part of the number would be a false zero.
+  const missing = [...SENTINEL_SELECTORS].filter((sel) => !seen.has(sel));
+  if (missing.length > 0) throw new Error(`the selector statistics do not show these selectors of the sentinel stylesheet: ${missing.join(' | ')}`);
   return { ...out, sentinelSelectorsSeen: seen.size };
 }
 
@@ -296,7 +304,7 @@ async function runOnce(context: BrowserContext, spec: ConfigSpec, rep: number, e
     // Thread time, not wall time: other processes on this machine steal the CPU, not our counters.
     await cdp.send('Performance.enable', { timeDomain: 'threadTicks' });
     const atStart = await readMetrics(cdp);
-    await page.goto('https://x.com/home', { waitUntil: 'load' });
+    await page.goto(runUrl(spec, rep), { waitUntil: 'load' });
     await page.waitForFunction(() => (window as BenchWindow).__bench?.state === 'ready', null, { polling: 50, timeout: 30_000 });
     // Let the extension's async loader and the first layout finish before measuring the steady state.
     await page.waitForTimeout(500);
@@ -334,7 +342,7 @@ async function runOnce(context: BrowserContext, spec: ConfigSpec, rep: number, e
     }
     if (!result) throw new Error('the workload finished without a result');
     const naive = spec.naive ? await page.evaluate(() => (window as BenchWindow).__naiveDetector) : undefined;
-    const found = spec.withExtension && worker ? await expectFound(worker) : undefined;
+    const found = spec.withExtension && worker ? await expectFound(worker, runUrl(spec, rep)) : undefined;
     if (spec.naive && !naive) throw new Error('the naive detector was not injected');
     return {
       config: spec.name,

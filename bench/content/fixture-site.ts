@@ -12,6 +12,10 @@ export interface WorkloadConfig {
   /** Cells kept in the DOM (x.com virtualises its timeline the same way). */
   maxCells: number;
   counterUpdatesPerStep: number;
+  /** Every this many posts carries a video player (x.com's timelines are full of them). */
+  videoEveryPosts: number;
+  /** Players whose controls appear or go (hover) each step: React mounts and unmounts them. */
+  playerControlTogglesPerStep: number;
   timeUpdatesPerStep: number;
   attributeTogglesPerStep: number;
   restylesPerStep: number;

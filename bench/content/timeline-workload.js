@@ -88,6 +88,16 @@
     });
     const time = el('time', { datetime: new Date(1_700_000_000_000 + index * 60_000).toISOString() }, [`${1 + intBelow(59)}m`]);
     const text = el('div', { 'data-testid': 'tweetText', lang: 'en', dir: 'auto' }, [sentence(8 + intBelow(30))]);
+    // A video post: X's player, a <video> and a layer its controls are mounted into on hover.
+    let player = null;
+    const media = [];
+    if (index % config.videoEveryPosts === 0) {
+      const controls = el('div', { class: 'player-controls' });
+      player = { controls, shown: null };
+      media.push(el('div', { 'data-testid': 'videoPlayer', style: 'position: relative; height: 120px; background: #000;' }, [
+        el('div', { 'data-testid': 'videoComponent' }, [el('video', { preload: 'none', muted: '' }), controls]),
+      ]));
+    }
     const article = el('article', { role: 'article', tabindex: '0', 'data-testid': 'tweet' }, [
       el('div', { 'data-testid': 'Tweet-User-Avatar' }, [el('img', { alt: '', draggable: 'true' })]),
       el('div', { 'data-testid': 'User-Name' }, [
@@ -96,13 +106,14 @@
         el('a', { href: `/${name.toLowerCase()}/status/${1_800_000_000_000 + index}`, role: 'link' }, [time]),
       ]),
       text,
+      ...media,
       el('div', { role: 'group', 'aria-label': 'Post actions' }, actions),
     ]);
     const node = el('div', {
       'data-testid': 'cellInnerDiv',
       style: `transform: translateY(${index * CELL_HEIGHT}px); position: absolute; width: 100%;`,
     }, [el('div', { class: 'css-175oi2r' }, [el('div', null, [article])])]);
-    return { node, index, counters, time, buttons };
+    return { node, index, counters, time, buttons, player };
   }
 
   function appendCell() {
@@ -224,6 +235,27 @@
     mutationRecords += config.timeUpdatesPerStep;
   }
 
+  // The pointer moving over videos: their controls (play button, progress, time) mount and unmount.
+  function playerControlsPart() {
+    const players = cells.filter((c) => c.player);
+    if (players.length === 0) return;
+    for (let i = 0; i < config.playerControlTogglesPerStep; i++) {
+      const p = players[intBelow(players.length)].player;
+      if (p.shown) {
+        p.shown.remove();
+        p.shown = null;
+      } else {
+        p.shown = el('div', { role: 'group' }, [
+          el('button', { role: 'button', 'aria-label': 'Play', type: 'button' }, [el('svg', { viewBox: '0 0 24 24' })]),
+          el('div', { role: 'slider', 'aria-valuenow': String(intBelow(100)) }),
+          el('span', null, [`0:${String(intBelow(60)).padStart(2, '0')} / 1:30`]),
+        ]);
+        p.controls.append(p.shown);
+      }
+    }
+    mutationRecords += config.playerControlTogglesPerStep;
+  }
+
   function hoverAndMeasurePart() {
     for (let i = 0; i < config.attributeTogglesPerStep; i++) {
       const cell = cells[intBelow(cells.length)];
@@ -243,6 +275,7 @@
     scrollPart();
     postTask(countersPart);
     postTask(timestampsPart);
+    postTask(playerControlsPart);
     postTask(() => {
       hoverAndMeasurePart();
       next();

@@ -21,7 +21,19 @@ export interface Detector {
   readonly selector: string;
   /** The error widget a candidate belongs to, or null when the candidate is a look-alike. */
   widget(candidate: Element): Element | null;
-  inspect(widget: Element, ctx: DetectorContext): Promise<Finding | null>;
+  /**
+   * The verdict on a widget. Null at once (no promise) when it shows no text that could be a
+   * message: most candidates (healthy players, DM entries) end there, and a promise per candidate
+   * would be most of their cost. Otherwise a promise, as the strings may still be loading.
+   */
+  inspect(widget: Element, ctx: DetectorContext): Promise<Finding | null> | null;
+  /**
+   * Whether a widget that shows no message to report yet is watched (its subtree, until the page
+   * changes) for a message that arrives later. Default true: error UI whose text comes a moment
+   * after it. False for widgets that are mostly healthy and busy, whose every change would then
+   * cost a look (video players).
+   */
+  readonly watchForLateMessage?: boolean;
 }
 
 export interface RegisteredDetector extends Detector {

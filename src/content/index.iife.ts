@@ -8,7 +8,7 @@ import type { Observation, RuntimeRequest } from '../shared/runtime-messages.ts'
 import { createCoalescer } from './coalesce.ts';
 import { DETECTORS } from './detectors/index.ts';
 import { listenToPage } from './page-bridge.ts';
-import { styleInsertions } from './insertions.ts';
+import { browserInsertions, sentinelSelectors } from './insertions.ts';
 import { startDetection } from './runtime.ts';
 import { createStringsLoader } from './strings.ts';
 
@@ -49,4 +49,10 @@ const strings = createStringsLoader(async (file) => {
 });
 
 stopPage = listenToPage(window, send);
-detection = startDetection({ doc: document, detectors: DETECTORS, strings, emit: send, insertions: styleInsertions(window) });
+detection = startDetection({
+  doc: document,
+  detectors: DETECTORS,
+  strings,
+  emit: send,
+  insertions: browserInsertions(window, sentinelSelectors(DETECTORS.map((d) => d.selector))),
+});

@@ -4,7 +4,7 @@
  * costs a call into this script even when it is then ignored).
  *
  * In the browser the style engine does the matching: `sentinel.css` (injected by the manifest)
- * gives every candidate a 1 ms animation, and the animation's `animationstart` names the node.
+ * gives every candidate a paused animation, and the animation's `animationstart` names the node.
  * Style is computed for every node the page shows anyway, so the page's own churn costs this
  * script nothing at all; only a candidate's first render calls in. Hidden candidates (in a
  * `display: none` subtree, or a background tab) call in once they are shown.
@@ -65,7 +65,9 @@ export function sentinelCss(detectorSelectors: readonly string[]): string {
     '/* Outage Radar learns that a possible error message appeared from this animation\'s start (see src/content/insertions.ts). */',
     `@keyframes ${SENTINEL_ANIMATION} { from { --${SENTINEL_ANIMATION}: 0; } to { --${SENTINEL_ANIMATION}: 1; } }`,
     `${selectors.join(',\n')} {`,
-    `  animation: ${SENTINEL_ANIMATION} 1ms 1 !important;`,
+    // Paused: the animation starts (its start is the announcement) and never runs, so no frames
+    // are spent on it and it never ends (no animationend to keep from the page).
+    `  animation: ${SENTINEL_ANIMATION} 1ms 1 paused !important;`,
     '}',
     '',
   ].join('\n');
@@ -76,28 +78,64 @@ const SENTINEL_EVENTS = ['animationstart', 'animationend', 'animationcancel', 'a
 /**
  * The browser's way: the sentinel's animation events, caught on the window before anyone else
  * (the content script starts before the page's scripts) and kept from the page, so X's own
- * animation handlers never see an animation they did not start.
+ * animation handlers never see an animation they did not start. Stopping only stops the
+ * announcements: the stylesheet stays in the page as long as the page lives, so its events are
+ * still kept from the page afterwards (an orphaned content script after an update included).
  */
 export function styleInsertions(win: Window): InsertionSource {
   return (onInserted) => {
+    let deliver: ((candidate: Element) => void) | null = onInserted;
     const onEvent = (event: Event) => {
       if ((event as AnimationEvent).animationName !== SENTINEL_ANIMATION) return;
       event.stopImmediatePropagation();
       const target = event.target as Node | null;
-      if (event.type === 'animationstart' && target?.nodeType === 1) onInserted(target as Element);
+      if (deliver && event.type === 'animationstart' && target?.nodeType === 1) deliver(target as Element);
     };
     for (const type of SENTINEL_EVENTS) win.addEventListener(type, onEvent, true);
     return () => {
-      for (const type of SENTINEL_EVENTS) win.removeEventListener(type, onEvent, true);
+      deliver = null;
     };
   };
 }
 
 /**
- * Without a style engine: the same candidates from the document's added nodes (what is already
- * there at start too). Costs a call per mutation batch of the whole document.
+ * What the content script uses: the sentinel, and while the tab is hidden (a background tab is
+ * not rendered, so no animation starts) a MutationObserver on the document in its place, so an
+ * error shown in a background tab is still reported when it appears, not when the tab is shown.
+ * Candidates that appear while the tab is hidden and are still there when it is shown may be
+ * announced twice; the runtime judges a widget once.
  */
-export function mutationInsertions(doc: Document, selectors: readonly string[]): InsertionSource {
+export function browserInsertions(win: Window, selectors: readonly string[]): InsertionSource {
+  const doc = win.document;
+  const style = styleInsertions(win);
+  const whileHidden = mutationInsertions(doc, selectors, { scanExisting: false });
+  return (onInserted) => {
+    const stopStyle = style(onInserted);
+    let stopHidden: (() => void) | null = null;
+    const sync = () => {
+      if (doc.hidden && !stopHidden) {
+        stopHidden = whileHidden(onInserted);
+      } else if (!doc.hidden && stopHidden) {
+        stopHidden();
+        stopHidden = null;
+      }
+    };
+    doc.addEventListener('visibilitychange', sync);
+    sync();
+    return () => {
+      stopStyle();
+      doc.removeEventListener('visibilitychange', sync);
+      stopHidden?.();
+    };
+  };
+}
+
+/**
+ * Without a style engine (or while the tab is hidden): the same candidates from the document's
+ * added nodes, and at start from what is already there unless `scanExisting` is false. Costs a
+ * call per mutation batch of the whole document.
+ */
+export function mutationInsertions(doc: Document, selectors: readonly string[], opts: { scanExisting?: boolean } = {}): InsertionSource {
   const selector = selectors.join(', ');
   return (onInserted) => {
     if (!selector) return () => {};
@@ -107,7 +145,7 @@ export function mutationInsertions(doc: Document, selectors: readonly string[]):
       if (root.matches(selector)) onInserted(root);
       for (const el of root.querySelectorAll(selector)) if (!el.closest('#layers')) onInserted(el);
     };
-    if (doc.documentElement) report(doc.documentElement);
+    if (opts.scanExisting !== false && doc.documentElement) report(doc.documentElement);
     const MO: typeof MutationObserver = (doc.defaultView as (Window & typeof globalThis) | null)?.MutationObserver ?? MutationObserver;
     const observer = new MO((records) => {
       for (const record of records) {

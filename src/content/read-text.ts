@@ -20,6 +20,8 @@ export interface WidgetText {
 
 /** Null when the widget holds too much text to be an error message. */
 export function readWidget(widget: Element): WidgetText | null {
+  // Most candidates (a healthy player, an icon) hold no text at all: one native read says so.
+  if (!widget.textContent?.trim()) return { messages: [], hasControl: false };
   const walker = widget.ownerDocument.createTreeWalker(widget, 4 /* NodeFilter.SHOW_TEXT */);
   const blocks = new Map<Element, string>();
   const joined: string[] = [];

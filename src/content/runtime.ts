@@ -1,26 +1,28 @@
 /**
- * Runs the DOM detectors on x.com without ever rescanning the document or watching its busiest
- * parts.
+ * Runs the DOM detectors on x.com without watching its busiest parts: no code of ours runs for
+ * the timeline's posts, counters and timestamps, and the only document-wide selector query is
+ * one over <main> per SPA navigation.
  *
  * - Candidates outside #layers (the error card, the timeline's Retry cell, players, DM entries,
  *   alerts) come from an InsertionSource (insertions.ts): in the browser the style engine matches
- *   them and announces each with an animation event, so the timeline's churn (posts, counters,
- *   timestamps) calls into this script not once.
+ *   them and announces each with an animation event.
  * - #layers (toasts, dialogs) is quiet: the `layers` observer looks at its added nodes, queueing
  *   one only when it is, holds or sits inside a candidate (one native selector match each).
  *   `finder` watches the document's added nodes only until #layers exists (it may come after
  *   #react-root). `title` and popstate notice SPA navigations.
- * - A widget whose message is not there yet is watched by the page-scoped `widgets` observer
- *   (its own subtree only) until the message arrives; navigation tears that observer down and
- *   the page's candidates are looked at once more under the new route.
- * - Queued nodes are handled once per animation frame: candidates are selected with the same
- *   combined selector and only their text is read.
+ * - A widget whose text is not (yet) a message to report is watched by the page-scoped `widgets`
+ *   observer (its own subtree, added nodes only) until the page changes, because X fills some in
+ *   later; video players are not (media-error.ts says why). Navigation tears that observer down
+ *   and the app's candidates are looked at once more under the new route.
+ * - Queued nodes from observers are handled once per animation frame; announced candidates at
+ *   once. Candidates are selected with the same combined selector and only their text is read.
  * - Each detector runs in its own try/catch with the page's AbortSignal; a widget reports once.
  */
 import { pageFeature } from '../shared/x-endpoints.ts';
 import type { Observation } from '../shared/runtime-messages.ts';
 import type { DetectorContext, RegisteredDetector } from './detector.ts';
 import type { InsertionSource } from './insertions.ts';
+import type { Finding } from './judge.ts';
 import type { StringTable } from './strings.ts';
 import * as SELECTORS from './selectors.ts';
 
@@ -176,11 +178,13 @@ export function startDetection(opts: DetectionOptions): Detection {
     if (queued) requestFrame();
   };
 
-  const ctxFor = (signal: AbortSignal): DetectorContext => ({
+  // One context per page (route): made again on navigation, not per inspection.
+  const contextFor = (signal: AbortSignal): DetectorContext => ({
     signal,
     strings: () => opts.strings(doc.documentElement?.lang || ''),
     pageFeature: () => pageFeature(doc.location?.pathname ?? '/'),
   });
+  let ctx = contextFor(page.signal);
 
   const run = (detector: RegisteredDetector, candidate: Element) => {
     let widget: Element | null;
@@ -192,19 +196,31 @@ export function startDetection(opts: DetectionOptions): Detection {
     }
     const busy = inspecting.get(detector.id);
     if (!widget || !busy || reported.has(widget) || busy.has(widget)) return;
+    const pageCtx = ctx;
+    let verdict: Promise<Finding | null> | null;
+    try {
+      verdict = detector.inspect(widget, pageCtx);
+    } catch (err) {
+      onError(detector.id, err);
+      return;
+    }
+    // Nothing that could be a message: settled now, without a promise (most candidates).
+    if (verdict === null) {
+      if (detector.watchForLateMessage !== false) awaitMessage(widget);
+      return;
+    }
+    const settle = (finding: Finding | null) => {
+      if (pageCtx.signal.aborted || stopped || reported.has(widget) || !widget.isConnected) return;
+      if (!finding) {
+        if (detector.watchForLateMessage !== false) awaitMessage(widget);
+        return;
+      }
+      reported.add(widget);
+      emit({ feature: finding.feature, signal: finding.signal, source: 'dom', code: finding.code });
+    };
     busy.add(widget);
-    const signal = page.signal;
-    const task = Promise.resolve()
-      .then(() => detector.inspect(widget, ctxFor(signal)))
-      .then((finding) => {
-        if (signal.aborted || stopped || reported.has(widget) || !widget.isConnected) return;
-        if (!finding) {
-          awaitMessage(widget);
-          return;
-        }
-        reported.add(widget);
-        emit({ feature: finding.feature, signal: finding.signal, source: 'dom', code: finding.code });
-      })
+    const task = Promise.resolve(verdict)
+      .then(settle)
       .catch((err: unknown) => onError(detector.id, err))
       .finally(() => {
         busy.delete(widget);
@@ -253,16 +269,18 @@ export function startDetection(opts: DetectionOptions): Detection {
     } finally {
       pending.clear();
     }
-    for (const candidate of candidates) {
-      for (const detector of detectors) {
-        try {
-          if (!candidate.matches(detector.selector)) continue;
-        } catch (err) {
-          onError(detector.id, err);
-          continue;
-        }
-        run(detector, candidate);
+    for (const candidate of candidates) judgeCandidate(candidate);
+  };
+
+  const judgeCandidate = (candidate: Element) => {
+    for (const detector of detectors) {
+      try {
+        if (!candidate.matches(detector.selector)) continue;
+      } catch (err) {
+        onError(detector.id, err);
+        continue;
       }
+      run(detector, candidate);
     }
   };
 
@@ -307,11 +325,13 @@ export function startDetection(opts: DetectionOptions): Detection {
     href = now;
     page.abort();
     page = new AbortController();
-    // Page-scoped: the widgets awaiting a message belong to the old route. What is still shown
-    // (a card the new route keeps, a result dropped above) is looked at once more, in one
-    // native selector query per navigation.
+    ctx = contextFor(page.signal);
+    // Page-scoped: the widgets awaiting a message belong to the old route. What the app still
+    // shows (a card the new route keeps, a result dropped above) is looked at once more: one
+    // native selector query over <main> per navigation (#layers has its own observer).
     unobserve('widgets');
-    if (doc.body) pending.add(doc.body);
+    const app = doc.querySelector('main') ?? doc.body;
+    if (app) pending.add(app);
     findContainers();
     requestFrame();
   };
@@ -321,19 +341,15 @@ export function startDetection(opts: DetectionOptions): Detection {
   };
   win?.addEventListener('popstate', onPopState);
 
-  // The style engine announces candidates once per rendering update, as it computes their style:
-  // that already is the frame, so they are judged at once. A frame later, the page may have moved
-  // on (the timeline's Retry cell is no longer the last one once more posts arrive).
-  let flushQueued = false;
+  // The style engine announces candidates in a rendering update, before that update's
+  // animation-frame callbacks: they are judged right then, in the announcement's own call (no
+  // frame or microtask of ours after it, each a call into this script of its own), before the
+  // page's callbacks may move on (more posts after the timeline's Retry cell make it no longer
+  // the last cell).
+  // Navigation is not checked here: the title observer and popstate notice it, and a location
+  // read per announced player would be most of its cost.
   const stopInsertions = opts.insertions((candidate) => {
-    if (stopped) return;
-    pending.add(candidate);
-    if (flushQueued) return;
-    flushQueued = true;
-    queueMicrotask(() => {
-      flushQueued = false;
-      flush();
-    });
+    if (!stopped && candidate.isConnected) judgeCandidate(candidate);
   });
   findContainers();
 

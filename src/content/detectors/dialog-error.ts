@@ -15,11 +15,10 @@ import * as SELECTORS from '../selectors.ts';
 const detector: Detector = {
   selector: SELECTORS.dialog,
   widget: (candidate) => (candidate.querySelector(`${SELECTORS.toastOrAlert}, ${SELECTORS.editor}`) ? null : candidate),
-  async inspect(dialog, ctx) {
+  inspect(dialog, ctx) {
     const text = readWidget(dialog);
     if (!text || text.messages.length === 0) return null;
-    const match = bestMatch(text.messages, await ctx.strings());
-    return judge({ match, structural: false, fallbackFeature: ctx.pageFeature() });
+    return ctx.strings().then((strings) => judge({ match: bestMatch(text.messages, strings), structural: false, fallbackFeature: ctx.pageFeature() }));
   },
 };
 export default detector;

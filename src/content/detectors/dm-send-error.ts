@@ -12,12 +12,14 @@ import * as SELECTORS from '../selectors.ts';
 const detector: Detector = {
   selector: SELECTORS.dmEntry,
   widget: (candidate) => candidate,
-  async inspect(entry, ctx) {
+  inspect(entry, ctx) {
     const text = readWidget(entry);
     if (!text) return null;
-    const match = bestMatch(text.messages, await ctx.strings());
-    if (match?.feature !== 'dm') return null;
-    return judge({ match, structural: false, fallbackFeature: 'dm' });
+    return ctx.strings().then((strings) => {
+      const match = bestMatch(text.messages, strings);
+      if (match?.feature !== 'dm') return null;
+      return judge({ match, structural: false, fallbackFeature: 'dm' });
+    });
   },
 };
 export default detector;

@@ -13,15 +13,14 @@ import * as SELECTORS from '../selectors.ts';
 const detector: Detector = {
   selector: SELECTORS.primaryErrorDetail,
   widget: (candidate) => candidate,
-  async inspect(widget, ctx) {
+  inspect(widget, ctx) {
     const text = readWidget(widget);
     if (!text) return null;
-    const match = bestMatch(text.messages, await ctx.strings());
     // Retry/Refresh are labelled buttons (Retry drawn with the circular-arrow icon); the 404 card
     // offers a link, the suspended and Space-ended cards an icon-only Back arrow. Any labelled
     // button counts, so an unknown language or wording still reports.
     const structural = text.hasControl || widget.querySelector(SELECTORS.retryIconPath) !== null;
-    return judge({ match, structural, fallbackFeature: ctx.pageFeature() });
+    return ctx.strings().then((strings) => judge({ match: bestMatch(text.messages, strings), structural, fallbackFeature: ctx.pageFeature() }));
   },
 };
 export default detector;

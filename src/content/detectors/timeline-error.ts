@@ -27,12 +27,11 @@ const detector: Detector = {
     if (post && cell.contains(post)) return null;
     return cell;
   },
-  async inspect(cell, ctx) {
+  inspect(cell, ctx) {
     const text = readWidget(cell);
     if (!text) return null;
-    const match = bestMatch(text.messages, await ctx.strings());
     // The widget check above is the structure: a Retry button alone in the timeline's last cell.
-    return judge({ match, structural: true, fallbackFeature: 'timeline' });
+    return ctx.strings().then((strings) => judge({ match: bestMatch(text.messages, strings), structural: true, fallbackFeature: 'timeline' }));
   },
 };
 export default detector;

@@ -13,11 +13,10 @@ const detector: Detector = {
   selector: SELECTORS.toastOrAlert,
   // An alert inside a toast (or a toast that is an alert) is one widget: the toast.
   widget: (candidate) => candidate.closest(SELECTORS.toast) ?? candidate,
-  async inspect(widget, ctx) {
+  inspect(widget, ctx) {
     const text = readWidget(widget);
     if (!text || text.messages.length === 0) return null;
-    const match = bestMatch(text.messages, await ctx.strings());
-    return judge({ match, structural: false, fallbackFeature: ctx.pageFeature() });
+    return ctx.strings().then((strings) => judge({ match: bestMatch(text.messages, strings), structural: false, fallbackFeature: ctx.pageFeature() }));
   },
 };
 export default detector;
