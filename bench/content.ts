@@ -24,7 +24,7 @@ import { startFixtureSite, type WorkloadConfig, FAILING_CURSOR } from './content
 import { attributeTrace, type TraceEvent } from './lib/trace-attribution.ts';
 import { WorkerCdp } from './sw/worker-cdp.ts';
 import { DETECTORS } from '../src/content/detectors/index.ts';
-import { sentinelRuleSelectors } from '../src/content/insertions.ts';
+import { sentinelRules } from '../src/content/insertions.ts';
 import { overheadRatio, round, seededShuffle, spread, median, type Spread } from './lib/stats.ts';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -94,7 +94,7 @@ const CHECK: ConfigSpec = { name: 'naive-traced', withExtension: false, naive: t
  */
 const STYLE_CHECK: ConfigSpec = { name: 'extension-selector-stats', withExtension: true, naive: false, traced: false, selectorStats: true };
 const STYLE_CHECK_RUNS = 3;
-const SENTINEL_SELECTORS = new Set(sentinelRuleSelectors(DETECTORS.map((d) => d.selector)));
+const SENTINEL_SELECTORS = new Set(sentinelRules(DETECTORS).flatMap((r) => r.selectors));
 
 interface Metrics { task: number; script: number; layout: number; style: number }
 interface RunSample {
@@ -201,7 +201,9 @@ if (!existsSync(join(builtChrome, 'manifest.json'))) {
 // would otherwise pull the extension's files out from under the browser halfway through.
 const distChrome = mkdtempSync(join(tmpdir(), 'outage-radar-bench-dist-'));
 cpSync(builtChrome, distChrome, { recursive: true });
-const builtManifest = JSON.parse(readFileSync(join(distChrome, 'manifest.json'), 'utf8')) as { content_scripts?: { js?: string[] }[] };
+const builtManifest = JSON.parse(readFileSync(join(distChrome, 'manifest.json'), 'utf8')) as { content_scripts?: { js?: string[]; css?: string[] }[] };
+// A build from before the sentinel stylesheet (measured for comparison) has no style work to count.
+const hasSentinel = (builtManifest.content_scripts ?? []).some((c) => (c.css ?? []).some((f) => f.endsWith('sentinel.css')));
 const missing = (builtManifest.content_scripts ?? []).flatMap((c) => c.js ?? []).filter((f) => !existsSync(join(distChrome, f)));
 if (missing.length > 0) {
   console.error(`dist/chrome is incomplete (${missing.join(', ')} missing; a build in progress?): run \`npm run build\` and retry.`);
@@ -392,7 +394,7 @@ try {
   }
   if (traced) samples.push(await runOnce(contextFor(CHECK), CHECK, 0, extId, worker));
   // The sentinel stylesheet's own cost, in the style engine: see sentinelSelectorUs.
-  for (let i = 0; i < STYLE_CHECK_RUNS; i++) samples.push(await runOnce(withExt.context, STYLE_CHECK, i, extId, worker));
+  for (let i = 0; i < (hasSentinel ? STYLE_CHECK_RUNS : 0); i++) samples.push(await runOnce(withExt.context, STYLE_CHECK, i, extId, worker));
 } finally {
   for (const b of browsers) {
     await b.context.close();

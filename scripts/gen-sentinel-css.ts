@@ -10,5 +10,5 @@ import { DETECTORS } from '../src/content/detectors/index.ts';
 import { sentinelCss } from '../src/content/insertions.ts';
 
 const out = fileURLToPath(new URL('../src/content/sentinel.css', import.meta.url));
-writeFileSync(out, sentinelCss(DETECTORS.map((d) => d.selector)));
+writeFileSync(out, sentinelCss(DETECTORS));
 console.log(`wrote ${out}`);

@@ -4,7 +4,8 @@
  * costs a call into this script even when it is then ignored).
  *
  * In the browser the style engine does the matching: `sentinel.css` (injected by the manifest)
- * gives every candidate a paused animation, and the animation's `animationstart` names the node.
+ * gives every candidate a paused animation named after its detector, and the animation's
+ * `animationstart` names the node and the detector, so not even a selector match is left to do.
  * Style is computed for every node the page shows anyway, so the page's own churn costs this
  * script nothing at all; only a candidate's first render calls in. Hidden candidates (in a
  * `display: none` subtree, or a background tab) call in once they are shown.
@@ -13,11 +14,20 @@
  * a document MutationObserver, at the cost the sentinel avoids.
  */
 
-/** The animation the sentinel stylesheet runs on candidates; nothing else may use this name. */
-export const SENTINEL_ANIMATION = 'outage-radar-candidate';
+/** The sentinel's animations are this followed by a detector's id; nothing else may use the prefix. */
+export const SENTINEL_PREFIX = 'outage-radar-';
+export const sentinelAnimation = (detectorId: string): string => `${SENTINEL_PREFIX}${detectorId}`;
 
-/** Calls `onInserted` with each candidate as it appears; returns a function that stops it. */
-export type InsertionSource = (onInserted: (candidate: Element) => void) => () => void;
+/**
+ * Calls `onInserted` with each candidate as it appears, and the id of the detector whose selector
+ * it matches when the source knows it; returns a function that stops it.
+ */
+export type InsertionSource = (onInserted: (candidate: Element, detectorId?: string) => void) => () => void;
+
+interface SelectorOwner {
+  readonly id: string;
+  readonly selector: string;
+}
 
 /** The items of a selector list (commas inside brackets, quotes or parentheses do not split). */
 export function selectorItems(list: string): string[] {
@@ -52,25 +62,35 @@ export function sentinelSelectors(detectorSelectors: readonly string[]): string[
   return [...new Set(items)];
 }
 
-/** The selectors of the sentinel's rule, as the style engine sees them. */
-export function sentinelRuleSelectors(detectorSelectors: readonly string[]): string[] {
-  return sentinelSelectors(detectorSelectors).map((s) => `${s}:not(#layers *)`);
+/** Per detector, the selectors of its sentinel rule as the style engine sees them (none: no rule). */
+export function sentinelRules(detectors: readonly SelectorOwner[]): { id: string; selectors: string[] }[] {
+  return detectors
+    .map((d) => ({ id: d.id, selectors: sentinelSelectors([d.selector]).map((s) => `${s}:not(#layers *)`) }))
+    .filter((r) => r.selectors.length > 0);
 }
 
-/** The stylesheet the manifest injects (src/content/sentinel.css is this text; a test keeps it so). */
-export function sentinelCss(detectorSelectors: readonly string[]): string {
-  const selectors = sentinelRuleSelectors(detectorSelectors);
-  return [
+/**
+ * The stylesheet the manifest injects (src/content/sentinel.css is this text; a test keeps it so).
+ * An element two detectors' selectors both match gets one animation, the more specific rule's
+ * (the last one's when equally specific): it is announced to that detector only.
+ */
+export function sentinelCss(detectors: readonly SelectorOwner[]): string {
+  const lines = [
     '/* Generated from the DOM detectors\' selectors by `npm run gen:sentinel`: do not edit. */',
-    '/* Outage Radar learns that a possible error message appeared from this animation\'s start (see src/content/insertions.ts). */',
-    `@keyframes ${SENTINEL_ANIMATION} { from { --${SENTINEL_ANIMATION}: 0; } to { --${SENTINEL_ANIMATION}: 1; } }`,
-    `${selectors.join(',\n')} {`,
-    // Paused: the animation starts (its start is the announcement) and never runs, so no frames
-    // are spent on it and it never ends (no animationend to keep from the page).
-    `  animation: ${SENTINEL_ANIMATION} 1ms 1 paused !important;`,
-    '}',
-    '',
-  ].join('\n');
+    '/* Outage Radar learns that a possible error message appeared, and for which detector, from these animations\' start (see src/content/insertions.ts). */',
+  ];
+  for (const rule of sentinelRules(detectors)) {
+    const name = sentinelAnimation(rule.id);
+    lines.push(
+      `@keyframes ${name} { from { --outage-radar-candidate: 0; } to { --outage-radar-candidate: 1; } }`,
+      `${rule.selectors.join(',\n')} {`,
+      // Paused: the animation starts (its start is the announcement) and never runs, so no frames
+      // are spent on it and it never ends (no animationend to keep from the page).
+      `  animation: ${name} 1ms 1 paused !important;`,
+      '}',
+    );
+  }
+  return lines.join('\n') + '\n';
 }
 
 const SENTINEL_EVENTS = ['animationstart', 'animationend', 'animationcancel', 'animationiteration'] as const;
@@ -84,12 +104,13 @@ const SENTINEL_EVENTS = ['animationstart', 'animationend', 'animationcancel', 'a
  */
 export function styleInsertions(win: Window): InsertionSource {
   return (onInserted) => {
-    let deliver: ((candidate: Element) => void) | null = onInserted;
+    let deliver: typeof onInserted | null = onInserted;
     const onEvent = (event: Event) => {
-      if ((event as AnimationEvent).animationName !== SENTINEL_ANIMATION) return;
+      const name = (event as AnimationEvent).animationName;
+      if (!name.startsWith(SENTINEL_PREFIX)) return;
       event.stopImmediatePropagation();
       const target = event.target as Node | null;
-      if (deliver && event.type === 'animationstart' && target?.nodeType === 1) deliver(target as Element);
+      if (deliver && event.type === 'animationstart' && target?.nodeType === 1) deliver(target as Element, name.slice(SENTINEL_PREFIX.length));
     };
     for (const type of SENTINEL_EVENTS) win.addEventListener(type, onEvent, true);
     return () => {

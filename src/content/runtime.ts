@@ -348,8 +348,13 @@ export function startDetection(opts: DetectionOptions): Detection {
   // the last cell).
   // Navigation is not checked here: the title observer and popstate notice it, and a location
   // read per announced player would be most of its cost.
-  const stopInsertions = opts.insertions((candidate) => {
-    if (!stopped && candidate.isConnected) judgeCandidate(candidate);
+  const byId = new Map(detectors.map((d) => [d.id, d]));
+  const stopInsertions = opts.insertions((candidate, detectorId) => {
+    if (stopped || !candidate.isConnected) return;
+    // The style engine named the detector: no selector match left to do.
+    const detector = detectorId === undefined ? undefined : byId.get(detectorId);
+    if (detector) run(detector, candidate);
+    else judgeCandidate(candidate);
   });
   findContainers();
 

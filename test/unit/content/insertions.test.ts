@@ -4,7 +4,7 @@
  */
 import { JSDOM } from 'jsdom';
 import { describe, expect, it } from 'vitest';
-import { browserInsertions, SENTINEL_ANIMATION, styleInsertions } from '../../../src/content/insertions.ts';
+import { browserInsertions, sentinelAnimation, styleInsertions } from '../../../src/content/insertions.ts';
 
 const SELECTORS = ['[data-testid="primaryColumn"] [data-testid="error-detail"]', '[data-testid="videoPlayer"]'];
 
@@ -22,7 +22,7 @@ function page() {
     doc.dispatchEvent(new win.Event('visibilitychange'));
   };
   /** Fires an animation event at `el` the way the browser does (bubbling through the window's capture phase). */
-  const animate = (el: Element, type: string, animationName = SENTINEL_ANIMATION) => {
+  const animate = (el: Element, type: string, animationName = sentinelAnimation('full-page-error')) => {
     const event = new win.Event(type, { bubbles: true });
     Object.defineProperty(event, 'animationName', { value: animationName });
     el.dispatchEvent(event);
@@ -35,7 +35,11 @@ describe('styleInsertions', () => {
   it("announces the sentinel animation's element and keeps all of that animation's events from the page", () => {
     const { win, doc, column, animate } = page();
     const announced: Element[] = [];
-    const stop = styleInsertions(win)((el) => announced.push(el));
+    const detectors: Array<string | undefined> = [];
+    const stop = styleInsertions(win)((el, id) => {
+      announced.push(el);
+      detectors.push(id);
+    });
     // The page's listeners come after the content script's (it starts at document_start).
     const pageSaw: string[] = [];
     for (const type of ['animationstart', 'animationend', 'animationcancel', 'animationiteration']) {
@@ -46,6 +50,7 @@ describe('styleInsertions', () => {
     card.setAttribute('data-testid', 'error-detail');
     for (const type of ['animationstart', 'animationiteration', 'animationend', 'animationcancel']) animate(card, type);
     expect(announced).toEqual([card]);
+    expect(detectors).toEqual(['full-page-error']); // the animation's name says whose candidate it is
     expect(pageSaw).toEqual([]);
     // X's own animations reach X untouched.
     animate(card, 'animationstart', 'r-fade-in');

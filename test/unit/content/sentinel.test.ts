@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { DETECTORS } from '../../../src/content/detectors/index.ts';
-import { SENTINEL_ANIMATION, selectorItems, sentinelCss, sentinelSelectors } from '../../../src/content/insertions.ts';
+import { selectorItems, sentinelAnimation, sentinelCss, sentinelRules, sentinelSelectors } from '../../../src/content/insertions.ts';
 import { repo } from './dom-harness.ts';
 
 const manifest = JSON.parse(readFileSync(join(repo, 'manifest.json'), 'utf8')) as { content_scripts: { js: string[]; css?: string[] }[] };
@@ -15,7 +15,7 @@ const manifest = JSON.parse(readFileSync(join(repo, 'manifest.json'), 'utf8')) a
 describe('the sentinel stylesheet', () => {
   it('is current: `npm run gen:sentinel` writes exactly this from the registered detectors', () => {
     const committed = readFileSync(join(repo, 'src/content/sentinel.css'), 'utf8');
-    expect(committed).toBe(sentinelCss(DETECTORS.map((d) => d.selector)));
+    expect(committed).toBe(sentinelCss(DETECTORS));
   });
 
   it('is injected with the isolated content script, which listens for it', () => {
@@ -35,14 +35,20 @@ describe('the sentinel stylesheet', () => {
       ].sort(),
     );
     // What only #layers can hold stays out: X animates its toasts and dialogs there.
-    const css = sentinelCss(DETECTORS.map((d) => d.selector));
+    const css = sentinelCss(DETECTORS);
     expect(css).not.toMatch(/^#layers/m);
     expect(css).not.toContain('[role="dialog"]');
     expect(css).not.toContain('[data-testid="toast"]');
-    // Every rule leaves #layers alone, and the animation is the one the listener knows.
-    const rule = css.slice(css.indexOf('}') + 1);
-    for (const s of sentinelSelectors(DETECTORS.map((d) => d.selector))) expect(rule).toContain(`${s}:not(#layers *)`);
-    expect(rule).toContain(`animation: ${SENTINEL_ANIMATION} 1ms 1 paused !important;`);
+    // One paused animation per detector that has a selector outside #layers, named after it (the
+    // listener reads the detector from the name), on rules that all leave #layers alone.
+    const rules = sentinelRules(DETECTORS);
+    expect(rules.map((r) => r.id).sort()).toEqual(['dm-send-error', 'full-page-error', 'media-error', 'timeline-error', 'toast']);
+    for (const rule of rules) {
+      const block = `${rule.selectors.join(',\n')} {\n  animation: ${sentinelAnimation(rule.id)} 1ms 1 paused !important;\n}`;
+      expect(css).toContain(block);
+      expect(css).toContain(`@keyframes ${sentinelAnimation(rule.id)} {`);
+      for (const sel of rule.selectors) expect(sel).toMatch(/:not\(#layers \*\)$/);
+    }
   });
 
   it('splits selector lists only at top-level commas', () => {
