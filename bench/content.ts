@@ -28,6 +28,8 @@ import { sentinelRules } from '../src/content/insertions.ts';
 import { overheadRatio, round, seededShuffle, spread, median, type Spread } from './lib/stats.ts';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
+// A build from before the sentinel stylesheet (measured for comparison) has no style work to count.
+const hasSentinel = existsSync(join(ROOT, 'dist/chrome/src/content/sentinel.css'));
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const BUDGET = 0.01;
 const NAIVE_SOURCE_URL = 'bench-naive-detector.js';
@@ -73,8 +75,8 @@ if (Math.floor((steps - 1) / workload.requestEverySteps) < FAILING_CURSOR) {
   console.warn(`note: with --steps ${steps} the page never reaches the API page that carries a server error`);
 }
 
-type ConfigName = 'baseline' | 'extension' | 'naive' | 'extension-traced' | 'naive-traced' | 'extension-selector-stats';
-interface ConfigSpec { name: ConfigName; withExtension: boolean; naive: boolean; traced: boolean; selectorStats?: boolean }
+type ConfigName = 'baseline' | 'extension' | 'naive' | 'extension-traced' | 'naive-traced' | 'extension-selector-stats' | 'sentinel-only' | 'style-baseline';
+interface ConfigSpec { name: ConfigName; withExtension: boolean; naive: boolean; traced: boolean; selectorStats?: boolean; sentinelOnly?: boolean }
 const CONFIGS: ConfigSpec[] = [
   { name: 'baseline', withExtension: false, naive: false, traced: false },
   { name: 'extension', withExtension: true, naive: false, traced: false },
@@ -94,6 +96,15 @@ const CHECK: ConfigSpec = { name: 'naive-traced', withExtension: false, naive: t
  */
 const STYLE_CHECK: ConfigSpec = { name: 'extension-selector-stats', withExtension: true, naive: false, traced: false, selectorStats: true };
 const STYLE_CHECK_RUNS = 3;
+/**
+ * The sentinel stylesheet alone (no extension) against nothing, in the browser without the
+ * extension, in pairs of alternating order after each repetition: its whole style work by A/B of
+ * RecalcStyleDuration (matching, invalidation, the animations), which the selector statistics
+ * cannot see. Style time varies by a few ms between runs, hence several pairs per repetition.
+ */
+const STYLE_PAIRS_PER_REP = 3;
+const SENTINEL_ONLY: ConfigSpec = { name: 'sentinel-only', withExtension: false, naive: false, traced: false, sentinelOnly: true };
+const STYLE_BASELINE: ConfigSpec = { name: 'style-baseline', withExtension: false, naive: false, traced: false };
 const SENTINEL_SELECTORS = new Set(sentinelRules(DETECTORS).flatMap((r) => r.selectors));
 
 interface Metrics { task: number; script: number; layout: number; style: number }
@@ -202,8 +213,14 @@ if (!existsSync(join(builtChrome, 'manifest.json'))) {
 const distChrome = mkdtempSync(join(tmpdir(), 'outage-radar-bench-dist-'));
 cpSync(builtChrome, distChrome, { recursive: true });
 const builtManifest = JSON.parse(readFileSync(join(distChrome, 'manifest.json'), 'utf8')) as { content_scripts?: { js?: string[]; css?: string[] }[] };
-// A build from before the sentinel stylesheet (measured for comparison) has no style work to count.
-const hasSentinel = (builtManifest.content_scripts ?? []).some((c) => (c.css ?? []).some((f) => f.endsWith('sentinel.css')));
+const sentinelOnlyScript = hasSentinel
+  ? `document.addEventListener('DOMContentLoaded', () => {
+  const sheet = document.createElement('style');
+  sheet.textContent = ${JSON.stringify(readFileSync(join(builtChrome, 'src/content/sentinel.css'), 'utf8'))};
+  document.head.append(sheet);
+  for (const t of ['animationstart', 'animationend', 'animationcancel', 'animationiteration']) addEventListener(t, (e) => { if (e.animationName.startsWith('outage-radar-')) e.stopImmediatePropagation(); }, true);
+});`
+  : '';
 const missing = (builtManifest.content_scripts ?? []).flatMap((c) => c.js ?? []).filter((f) => !existsSync(join(distChrome, f)));
 if (missing.length > 0) {
   console.error(`dist/chrome is incomplete (${missing.join(', ')} missing; a build in progress?): run \`npm run build\` and retry.`);
@@ -294,6 +311,7 @@ async function runOnce(context: BrowserContext, spec: ConfigSpec, rep: number, e
   try {
     if (spec.withExtension && worker) await worker.value(LISTEN_FOR_OBSERVATIONS);
     if (spec.naive) await page.addInitScript({ content: naiveInitScript });
+    if (spec.sentinelOnly) await page.addInitScript({ content: sentinelOnlyScript });
     const cdp = await context.newCDPSession(page);
     // Proof that the extension's isolated content script really ran in this page (every
     // configuration listens, so none pays for it alone).
@@ -391,6 +409,10 @@ try {
       samples.push(sample);
       process.stdout.write(`  rep ${rep + 1}/${reps} ${spec.name.padEnd(18)} task ${sample.taskMs.toFixed(1).padStart(8)} ms  script ${sample.scriptMs.toFixed(1).padStart(8)} ms\n`);
     }
+    for (let k = 0; k < (hasSentinel ? STYLE_PAIRS_PER_REP : 0); k++) {
+      const pair = (rep + k) % 2 === 0 ? [STYLE_BASELINE, SENTINEL_ONLY] : [SENTINEL_ONLY, STYLE_BASELINE];
+      for (const spec of pair) samples.push(await runOnce(plain.context, spec, rep * STYLE_PAIRS_PER_REP + k, null, null));
+    }
   }
   if (traced) samples.push(await runOnce(contextFor(CHECK), CHECK, 0, extId, worker));
   // The sentinel stylesheet's own cost, in the style engine: see sentinelSelectorUs.
@@ -479,7 +501,21 @@ if (contentScript !== null && !tracedSawExtension) {
 const styleRuns = of('extension-selector-stats').flatMap((s) => (s.selectors ? [s.selectors] : []));
 const sentinelStyleMs = styleRuns.length ? median(styleRuns.map((r) => r.sentinelUs)) / 1000 : null;
 // Over the untraced baseline's page time: the numerator is an upper bound, the denominator plain.
-const sentinelStyleRatio = sentinelStyleMs === null ? null : sentinelStyleMs / baselineMs;
+const selectorStatsRatio = sentinelStyleMs === null ? null : sentinelStyleMs / baselineMs;
+// The stylesheet's whole style work (matching, invalidation, the animations themselves), by A/B
+// of RecalcStyleDuration against the baseline, paired per repetition: noisy (a few ms either way
+// over 5 runs) but it sees what the selector statistics cannot.
+const styleAbPairs = (() => {
+  const base = byRep('style-baseline');
+  return of('sentinel-only').flatMap((x) => {
+    const b = base.get(x.rep);
+    return b ? [x.recalcStyleMs - b.recalcStyleMs] : [];
+  });
+})();
+const styleAbMs = styleAbPairs.length ? median(styleAbPairs) : null;
+const styleAbRatio = styleAbMs === null ? null : styleAbMs / baselineMs;
+// The headline takes the larger estimate (a negative A/B counts as zero).
+const sentinelStyleRatio = selectorStatsRatio === null && styleAbRatio === null ? null : Math.max(selectorStatsRatio ?? 0, styleAbRatio ?? 0);
 const budgetBasis = tracedSawExtension ? 'contentScriptRatio+sentinelStyleRatio' : 'abOverheadRatio';
 const budgetValue = tracedSawExtension && contentScriptRatio !== null ? contentScriptRatio + Math.max(0, sentinelStyleRatio ?? 0) : ratioOverheadTask;
 const chromiumVersion = execFileSync(CHROMIUM, ['--version'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
@@ -526,6 +562,14 @@ const report = {
     sentinelMatchAttempts: median(styleRuns.map((r) => r.sentinelAttempts)),
     sentinelMatches: median(styleRuns.map((r) => r.sentinelMatches)),
     sentinelSelectorsSeen: Math.min(...styleRuns.map((r) => r.sentinelSelectorsSeen)),
+    selectorStatsRatio: selectorStatsRatio === null ? null : round(selectorStatsRatio, 5),
+    styleAb: styleAbMs === null ? null : {
+      what: 'RecalcStyleDuration of the sentinel-only configuration (the stylesheet injected, no extension) minus that of style-baseline (nothing injected), in pairs of alternating order, STYLE_PAIRS_PER_REP after each repetition, in the browser without the extension; median of the pairs; ratio over the baseline\'s median TaskDuration',
+      pairsMs: styleAbPairs.map((x) => round(x, 2)),
+      medianMs: round(styleAbMs, 2),
+      ratio: round(styleAbRatio!, 5),
+    },
+    headline: 'sentinelStyleRatio = max(selectorStatsRatio, styleAb.ratio, 0)',
   },
   naiveScriptRatio: naiveScriptRatio === null ? null : round(naiveScriptRatio, 5),
   // The same extension time over the untraced baseline's median instead of over its own traced
@@ -560,7 +604,7 @@ const report = {
     'overheadRatio (trace basis): thread time of the extension\'s own script entries in a devtools.timeline trace over the page\'s own main-thread time in the same run; ab*: CDP Performance.getMetrics TaskDuration (renderer main thread, timeDomain threadTicks) over the workload, from the start call to the last frame',
   workload: { ...workload, perRun: pageWork ?? null, mutationRecordsPerSecond: Math.round(mutationsPerSecond), failingApiCursor: FAILING_CURSOR },
   reps,
-  runs: Object.fromEntries([...CONFIGS, ...(traced ? [CHECK] : []), STYLE_CHECK].map((c) => [c.name, of(c.name).map(runMs)])),
+  runs: Object.fromEntries([...CONFIGS, ...(traced ? [CHECK] : []), STYLE_CHECK, STYLE_BASELINE, SENTINEL_ONLY].map((c) => [c.name, of(c.name).map(runMs)])),
   durationS: round((Date.now() - startedAt) / 1000, 1),
 };
 
@@ -592,8 +636,11 @@ if (contentScript && contentScriptRatio !== null) {
   for (const f of top.slice(0, 3)) console.log(`    costliest entry (rep 1): ${f.fn} ${f.ms.toFixed(2)} ms in ${f.calls} calls`);
   console.log(`  attribution check: naive detector ${check.naiveTracedMs.toFixed(1)} ms traced (${check.naiveForcedLayoutMs.toFixed(1)} ms of it forced style/layout) vs ${check.naiveAbDifferenceMs.toFixed(1)} ms by A/B`);
 }
-if (sentinelStyleMs !== null && sentinelStyleRatio !== null) {
-  console.log(`  sentinel stylesheet: ${sentinelStyleMs.toFixed(2)} ms of selector matching per run (upper bound, ${styleRuns.length} runs), ${pct(sentinelStyleRatio)} of the page's time`);
+if (sentinelStyleMs !== null && selectorStatsRatio !== null) {
+  console.log(`  sentinel stylesheet: ${sentinelStyleMs.toFixed(2)} ms of selector matching per run (upper bound, ${styleRuns.length} runs), ${pct(selectorStatsRatio)} of the page's time`);
+}
+if (styleAbMs !== null && styleAbRatio !== null) {
+  console.log(`  sentinel stylesheet alone, style time A/B: ${styleAbMs >= 0 ? '+' : ''}${styleAbMs.toFixed(2)} ms per run (pairs ${styleAbPairs.map((x) => x.toFixed(1)).join(', ')}), ${pct(styleAbRatio)} of the page's time`);
 }
 console.log(`  budget: ${budgetBasis} <= ${pct(BUDGET)} → ${budgetValue <= BUDGET ? 'PASS' : 'FAIL'} (${pct(budgetValue)})${budgetBasis !== 'abOverheadRatio' ? `; abOverheadRatio → ${ratioOverheadTask <= BUDGET ? 'PASS' : 'FAIL'}` : ''}`);
 console.log(`  wrote ${relative(ROOT, outFile)} in ${report.durationS} s`);
