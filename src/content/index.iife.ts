@@ -8,7 +8,7 @@ import type { Observation, RuntimeRequest } from '../shared/runtime-messages.ts'
 import { createCoalescer } from './coalesce.ts';
 import { DETECTORS } from './detectors/index.ts';
 import { listenToPage } from './page-bridge.ts';
-import { browserInsertions, sentinelSelectors } from './insertions.ts';
+import { browserInsertions } from './insertions.ts';
 import { startDetection } from './runtime.ts';
 import { createStringsLoader } from './strings.ts';
 
@@ -54,5 +54,6 @@ detection = startDetection({
   detectors: DETECTORS,
   strings,
   emit: send,
-  insertions: browserInsertions(window, sentinelSelectors(DETECTORS.map((d) => d.selector))),
+  // While the tab is hidden: every detector's selector (the fallback leaves #layers to its own observer).
+  insertions: browserInsertions(window, DETECTORS.map((d) => d.selector)),
 });
