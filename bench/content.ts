@@ -41,6 +41,8 @@ const { values: opts } = parseArgs({
     seed: { type: 'string', default: '20261122' },
     out: { type: 'string', default: 'bench/results/content.json' },
     'no-trace': { type: 'boolean', default: false },
+    // The workload before 2026-11-22 07:00 UTC had no video players: for comparisons with it.
+    'no-videos': { type: 'boolean', default: false },
   },
 });
 const reps = positiveInt(opts.reps, '--reps');
@@ -61,8 +63,8 @@ const workload: WorkloadConfig = {
   initialCells: 40,
   maxCells: 60,
   counterUpdatesPerStep: 36,
-  videoEveryPosts: 4,
-  playerControlTogglesPerStep: 4,
+  videoEveryPosts: opts['no-videos'] ? 0 : 4,
+  playerControlTogglesPerStep: opts['no-videos'] ? 0 : 4,
   timeUpdatesPerStep: 12,
   attributeTogglesPerStep: 16,
   restylesPerStep: 12,
@@ -541,7 +543,7 @@ function roundSpread(s: Spread): Spread {
 const report = {
   benchmark: 'content',
   date: new Date().toISOString(),
-  command: `npm run bench:content -- --reps ${reps} --steps ${steps} --seed ${seed}${traced ? '' : ' --no-trace'}`,
+  command: `npm run bench:content -- --reps ${reps} --steps ${steps} --seed ${seed}${traced ? '' : ' --no-trace'}${opts['no-videos'] ? ' --no-videos' : ''}`,
   environment: { chromium: chromiumVersion, cpus: cpus().length, cpuModel: cpus()[0]?.model ?? 'unknown', node: process.version },
   // Headline numbers. overheadRatio is the extension's added main-thread time over the page's own:
   // from the browser's trace (contentScriptRatio) when the traced runs saw the extension's scripts,

@@ -91,7 +91,7 @@
     // A video post: X's player, a <video> and a layer its controls are mounted into on hover.
     let player = null;
     const media = [];
-    if (index % config.videoEveryPosts === 0) {
+    if (config.videoEveryPosts > 0 && index % config.videoEveryPosts === 0) {
       const controls = el('div', { class: 'player-controls' });
       player = { controls, shown: null };
       media.push(el('div', { 'data-testid': 'videoPlayer', style: 'position: relative; height: 120px; background: #000;' }, [
