@@ -165,10 +165,6 @@ export function classifyRedirect(req: RedirectedRequest): Classified {
 export type EvidenceKind = 'ok' | 'failure' | 'connection' | 'limit' | 'offline' | 'portal' | 'blocked';
 
 /**
- * Sorts a (valid) observation: connection-class banners are the user's own connection and never
- * leave; per-account limits are reported (counted apart by the server) but are not outages.
- */
-/**
  * The local evidence a request that is not a report leaves (its time is the caller's), or null
  * for one that says nothing. The background records exactly this, and replays of it use it too.
  */
@@ -179,6 +175,10 @@ export function localEvidenceOf(c: Exclude<Classified, { kind: 'report' }>): { k
   return null;
 }
 
+/**
+ * Sorts a (valid) observation: connection-class banners are the user's own connection and never
+ * leave; per-account limits are reported (counted apart by the server) but are not outages.
+ */
 export function evidenceOf(o: Observation): { kind: EvidenceKind; reportable: boolean } {
   if (o.code === 'banner:connection_error') return { kind: 'offline', reportable: false };
   if (o.signal === 'ok') return { kind: 'ok', reportable: true };

@@ -10,7 +10,6 @@ import type { Badge } from './badge.ts';
 import { browserTimeZone } from './region.ts';
 import { WATCHED_URLS } from './watched-urls.ts';
 
-
 function t(key: string, subs?: string[]): string {
   return browser.i18n.getMessage(key, subs) || key;
 }

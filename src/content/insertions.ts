@@ -14,6 +14,11 @@
  * a document MutationObserver, at the cost the sentinel avoids.
  */
 
+import * as SELECTORS from './selectors.ts';
+
+/** #layers, left to the runtime's own observer. */
+const LAYERS = `#${SELECTORS.layers}`;
+
 /** The sentinel's animations are this followed by a detector's id; nothing else may use the prefix. */
 export const SENTINEL_PREFIX = 'outage-radar-';
 export const sentinelAnimation = (detectorId: string): string => `${SENTINEL_PREFIX}${detectorId}`;
@@ -58,14 +63,15 @@ export function selectorItems(list: string): string[] {
  * it shows there, which an animation of ours must not replace.
  */
 export function sentinelSelectors(detectorSelectors: readonly string[]): string[] {
-  const items = detectorSelectors.flatMap(selectorItems).filter((s) => !/^#layers\s/.test(s));
+  const onlyLayers = new RegExp(`^${LAYERS}\\s`);
+  const items = detectorSelectors.flatMap(selectorItems).filter((s) => !onlyLayers.test(s));
   return [...new Set(items)];
 }
 
 /** Per detector, the selectors of its sentinel rule as the style engine sees them (none: no rule). */
 export function sentinelRules(detectors: readonly SelectorOwner[]): { id: string; selectors: string[] }[] {
   return detectors
-    .map((d) => ({ id: d.id, selectors: sentinelSelectors([d.selector]).map((s) => `${s}:not(#layers *)`) }))
+    .map((d) => ({ id: d.id, selectors: sentinelSelectors([d.selector]).map((s) => `${s}:not(${LAYERS} *)`) }))
     .filter((r) => r.selectors.length > 0);
 }
 
@@ -165,9 +171,9 @@ export function mutationInsertions(doc: Document, selectors: readonly string[], 
     if (!selector) return () => {};
     // As the stylesheet's :not(#layers *): the runtime watches #layers itself.
     const report = (root: Element) => {
-      if (root.closest('#layers')) return;
+      if (root.closest(LAYERS)) return;
       if (root.matches(selector)) onInserted(root);
-      for (const el of root.querySelectorAll(selector)) if (!el.closest('#layers')) onInserted(el);
+      for (const el of root.querySelectorAll(selector)) if (!el.closest(LAYERS)) onInserted(el);
     };
     if (opts.scanExisting !== false && doc.documentElement) report(doc.documentElement);
     const MO: typeof MutationObserver = (doc.defaultView as (Window & typeof globalThis) | null)?.MutationObserver ?? MutationObserver;

@@ -205,16 +205,10 @@ export function startDetection(opts: DetectionOptions): Detection {
       return;
     }
     // Nothing that could be a message: settled now, without a promise (most candidates).
-    if (verdict === null) {
-      if (detector.watchForLateMessage !== false) awaitMessage(widget);
-      return;
-    }
+    if (verdict === null) return awaitMessage(detector, widget);
     const settle = (finding: Finding | null) => {
       if (pageCtx.signal.aborted || stopped || reported.has(widget) || !widget.isConnected) return;
-      if (!finding) {
-        if (detector.watchForLateMessage !== false) awaitMessage(widget);
-        return;
-      }
+      if (!finding) return awaitMessage(detector, widget);
       reported.add(widget);
       emit({ feature: finding.feature, signal: finding.signal, source: 'dom', code: finding.code });
     };
@@ -231,11 +225,12 @@ export function startDetection(opts: DetectionOptions): Detection {
 
   /**
    * A widget outside #layers whose message is not (yet) one to report: React may fill it in
-   * later (text swapped into an existing card or player), so its subtree, and only that, is
-   * watched until the page changes. #layers has its own observer.
+   * later (text swapped into an existing card), so its subtree, and only that, is watched until
+   * the page changes, unless its detector says its widgets are not worth it (video players).
+   * #layers has its own observer.
    */
-  const awaitMessage = (widget: Element) => {
-    if (layers?.contains(widget)) return;
+  const awaitMessage = (detector: RegisteredDetector, widget: Element) => {
+    if (detector.watchForLateMessage === false || layers?.contains(widget)) return;
     if (!observers.has('widgets')) observe('widgets', widget, MUTATIONS, queueTargets);
     else observers.get('widgets')!.observe(widget, MUTATIONS);
   };
@@ -305,7 +300,7 @@ export function startDetection(opts: DetectionOptions): Detection {
       // The whole document, not #react-root: #layers may sit outside the app root (a body child
       // after it), and the parser can yield between the two, so detection may start before
       // #layers exists. Watched only until it is found; a lookup by id, not a scan.
-      observe('finder', doc, { childList: true, subtree: true }, () => {
+      observe('finder', doc, MUTATIONS, () => {
         if (doc.getElementById(SELECTORS.layers)) findContainers();
       });
     }

@@ -14,7 +14,7 @@ const RETRY_ICON = 'path[d^="M12 4c-4.418 0-8 3.58-8 8s3.582 8 8 8c3.806 0 6.993
 export const layers = 'layers'; // an id: portals for toasts, menus and dialogs
 export const primaryColumn = '[data-testid="primaryColumn"]';
 /** The full-page error card; X also uses it for "this page doesn't exist". */
-export const primaryErrorDetail = '[data-testid="primaryColumn"] [data-testid="error-detail"]';
+export const primaryErrorDetail = `${primaryColumn} [data-testid="error-detail"]`;
 export const timelineCell = '[data-testid="cellInnerDiv"]';
 export const retryIconPath = RETRY_ICON;
 export const timelineRetryIcon = `[data-testid="cellInnerDiv"] ${RETRY_ICON}`;
