@@ -69,8 +69,11 @@ export function activity(utcMs: number, region: Region): number {
 
 export interface RegionPopulation {
   region: Region;
-  /** Extension users in the region (the pool active people are drawn from). */
+  /** Extension users in the region usually (what the active share is of). */
   users: number;
+  /** People active people are drawn from: `users` times a factor, so that level shifts (growth,
+   *  trending days, a surge into one feature) can bring in people who are not usually there. */
+  pool: number;
   /** Share of users active at the busiest hour. */
   peakActive: number;
   /** Cached per UTC day: pseudonyms and network hashes rotate daily, as in the product. */
@@ -79,8 +82,11 @@ export interface RegionPopulation {
   networks: string[];
 }
 
-export function makePopulation(totalUsers: number, peakActive: number): RegionPopulation[] {
-  return REGIONS.map((region) => ({ region, users: Math.round(totalUsers * region.share), peakActive, day: -1, pseudonyms: [], networks: [] }));
+export function makePopulation(totalUsers: number, peakActive: number, poolFactor = 1): RegionPopulation[] {
+  return REGIONS.map((region) => {
+    const users = Math.round(totalUsers * region.share);
+    return { region, users, pool: Math.round(users * poolFactor), peakActive, day: -1, pseudonyms: [], networks: [] };
+  });
 }
 
 const CGNAT_SHARE = 0.06;
@@ -92,20 +98,21 @@ export function ensureDay(p: RegionPopulation, day: number): void {
   if (p.day === day) return;
   p.day = day;
   const code = p.region.code;
-  const homeNetworks = Math.max(1, Math.round(p.users / USERS_PER_HOME_NETWORK));
-  p.pseudonyms = new Array<string>(p.users);
-  p.networks = new Array<string>(p.users);
-  for (let i = 0; i < p.users; i++) {
+  const homeNetworks = Math.max(1, Math.round(p.pool / USERS_PER_HOME_NETWORK));
+  p.pseudonyms = new Array<string>(p.pool);
+  p.networks = new Array<string>(p.pool);
+  for (let i = 0; i < p.pool; i++) {
     p.pseudonyms[i] = `${code}${i}d${day}`;
     const u = unitHash(i, 1 + code.charCodeAt(0) * 256 + code.charCodeAt(1));
     p.networks[i] = u < CGNAT_SHARE ? `${code}cg${Math.floor((u / CGNAT_SHARE) * CGNAT_NETWORKS)}d${day}` : `${code}n${Math.floor(unitHash(i, 99) * homeNetworks)}d${day}`;
   }
 }
 
-/** Active users at a minute: a window of the day's shuffled pool that drifts (churn). */
+/** Active users at a minute: a window of the day's shuffled pool that drifts (churn). `level` is
+ *  the activity curve times any level shift; the window never exceeds the pool. */
 export function activeWindow(p: RegionPopulation, minuteIndex: number, level: number): { start: number; count: number } {
-  const count = Math.min(p.users, Math.round(p.users * p.peakActive * level));
-  // About a third of the pool passes through the window in a day, besides its growth and shrinking.
-  const start = Math.floor(((minuteIndex % 1440) * p.users) / (1440 * 3) + unitHash(Math.floor(minuteIndex / 1440), 7) * p.users);
+  const count = Math.min(p.pool, Math.round(p.users * p.peakActive * level));
+  // About a third of the usual users pass through the window in a day, besides its growth and shrinking.
+  const start = Math.floor(((minuteIndex % 1440) * p.users) / (1440 * 3) + unitHash(Math.floor(minuteIndex / 1440), 7) * p.pool);
   return { start, count };
 }

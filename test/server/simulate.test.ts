@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { makeRng, overdispersed, poisson, quantileOf, unitHash } from '../../bench/simulate/random.ts';
-import { activeAt, DEFAULT_SIM, schedule, simulate, summarise } from '../../bench/simulate/simulation.ts';
+import { activeAt, covers, DEFAULT_SIM, ownCells, schedule, score, simulate, summarise, type RunRecord } from '../../bench/simulate/simulation.ts';
 import { activity, activeWindow, ensureDay, makePopulation, REGIONS } from '../../bench/simulate/world.ts';
 
 function meanVar(xs: number[]): [number, number] {
@@ -68,28 +68,29 @@ describe('simulated events', () => {
 
   it('schedules target-class outages of every scope in each scored week, clear of every other event', () => {
     for (const seed of [1, 2, 20261122]) {
-      const { outages, attacks, harmless } = schedule({ ...DEFAULT_SIM, seed }, start, makeRng(seed));
+      const { outages, attacks, noise } = schedule({ ...DEFAULT_SIM, seed }, start, makeRng(seed));
+      const harmless = noise.filter((e) => e.cls === 'hawkes' || e.cls === 'deploy-blip' || e.cls === 'office-network' || e.cls === 'rate-blip');
       const targets = outages.filter((x) => x.origin === 'target');
-      expect(targets.length).toBe(2 * DEFAULT_SIM.targetOutagesPerWeek);
+      expect(targets.length).toBe((DEFAULT_SIM.scoredDays / 7) * DEFAULT_SIM.targetOutagesPerWeek);
       for (const t of targets) {
         expect(t.start).toBeGreaterThanOrEqual(scoredFrom);
         expect(t.affectedShare).toBeGreaterThanOrEqual(0.05);
         expect(t.regions.some((r) => activeAt(r, t.start, DEFAULT_SIM) >= 2000)).toBe(true);
         const others = [...outages.filter((x) => x !== t), ...attacks.filter((a) => a.kind !== 'slow baseline poisoning'), ...harmless];
-        for (const e of others) expect(t.start >= e.end + 20 * 60_000 || t.end + 20 * 60_000 <= e.start).toBe(true);
+        for (const e of others) expect(t.start >= e.end + 30 * 60_000 || t.end + 30 * 60_000 <= e.start).toBe(true);
       }
       const scopes = new Set(targets.map((t) => `${t.regions.length === 1 ? 'one' : t.regions.length === REGIONS.length ? 'all' : 'several'}/${t.feature === null ? 'all' : 'one'}`));
       expect(scopes.size).toBe(6);
-      // The random mix is drawn first and is untouched by the scheduled targets.
-      const without = schedule({ ...DEFAULT_SIM, seed, targetOutagesPerWeek: 0 }, start, makeRng(seed));
-      expect(without.outages).toEqual(outages.filter((x) => x.origin === 'random'));
+      // The random mix is drawn first and is untouched by the scheduled targets and scenarios.
+      const without = schedule({ ...DEFAULT_SIM, seed, targetOutagesPerWeek: 0, scenarios: false }, start, makeRng(seed));
+      expect(without.outages.map((x) => [x.start, x.end, x.regions, x.feature])).toEqual(outages.filter((x) => x.origin === 'random').map((x) => [x.start, x.end, x.regions, x.feature]));
     }
   });
 
   it('includes an attacker with 5 or more networks, a few fresh pseudonyms on each', () => {
     const { attacks } = schedule(DEFAULT_SIM, start, makeRng(3));
     const several = attacks.filter((a) => a.kind === 'several networks, few people each');
-    expect(several).toHaveLength(3 * DEFAULT_SIM.weeks);
+    expect(several).toHaveLength((3 * DEFAULT_SIM.scoredDays) / 7);
     for (const a of several) {
       expect(a.networks).toBeGreaterThanOrEqual(5);
       expect(a.perNetwork).toBeLessThanOrEqual(5);
@@ -102,7 +103,7 @@ describe('prepared attackers', () => {
     for (const seed of [1, 2, 20261122]) {
       const { outages, attacks } = schedule({ ...DEFAULT_SIM, seed }, Date.UTC(2026, 0, 5), makeRng(seed));
       const prepared = attacks.filter((a) => a.kind === 'several networks, warmed-up pseudonyms');
-      expect(prepared).toHaveLength(3 * DEFAULT_SIM.weeks);
+      expect(prepared).toHaveLength((3 * DEFAULT_SIM.scoredDays) / 7);
       for (const a of prepared) {
         expect(a.networks).toBeGreaterThanOrEqual(5);
         const others = [...outages, ...attacks.filter((x) => x !== a && x.kind !== 'slow baseline poisoning')];
@@ -115,7 +116,7 @@ describe('prepared attackers', () => {
 
 describe('simulation run', { timeout: 120_000 }, () => {
   it('is the same run for the same seed, and scores what it scheduled', () => {
-    const options = { ...DEFAULT_SIM, totalUsers: 3000, warmupDays: 0, weeks: 1, limitMinutes: 360 };
+    const options = { ...DEFAULT_SIM, totalUsers: 3000, warmupDays: 0, scoredDays: 7, limitMinutes: 360 };
     const a = summarise(simulate(options));
     const b = summarise(simulate(options));
     const { runSeconds: _a, ...ra } = a;
@@ -125,5 +126,60 @@ describe('simulation run', { timeout: 120_000 }, () => {
     expect(a.overall.outages).toBeGreaterThanOrEqual(1);
     expect(a.attackSuccessRate).toBeGreaterThanOrEqual(0);
     expect(a.attackSuccessRate).toBeLessThanOrEqual(1);
+  });
+});
+
+describe('honest scoring', () => {
+  it("credits an outage only in its own cells: its regions x its feature, roll-ups only when it spans them", () => {
+    const one = ownCells(['US'], 'timeline');
+    expect([...one]).toEqual(['US|timeline']);
+    const twoAll = ownCells(['US', 'FR'], null);
+    expect(twoAll.has('US|*')).toBe(true);
+    expect(twoAll.has('FR|dm')).toBe(true);
+    expect(twoAll.has('*|*')).toBe(false);
+    expect(twoAll.has('*|dm')).toBe(false);
+    const global = ownCells(REGIONS.map((r) => r.code), 'login');
+    expect(global.has('*|login')).toBe(true);
+    expect(global.has('*|*')).toBe(false);
+    expect(global.has('JP|*')).toBe(false);
+    expect(ownCells(REGIONS.map((r) => r.code), null).has('*|*')).toBe(true);
+    // Excuses are wider: an outage puts reports into every cell that contains it.
+    expect(covers(['US'], 'timeline', 'US', '*')).toBe(true);
+    expect(covers(['US'], 'timeline', '*', '*')).toBe(true);
+    expect(covers(['US'], 'timeline', 'US', 'profile')).toBe(false);
+    expect(covers(['US'], 'timeline', 'FR', 'timeline')).toBe(false);
+  });
+
+  it('pools seeds, counts every attack class (the prepared attacker too) and breaks false alerts down by noise class', () => {
+    const run = (seed: number, alerts: string[], prepared: boolean): RunRecord => ({
+      seed,
+      scoredDays: 7,
+      warmupDays: 3,
+      totalUsers: 1000,
+      noise: DEFAULT_SIM.noise,
+      reports: 1,
+      refusedReports: 0,
+      runSeconds: 1,
+      outages: [20, 40, 300].map((d) => ({ origin: 'target', target: true, start: '', regions: 'US', feature: 'all', multiplier: 50, affectedShare: 0.1, activeAtStart: 3000, rampSeconds: 30, minutes: 10, userRegion: 'US', serverDelaySeconds: d, badgeDelaySeconds: d + 10 })),
+      attacks: [
+        { kind: 'single-client flood', start: '', region: 'US', feature: 'dm', networks: 1, minutes: 10, succeeded: false, moved: {} },
+        { kind: 'several networks, warmed-up pseudonyms', start: '', region: 'US', feature: 'dm', networks: 5, minutes: 10, succeeded: prepared, moved: {} },
+      ],
+      falseAlerts: alerts.map((cls) => ({ at: '', region: 'US', feature: 'dm', from: 'operational', state: 'degraded', cls })),
+      deployBlips: { events: 1, called: 0, alerts: 0 },
+      outageAlerts: 0,
+      noiseEvents: {},
+    });
+    const s = score([run(100, ['hawkes', 'background'], true), run(101, [], false)]);
+    expect(s.scoredWeeks).toBe(2);
+    expect(s.alertsPerWeek.total).toBe(1);
+    expect(s.alertsPerWeek.byClass.hawkes).toBe(0.5);
+    expect(s.alertsPerWeek.byClass.background).toBe(0.5);
+    expect(s.attackSuccessRate).toBe(0.25);
+    expect(s.attackSuccessByClass['several networks, warmed-up pseudonyms']).toEqual({ attempts: 2, succeeded: 1, rate: 0.5 });
+    expect(s.badgeDelay.median).toBe(50);
+    expect(s.targets.attacks).toBe(false);
+    expect(s.targets.p95BadgeDelay).toBe(false);
+    expect(s.targetsMet).toBe(false);
   });
 });
