@@ -1,0 +1,67 @@
+/**
+ * When the extension asks the server for the verdict. Shared by the background (which follows it)
+ * and the detection benchmark (which adds it to the server's delay, so "delay to the badge" is
+ * measured with the very rule the extension runs). Pure: times in, a time out.
+ *
+ * - All well: at most one request a minute (the calm interval), whatever else happens.
+ * - A failure seen in this browser: ask at once, and once more a little later (the crowd needs a
+ *   minute to agree, and the first answer usually predates it).
+ * - The verdict shown is not operational: ask often, so the badge follows the outage closely.
+ * - Never before the last answer's `Cache-Control: max-age` runs out (a CDN may carry the
+ *   status; asking sooner would only fetch the same copy again), nor closer than a minimum gap.
+ */
+export interface PollPolicy {
+  /** Between requests while the verdict shown is operational (or unknown). */
+  calmMs: number;
+  /** Between requests while the verdict shown is degraded or outage. */
+  troubledMs: number;
+  /** After a failure seen locally, ask again this long after it (once). */
+  followUpMs: number;
+  /** No two requests closer than this. */
+  minGapMs: number;
+}
+
+export const POLL_POLICY: PollPolicy = {
+  calmMs: 60_000,
+  troubledMs: 15_000,
+  followUpMs: 20_000,
+  minGapMs: 5_000,
+};
+
+export interface PollState {
+  /** When the last status request was sent; null before the first. */
+  lastPollAt: number | null;
+  /** Whether the verdict shown (for the user's region) is something other than operational. */
+  troubled: boolean;
+  /** When this browser last saw X fail (a failure it would report); null if never. */
+  lastLocalFailureAt: number | null;
+  /** Until when the last answer is fresh by its Cache-Control max-age; null if it said nothing. */
+  freshUntil: number | null;
+}
+
+/** The time the next status request is due (it may be in the past: then it is due now). */
+export function nextPollAt(s: PollState, p: PollPolicy = POLL_POLICY): number {
+  if (s.lastPollAt === null) return s.lastLocalFailureAt ?? -Infinity;
+  const last = s.lastPollAt;
+  let due = last + (s.troubled ? p.troubledMs : p.calmMs);
+  const f = s.lastLocalFailureAt;
+  if (f !== null) {
+    // Not asked since the failure: now. Asked, but not yet the follow-up: at the follow-up.
+    if (f > last) due = Math.min(due, f);
+    else if (f + p.followUpMs > last) due = Math.min(due, f + p.followUpMs);
+  }
+  return Math.max(due, last + p.minGapMs, s.freshUntil ?? -Infinity);
+}
+
+/** Seconds of `max-age` in a Cache-Control header value, or null when it gives none. */
+export function maxAgeSeconds(cacheControl: string | null | undefined): number | null {
+  if (!cacheControl) return null;
+  let maxAge: number | null = null;
+  for (const part of cacheControl.split(',')) {
+    const [name, value] = part.trim().split('=') as [string, string | undefined];
+    const key = name.trim().toLowerCase();
+    if (key === 'no-store' || key === 'no-cache') return 0;
+    if (key === 'max-age' && value !== undefined && /^\d+$/.test(value.trim())) maxAge = Number(value.trim());
+  }
+  return maxAge;
+}
