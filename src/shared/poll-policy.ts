@@ -4,8 +4,11 @@
  * measured with the very rule the extension runs). Pure: times in, a time out.
  *
  * - All well: at most one request a minute (the calm interval), whatever else happens.
- * - A failure seen in this browser: ask at once, and once more a little later (the crowd needs a
- *   minute to agree, and the first answer usually predates it).
+ * - A failure seen in this browser: ask at once, and once more a follow-up later (the crowd needs
+ *   a minute to agree, and the first answer usually predates it). Failure-driven requests are
+ *   never closer than the follow-up: "at once" right after a request means a follow-up after that
+ *   request, and failures that keep coming (a page retrying, a burst of 1,000 failed calls) cost
+ *   one request per follow-up interval, not one per failure.
  * - The verdict shown is not operational: ask often, so the badge follows the outage closely.
  * - Never before the last answer's `Cache-Control: max-age` runs out (a CDN may carry the
  *   status; asking sooner would only fetch the same copy again), nor closer than a minimum gap.
@@ -15,7 +18,10 @@ export interface PollPolicy {
   calmMs: number;
   /** Between requests while the verdict shown is degraded or outage. */
   troubledMs: number;
-  /** After a failure seen locally, ask again this long after it (once). */
+  /**
+   * After a failure seen locally, ask again this long after the request that followed it; also
+   * the least spacing of requests brought forward by failures.
+   */
   followUpMs: number;
   /** No two requests closer than this. */
   minGapMs: number;
@@ -45,12 +51,25 @@ export function nextPollAt(s: PollState, p: PollPolicy = POLL_POLICY): number {
   const last = s.lastPollAt;
   let due = last + (s.troubled ? p.troubledMs : p.calmMs);
   const f = s.lastLocalFailureAt;
-  if (f !== null) {
-    // Not asked since the failure: now. Asked, but not yet the follow-up: at the follow-up.
-    if (f > last) due = Math.min(due, f);
-    else if (f + p.followUpMs > last) due = Math.min(due, f + p.followUpMs);
-  }
+  // A failure not yet followed up: now (not asked since it) or at the follow-up (asked since, less
+  // than a follow-up after it), but never sooner than a follow-up after the last request.
+  if (f !== null && f + p.followUpMs > last) due = Math.min(due, Math.max(f, last + p.followUpMs));
   return Math.max(due, last + p.minGapMs, s.freshUntil ?? -Infinity);
+}
+
+/** A `max-age` longer than this is not believed: a misconfigured cache must not freeze the badge. */
+export const MAX_FRESH_MS = 10 * 60_000;
+
+/**
+ * Until when an answer received at `receivedAt` is fresh, from its `Cache-Control` and `Age`
+ * headers (a CDN's copy may already be `Age` seconds old); null when it gives no max-age. Never
+ * more than `MAX_FRESH_MS` ahead.
+ */
+export function freshUntilOf(receivedAt: number, cacheControl: string | null | undefined, age?: string | null): number | null {
+  const maxAge = maxAgeSeconds(cacheControl);
+  if (maxAge === null) return null;
+  const ageS = age && /^\s*\d+\s*$/.test(age) ? Number(age) : 0;
+  return receivedAt + Math.min(Math.max(0, maxAge - ageS) * 1000, MAX_FRESH_MS);
 }
 
 /** Seconds of `max-age` in a Cache-Control header value, or null when it gives none. */
