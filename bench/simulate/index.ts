@@ -1,15 +1,15 @@
 /**
  * npm run simulate [-- --seed N | --seeds 100-109 (or 1,2,3) --weeks N | --days N --warmup-days N
  *                    --users N --targets N --minutes N --noise all|none|-class,+class,...
- *                    --no-scenarios --out path --threshold name=value ...]
+ *                    --no-scenarios --out path --threshold name=value ... | --rescore a.json,b.json]
  * Runs the seeded crowd simulation through the server's detection engine, one seed after the
  * other (never in parallel), and writes one result (several seeds pooled) to
  * bench/results/detection.json. Seeds 100-109 are held out: never tune the engine on them.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { NOISE_CLASSES, type NoiseClass } from './noise.ts';
-import { DEFAULT_SIM, HELD_OUT_SEEDS, record, score, simulate, type SimOptions } from './simulation.ts';
+import { DEFAULT_SIM, HELD_OUT_SEEDS, record, score, simulate, type RunRecord, type SimOptions } from './simulation.ts';
 
 export function parseSeeds(value: string): number[] {
   const seeds: number[] = [];
@@ -40,9 +40,10 @@ export function parseNoise(value: string, base: SimOptions['noise']): SimOptions
   return noise;
 }
 
-function parse(argv: string[]): { options: SimOptions; seeds: number[]; out: string } {
+function parse(argv: string[]): { options: SimOptions; seeds: number[]; out: string; rescore: string[] } {
   const options: SimOptions = { ...DEFAULT_SIM };
   let seeds = [options.seed];
+  let rescore: string[] = [];
   let out = 'bench/results/detection.json';
   for (let i = 0; i < argv.length; i++) {
     const flag = argv[i];
@@ -67,6 +68,8 @@ function parse(argv: string[]): { options: SimOptions; seeds: number[]; out: str
     else if (flag === '--minutes') options.limitMinutes = Math.max(1, int());
     else if (flag === '--noise') options.noise = parseNoise(value, options.noise);
     else if (flag === '--out') out = value;
+    // --rescore a.json,b.json: pool the runs of earlier results (their `runs`) without re-running.
+    else if (flag === '--rescore') rescore = value.split(',');
     else if (flag === '--threshold') {
       // --threshold degradedMinNetworks=10: another setting of the engine on the same crowd.
       const [name, raw] = value.split('=');
@@ -78,15 +81,15 @@ function parse(argv: string[]): { options: SimOptions; seeds: number[]; out: str
     } else throw new Error(`unknown argument ${flag}`);
     i++;
   }
-  return { options, seeds, out };
+  return { options, seeds, out, rescore };
 }
 
 const isMain = import.meta.url === `file://${process.argv[1]}` || process.argv[1]?.endsWith('bench/simulate/index.ts');
 if (isMain) {
   try {
-    const { options, seeds, out } = parse(process.argv.slice(2));
-    if (seeds.some((s) => HELD_OUT_SEEDS.includes(s))) console.error(`held-out seeds (${HELD_OUT_SEEDS[0]}-${HELD_OUT_SEEDS[HELD_OUT_SEEDS.length - 1]}): report, never tune on them`);
-    const runs = seeds.map((seed) => {
+    const { options, seeds, out, rescore } = parse(process.argv.slice(2));
+    if (!rescore.length && seeds.some((s) => HELD_OUT_SEEDS.includes(s))) console.error(`held-out seeds (${HELD_OUT_SEEDS[0]}-${HELD_OUT_SEEDS[HELD_OUT_SEEDS.length - 1]}): report, never tune on them`);
+    const runs: RunRecord[] = rescore.length ? rescore.flatMap((f) => (JSON.parse(readFileSync(f, 'utf8')) as { runs: RunRecord[] }).runs) : seeds.map((seed) => {
       console.error(`seed ${seed}: ${options.warmupDays} warm-up + ${options.scoredDays} scored days, ${options.totalUsers} users`);
       return record(simulate({ ...options, seed, log: (line) => console.error(line) }));
     });

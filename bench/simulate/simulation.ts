@@ -360,6 +360,19 @@ export function schedule(o: SimOptions, start: number, rng: () => number) {
     }
   }
 
+  // Outages modelled on real incidents, once per run in the scored days (placed before the
+  // scheduled targets: they need given hours of the day).
+  if (o.scenarios && o.scoredDays > 0) {
+    const r = makeRng(o.seed ^ 0x5ce4a1);
+    for (const make of SCENARIOS) {
+      const made = make(o, r, scoredFrom, scoredEnd, id, [...outages, ...attacks, ...noise.filter((e) => e.cls === 'hawkes' || e.cls === 'deploy-blip' || e.cls === 'office-network' || e.cls === 'rate-blip')]);
+      if (made) {
+        outages.push(made.outage);
+        if (made.surge) surges.push(made.surge);
+        id++;
+      }
+    }
+  }
   // Attackers with several networks, and the scheduled target-class outages.
   const extra = makeRng(o.seed ^ 0x7a59e7);
   let scopeIndex = 0;
@@ -375,18 +388,6 @@ export function schedule(o: SimOptions, start: number, rng: () => number) {
       const out = targetOutage(o, extra, from, minutes, TARGET_SCOPES[scopeIndex++ % TARGET_SCOPES.length] as TargetScope, id, [...outages, ...attacks, ...short()]);
       if (out) {
         outages.push(out);
-        id++;
-      }
-    }
-  }
-  // Outages modelled on real incidents, once per run in the scored days.
-  if (o.scenarios && o.scoredDays > 0) {
-    const r = makeRng(o.seed ^ 0x5ce4a1);
-    for (const make of SCENARIOS) {
-      const made = make(o, r, scoredFrom, scoredEnd, id, [...outages, ...attacks, ...short()]);
-      if (made) {
-        outages.push(made.outage);
-        if (made.surge) surges.push(made.surge);
         id++;
       }
     }
@@ -786,7 +787,9 @@ export function simulate(o: SimOptions): SimResult {
       if (t0 <= out.start && t0 + MIN > out.start) {
         out.activeByRegion = Object.fromEntries(out.regions.map((r) => [r, activeNow.get(r) ?? 0]));
         out.activeAtStart = Math.max(...out.regions.map((r) => activeNow.get(r) ?? 0));
-        out.target = out.affectedShare >= TARGET_MIN_SHARE && out.regions.some((r) => (activeNow.get(r) ?? 0) >= TARGET_MIN_ACTIVE);
+        // A slowly growing outage (a scenario with its own shape) is not in the target class at
+        // its start, whatever its peak: it is scored apart (scenarios).
+        out.target = !out.shape && out.affectedShare >= TARGET_MIN_SHARE && out.regions.some((r) => (activeNow.get(r) ?? 0) >= TARGET_MIN_ACTIVE);
       }
     }
     if (o.log && mi % 360 === 359) o.log(`day ${(mi + 1) / DAY_MIN}/${totalMinutes / DAY_MIN}: ${reports} reports so far, ${falseAlerts.length} false alerts`);
@@ -844,10 +847,22 @@ export interface ScoredOutage {
   userRegion: string | null;
   serverDelaySeconds: number | null;
   badgeDelaySeconds: number | null;
+  /** Slowly growing outages: seconds from the start until 5 % of active people were affected. */
+  targetShareAfterSeconds?: number;
 }
 
 function scoreOutage(x: Outage): ScoredOutage {
+  let targetShareAfterSeconds: number | undefined;
+  if (x.shape) {
+    for (let e = 0; e <= x.end - x.start; e += 10_000) {
+      if (x.affectedShare * x.shape(e) >= TARGET_MIN_SHARE) {
+        targetShareAfterSeconds = e / 1000;
+        break;
+      }
+    }
+  }
   return {
+    ...(targetShareAfterSeconds !== undefined ? { targetShareAfterSeconds } : {}),
     origin: x.origin,
     ...(x.name ? { name: x.name } : {}),
     target: x.target,
@@ -946,6 +961,12 @@ function rateOf(attacks: readonly ScoredAttack[]): number | null {
   return attacks.length ? Math.round((attacks.filter((a) => a.succeeded).length / attacks.length) * 1000) / 1000 : null;
 }
 
+/** Groups alert times into episodes: a new one starts more than 10 minutes after the last alert. */
+export function episodes(times: readonly number[]): number {
+  const sorted = [...times].sort((a, b) => a - b);
+  return sorted.filter((t, i) => i === 0 || t - (sorted[i - 1] as number) > 10 * MIN).length;
+}
+
 /** Scores one run, or several pooled (outages, alerts and attacks added up; weeks summed). */
 export function score(runs: readonly RunRecord[]) {
   const outages = runs.flatMap((r) => r.outages);
@@ -993,6 +1014,9 @@ export function score(runs: readonly RunRecord[]) {
     missedOutages: overall.missedOutages,
     falseAlarmsPerWeek: perWeek(falseAlerts.length),
     alertsPerWeek: { total: perWeek(falseAlerts.length), byClass: Object.fromEntries(Object.entries(byClass).map(([k, v]) => [k, perWeek(v)])), counts: byClass },
+    // The same alerts grouped into episodes (alerts in any cell less than 10 minutes apart, per
+    // seed): one noisy moment often moves a country's cell and its roll-up together.
+    falseAlertEpisodesPerWeek: perWeek(runs.reduce((a, r) => a + episodes(r.falseAlerts.map((x) => Date.parse(x.at))), 0)),
     // Every attack class, the prepared attacker included; per class beside it.
     attackSuccessRate: rateOf(attacks) ?? 0,
     attackSuccessByClass,
@@ -1008,7 +1032,7 @@ export function score(runs: readonly RunRecord[]) {
       byScope: scopeStats(target),
       bySize: Object.fromEntries(TARGET_SHARE_BUCKETS.map(([name, lo, hi]) => [name, delayStats(target.filter((x) => x.affectedShare >= lo && x.affectedShare < hi))])),
     },
-    scenarios: outages.filter((x) => x.origin === 'scenario').map((x) => ({ name: x.name, start: x.start, target: x.target, affectedShare: x.affectedShare, userRegion: x.userRegion, serverDelaySeconds: x.serverDelaySeconds, badgeDelaySeconds: x.badgeDelaySeconds })),
+    scenarios: outages.filter((x) => x.origin === 'scenario').map((x) => ({ name: x.name, start: x.start, target: x.target, affectedShare: x.affectedShare, userRegion: x.userRegion, serverDelaySeconds: x.serverDelaySeconds, badgeDelaySeconds: x.badgeDelaySeconds, ...(x.targetShareAfterSeconds !== undefined ? { targetShareAfterSeconds: x.targetShareAfterSeconds } : {}) })),
     deployBlips: blips,
     alertsExplainedByOutages: runs.reduce((a, r) => a + r.outageAlerts, 0),
     randomMix: delayStats(outages.filter((x) => x.origin === 'random')),
