@@ -9,10 +9,11 @@ import type { Feature, State, StatusResponse } from '../shared/protocol.ts';
 import type { Observation, PopupState, RuntimeResponses, Settings } from '../shared/runtime-messages.ts';
 import { admit } from './coalescer.ts';
 import { classifyCompleted, classifyError, classifyRedirect, evidenceOf, localEvidenceOf } from './classify.ts';
-import type { Classified, CompletedRequest, FailedRequest, RedirectedRequest } from './classify.ts';
+import type { Classified, CompletedRequest, EvidenceKind, FailedRequest, RedirectedRequest } from './classify.ts';
 import { addEvidence, diagnose } from './diagnosis.ts';
 import type { Evidence } from './diagnosis.ts';
 import { badgeFor, regionVerdict } from './badge.ts';
+import { freshUntilOf, nextPollAt } from '../shared/poll-policy.ts';
 import type { Badge } from './badge.ts';
 import { pseudonymFor } from './pseudonym.ts';
 import { applyOutcome, canSend, enqueue, loadQueue, nextBatch, pruneExpired, queueStats } from './queue-policy.ts';
@@ -26,16 +27,23 @@ import {
   loadCoalescer,
   loadConsent,
   loadEvidence,
+  loadPollTimes,
   loadPseudonym,
   loadSettings,
   loadStatusCache,
 } from './storage-keys.ts';
-import type { KeyValueArea, StatusCache } from './storage-keys.ts';
+import type { KeyValueArea, PollTimes, StatusCache } from './storage-keys.ts';
 
 export const ALARMS = { poll: 'poll-status', flush: 'flush-queue' } as const;
 /** Delay between an enqueue and its send: gathers a burst into one request, well inside the 10 s promise. */
 export const FLUSH_DELAY_MS = 1_000;
 export const FETCH_TIMEOUT_MS = 10_000;
+/**
+ * Chrome fires no alarm sooner than 30 s ahead (and stops an idle worker after 30 s): a status
+ * request due sooner is started by a timer, and the alarm, never less than this ahead, is the
+ * safety net for a worker that dies first.
+ */
+export const ALARM_FLOOR_MS = 30_000;
 /** Sends per flush before yielding to the next alarm, so a huge backlog cannot monopolise a wake-up. */
 const MAX_BATCHES_PER_FLUSH = 10;
 
@@ -60,7 +68,7 @@ export interface BackgroundDeps {
   /** Origin of the extension's own pages (e.g. chrome-extension://id/); only they may change settings. */
   extensionOrigin: string;
   setBadge: (badge: Badge, region: string) => Promise<void>;
-  /** A short timer for the prompt flush; the alarm set alongside it covers a background that dies first. */
+  /** A short timer for the prompt flush and polls; the alarm set alongside it covers a background that dies first. */
   schedule: (fn: () => void, ms: number) => void;
   openWelcome: () => Promise<void>;
   /** Called when the verdict for the user's region changes and the user opted in to notifications. */
@@ -168,6 +176,17 @@ export function createBackground(deps: BackgroundDeps) {
     // While the browser says it is offline, every failure is the user's own connection.
     const { kind, reportable } = deps.online() ? evidenceOf(o) : { kind: 'offline' as const, reportable: false };
     await recordEvidence({ at: now, kind, feature: o.feature });
+    // X failing here (not the user's connection, a blocker or an account limit): ask the crowd
+    // soon. Awaited last, so it never delays the report's way into the queue.
+    const noting = kind === 'failure' || kind === 'connection' ? noteLocalFailure(now) : null;
+    try {
+      return await queueReport(o, now, kind, reportable);
+    } finally {
+      await noting;
+    }
+  }
+
+  async function queueReport(o: Observation, now: number, kind: EvidenceKind, reportable: boolean): Promise<{ queued: boolean; reason?: string }> {
     if (!reportable) return { queued: false, reason: kind === 'offline' ? 'offline' : 'local_only' };
     const queued = await serial(async () => {
       if (coalescerMirror && !admit(coalescerMirror, o.feature, o.signal, now).admitted) return { queued: false, reason: 'already_reported' };
@@ -299,51 +318,163 @@ export function createBackground(deps: BackgroundDeps) {
 
   // ---- status -------------------------------------------------------------------------------
 
-  async function fetchJson(url: string): Promise<unknown> {
-    const res = await deps.fetch(url, { credentials: 'omit', cache: 'no-store', signal: AbortSignal.timeout(FETCH_TIMEOUT_MS) });
+  interface Fetched {
+    body: unknown;
+    cacheControl: string | null;
+    age: string | null;
+  }
+
+  async function fetchJson(url: string, cache: RequestCache): Promise<Fetched> {
+    const res = await deps.fetch(url, { credentials: 'omit', cache, signal: AbortSignal.timeout(FETCH_TIMEOUT_MS) });
     if (!res.ok) {
       await res.text().catch(() => '');
       throw new Error(`HTTP ${res.status}`);
     }
-    return res.json();
+    return { body: await res.json(), cacheControl: res.headers.get('cache-control'), age: res.headers.get('age') };
   }
 
-  /** Fetches status and messages; on failure keeps the last good answer and marks it stale. */
-  async function poll(): Promise<StatusCache> {
+  /*
+   * When to ask for the status (src/shared/poll-policy.ts): the times live in storage; this
+   * instance keeps a mirror so a burst of failures costs no storage round trip per event.
+   */
+  let pollTimesLoad: Promise<PollTimes> | null = null;
+  function pollTimes(): Promise<PollTimes> {
+    pollTimesLoad ??= read([KEYS.poll]).then(
+      (got) => loadPollTimes(got[KEYS.poll], deps.now()),
+      (e: unknown) => {
+        pollTimesLoad = null;
+        throw e;
+      },
+    );
+    return pollTimesLoad;
+  }
+
+  /** Whether the verdict shown for the user's region is degraded or outage; mirrored after each answer. */
+  let troubledMirror: boolean | null = null;
+  async function troubled(): Promise<boolean> {
+    if (troubledMirror === null) {
+      const got = await read([KEYS.status, KEYS.settings]);
+      const r = effectiveRegion(loadSettings(got[KEYS.settings], deps.defaultEndpoint).regionOverride, deps.timeZone());
+      const v = regionVerdict(loadStatusCache(got[KEYS.status]).status, r);
+      troubledMirror = v === 'degraded' || v === 'outage';
+    }
+    return troubledMirror;
+  }
+
+  async function pollDueAt(): Promise<number> {
+    const t = await pollTimes();
+    return nextPollAt({ ...t, troubled: await troubled() });
+  }
+
+  /** The time the pending poll timer fires, so a burst sets one timer, not one per event. */
+  let timerAt: number | null = null;
+
+  /** Arms a timer for the next poll and the alarm behind it. */
+  async function schedulePoll(): Promise<void> {
+    const due = await pollDueAt();
+    const now = deps.now();
+    const at = Math.max(due, now);
+    if (timerAt === null || at < timerAt) {
+      timerAt = at;
+      deps.schedule(() => {
+        if (timerAt === at) timerAt = null;
+        pollIfDue().catch((e: unknown) => console.warn('outage-radar: poll', e));
+      }, at - now);
+    }
+    // Fires once a minute after `when` too, should a worker die before it re-arms this.
+    await deps.alarms.create(ALARMS.poll, { when: Math.max(due, now + ALARM_FLOOR_MS), periodInMinutes: 1 });
+  }
+
+  /** Records a failure of X seen here: the next poll comes sooner (nextPollAt decides how much). */
+  async function noteLocalFailure(at: number): Promise<void> {
+    const t = await pollTimes();
+    const prev = t.lastLocalFailureAt;
+    if (prev !== null && prev >= at) return;
+    t.lastLocalFailureAt = at;
+    // Only the first failure since the last request can bring the next one forward; later ones
+    // stay in the mirror until that request writes them, so a burst costs one write and one timer.
+    if (prev !== null && (t.lastPollAt === null || prev > t.lastPollAt)) return;
+    await deps.storage.set({ [KEYS.poll]: { ...t } });
+    await schedulePoll();
+  }
+
+  let autoPolling: Promise<void> | null = null;
+  let autoAgain = false;
+
+  /** Polls if the rule says it is time, and arms the next one either way. Concurrent calls join. */
+  function pollIfDue(): Promise<void> {
+    if (autoPolling) {
+      autoAgain = true;
+      return autoPolling;
+    }
+    autoPolling = (async () => {
+      try {
+        do {
+          autoAgain = false;
+          if ((await pollDueAt()) <= deps.now()) await poll({ force: false });
+          else await schedulePoll();
+        } while (autoAgain);
+      } finally {
+        autoPolling = null;
+      }
+    })();
+    return autoPolling;
+  }
+
+  /**
+   * Fetches status and messages; on failure keeps the last good answer and marks it stale.
+   * `force` (the popup's refresh, a new endpoint or region) asks past any cache; the timed polls
+   * let the browser's HTTP cache answer, and are never sent before the last answer's max-age.
+   */
+  async function poll(opts: { force?: boolean } = {}): Promise<StatusCache> {
+    const force = opts.force ?? true;
     const s = await settings();
     const r = await region(s);
-    const [statusResult, messagesResult] = await Promise.allSettled([fetchJson(statusUrl(s.endpoint, r)), fetchJson(messagesUrl(s.endpoint))]);
+    const times = await pollTimes();
+    times.lastPollAt = deps.now();
+    // Written before asking: a worker killed mid-request must not ask again at once when it restarts.
+    await deps.storage.set({ [KEYS.poll]: { ...times } });
+    const mode: RequestCache = force ? 'no-cache' : 'default';
+    const [statusResult, messagesResult] = await Promise.allSettled([fetchJson(statusUrl(s.endpoint, r), mode), fetchJson(messagesUrl(s.endpoint), mode)]);
     const { before, cache } = await serial(async () => {
       const before = loadStatusCache((await read([KEYS.status]))[KEYS.status]);
       const cache: StatusCache = { ...before };
       const now = deps.now();
+      times.freshUntil = null;
       if (statusResult.status === 'fulfilled') {
-        const v = validateStatusResponse(statusResult.value);
-        if (v.ok) Object.assign(cache, { status: v.value, fetchedAt: now, region: r, stale: false, error: null });
-        else Object.assign(cache, { stale: cache.status !== null, error: `invalid status answer: ${v.problems[0]?.path ?? ''} ${v.problems[0]?.message ?? ''}`.trim() });
+        const v = validateStatusResponse(statusResult.value.body);
+        if (v.ok) {
+          Object.assign(cache, { status: v.value, fetchedAt: now, region: r, stale: false, error: null });
+          times.freshUntil = freshUntilOf(now, statusResult.value.cacheControl, statusResult.value.age);
+        } else {
+          Object.assign(cache, { stale: cache.status !== null, error: `invalid status answer: ${v.problems[0]?.path ?? ''} ${v.problems[0]?.message ?? ''}`.trim() });
+        }
       } else {
         Object.assign(cache, { stale: cache.status !== null, error: errorText(statusResult.reason) });
       }
       if (messagesResult.status === 'fulfilled') {
-        const m = validateMessagesResponse(messagesResult.value);
+        const m = validateMessagesResponse(messagesResult.value.body);
         if (m.ok) cache.messages = m.value.messages.slice(0, 20);
       }
-      await deps.storage.set({ [KEYS.status]: cache });
+      await deps.storage.set({ [KEYS.status]: cache, [KEYS.poll]: { ...times } });
       return { before, cache };
     });
-    await deps.setBadge(badgeFor(cache.status, r), r);
+    const badge = badgeFor(cache.status, r);
+    troubledMirror = badge.state === 'degraded' || badge.state === 'outage';
+    await deps.setBadge(badge, r);
     const was = regionVerdict(before.status, r);
     const is = regionVerdict(cache.status, r);
     // Only a change for the same region: switching the country in the options is not news.
     if (deps.notify && s.notifyOnChange && before.status && before.region === r && is !== 'unknown' && was !== is) {
       await deps.notify(is, r).catch(() => undefined);
     }
+    await schedulePoll();
     return cache;
   }
 
+  /** Every start of the worker: a timer and an alarm for the next poll (at once if overdue). */
   async function ensureAlarms(): Promise<void> {
-    const existing = await deps.alarms.get(ALARMS.poll);
-    if (!existing || existing.periodInMinutes !== 1) await deps.alarms.create(ALARMS.poll, { periodInMinutes: 1, delayInMinutes: 1 });
+    await schedulePoll();
   }
 
   // ---- state for the popup and options -----------------------------------------------------
@@ -453,21 +584,23 @@ export function createBackground(deps: BackgroundDeps) {
     onBeforeRedirect: (req: RedirectedRequest) => handleClassified(classifyRedirect(req)),
     handleMessage,
     flush,
-    poll,
+    /** Asks for the status now, past any cache (the popup's refresh). */
+    poll: () => poll({ force: true }),
+    pollIfDue,
     getState,
     async onAlarm(name: string): Promise<void> {
-      if (name === ALARMS.poll) await poll();
+      if (name === ALARMS.poll) await pollIfDue();
       // Every wake-up is a chance to send what is due.
       await flush();
     },
     async onInstalled(reason: string): Promise<void> {
       await ensureAlarms();
       if (reason === 'install') await deps.openWelcome();
-      await poll();
+      await pollIfDue();
     },
     async onStartup(): Promise<void> {
       await ensureAlarms();
-      await poll();
+      await pollIfDue();
       await flush();
     },
     ensureAlarms,

@@ -5,6 +5,7 @@
  */
 import { REGION_RE, isHttpUrl, validateMessagesResponse, validateStatusResponse } from '../shared/protocol.ts';
 import type { OfficialMessage, StatusResponse } from '../shared/protocol.ts';
+import { MAX_FRESH_MS } from '../shared/poll-policy.ts';
 import type { ConsentState, Settings } from '../shared/runtime-messages.ts';
 import type { CoalescerState } from './coalescer.ts';
 import type { Evidence } from './diagnosis.ts';
@@ -24,7 +25,26 @@ export const KEYS = {
   pseudonym: 'pseudonym',
   status: 'statusCache',
   evidence: 'evidence',
+  poll: 'pollTimes',
 } as const;
+
+/** When the status was last asked for, when X last failed here, and until when the answer is fresh. */
+export interface PollTimes {
+  lastPollAt: number | null;
+  lastLocalFailureAt: number | null;
+  freshUntil: number | null;
+}
+
+/**
+ * Reads the stored poll times. A time more than a minute ahead of `now` (the clock was set back,
+ * or the value is junk) is dropped: trusting it could stop the polls for as long.
+ */
+export function loadPollTimes(v: unknown, now: number): PollTimes {
+  const o = (typeof v === 'object' && v !== null ? v : {}) as Partial<Record<keyof PollTimes, unknown>>;
+  const time = (x: unknown) => (typeof x === 'number' && Number.isFinite(x) && x <= now + 60_000 ? x : null);
+  const freshUntil = typeof o.freshUntil === 'number' && Number.isFinite(o.freshUntil) && o.freshUntil <= now + MAX_FRESH_MS ? o.freshUntil : null;
+  return { lastPollAt: time(o.lastPollAt), lastLocalFailureAt: time(o.lastLocalFailureAt), freshUntil };
+}
 
 export interface StatusCache {
   status: StatusResponse | null;

@@ -241,10 +241,11 @@ describe('status polling', () => {
   it('sets the badge to DOWN for an outage in the user region, calm otherwise', async () => {
     let answer = status('operational', { region: 'FR', regions: [['FR', 'operational']] });
     server = await startServer((req, _b, res) => (req.url?.startsWith('/v1/status') ? json(res, 200, answer) : json(res, 200, { messages: [] })));
-    const { bg, badges } = makeBackground({ defaultEndpoint: server.url });
+    const { bg, badges, clock } = makeBackground({ defaultEndpoint: server.url });
     await bg.onAlarm(ALARMS.poll);
     expect(badges.at(-1)!.badge.text).toBe('');
     answer = status('outage', { region: 'FR', regions: [['FR', 'outage']] });
+    clock.now += 60_000;
     await bg.onAlarm(ALARMS.poll);
     expect(badges.at(-1)!.badge.text).toBe('DOWN');
     expect(badges.at(-1)!.region).toBe('FR');
