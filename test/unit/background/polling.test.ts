@@ -1,0 +1,252 @@
+/**
+ * When the background asks for the status (issue 9, "the badge sooner"), on a fake clock with
+ * fake timers, alarms and fetch: a failure seen here asks at once and once more 20 s later, a
+ * troubled verdict every 15 s, calm at most once a minute, never before the answer's max-age, a
+ * burst of failures coalesced, and all of it surviving the worker being stopped.
+ */
+import { describe, expect, it } from 'vitest';
+import { ALARM_FLOOR_MS, ALARMS } from '../../../src/background/background.ts';
+import { KEYS } from '../../../src/background/storage-keys.ts';
+import type { State } from '../../../src/shared/protocol.ts';
+import { FakeStorage, FROM_PAGE, FROM_POPUP, makeBackground } from './fixtures-bg.ts';
+import { NOW, status } from './fixtures.ts';
+
+const S = 1_000;
+const HOME = 'https://x.com/i/api/graphql/q/HomeTimeline';
+
+interface Request {
+  at: number;
+  cache: RequestCache | undefined;
+}
+
+/** Lets the promises a timer started run to the end (fake storage and fetch answer in a few ticks). */
+async function settle(): Promise<void> {
+  for (let i = 0; i < 20; i++) await new Promise((r) => setImmediate(r));
+}
+
+function world(opts: { storage?: FakeStorage; clock?: { now: number } } = {}) {
+  const clock = opts.clock ?? { now: NOW };
+  const net = { state: 'operational' as State, cacheControl: 'public, max-age=10' as string | null, age: null as string | null, statusRequests: [] as Request[] };
+  const timers: { at: number; fn: () => void }[] = [];
+  const fakeFetch = (async (input: RequestInfo | URL, init?: RequestInit) => {
+    const url = new URL(String(input));
+    const headers: Record<string, string> = { 'content-type': 'application/json' };
+    if (url.pathname === '/v1/status') {
+      net.statusRequests.push({ at: clock.now, cache: init?.cache });
+      if (net.cacheControl) headers['cache-control'] = net.cacheControl;
+      if (net.age) headers.age = net.age;
+      return new Response(JSON.stringify(status(net.state, { region: 'FR', regions: [['FR', net.state]] })), { status: 200, headers });
+    }
+    return new Response(JSON.stringify({ messages: [] }), { status: 200, headers });
+  }) as typeof fetch;
+  const t = makeBackground({
+    clock,
+    ...(opts.storage ? { storage: opts.storage } : {}),
+    defaultEndpoint: 'https://status.example.org',
+    fetch: fakeFetch,
+    schedule: (fn, ms) => void timers.push({ at: clock.now + ms, fn }),
+  });
+  if (opts.storage) t.storage = opts.storage;
+
+  /** Moves the clock forward, firing each timer at its time (the worker stays alive). */
+  async function advance(ms: number): Promise<void> {
+    const end = clock.now + ms;
+    for (;;) {
+      await settle();
+      const next = timers.filter((x) => x.at <= end).sort((a, b) => a.at - b.at)[0];
+      if (!next) break;
+      timers.splice(timers.indexOf(next), 1);
+      clock.now = Math.max(clock.now, next.at);
+      next.fn();
+    }
+    clock.now = end;
+    await settle();
+  }
+
+  const polls = () => net.statusRequests.length;
+  const pollTimes = () => net.statusRequests.map((r) => r.at - NOW);
+  return { ...t, clock, net, timers, advance, polls, pollTimes };
+}
+
+/** A failed API call as webRequest reports it: X answering 503. */
+const fail503 = (w: ReturnType<typeof world>) => w.bg.onCompleted({ url: HOME, statusCode: 503, type: 'xmlhttprequest' });
+
+describe('status polling follows the poll rule', () => {
+  it('polls at once after a failure seen here, again 20 s later, then back to once a minute', async () => {
+    const w = world();
+    await w.bg.onStartup();
+    await w.advance(0);
+    expect(w.pollTimes()).toEqual([0]);
+    await w.advance(40 * S);
+    expect(w.polls(), 'calm: nothing before a minute').toBe(1);
+
+    await fail503(w);
+    await w.advance(0);
+    expect(w.pollTimes(), 'at once').toEqual([0, 40 * S]);
+    await w.advance(19 * S);
+    expect(w.polls()).toBe(2);
+    await w.advance(1 * S);
+    expect(w.pollTimes(), 'the follow-up').toEqual([0, 40 * S, 60 * S]);
+    await w.advance(59 * S);
+    expect(w.polls(), 'no third failure poll').toBe(3);
+    await w.advance(1 * S);
+    expect(w.pollTimes(), 'calm again, a minute after the follow-up').toEqual([0, 40 * S, 60 * S, 120 * S]);
+  });
+
+  it('a failure seen by the page hook or the DOM counts too', async () => {
+    const w = world();
+    await w.bg.onStartup();
+    await w.advance(30 * S);
+    await w.bg.handleMessage({ type: 'observe', observation: { feature: 'timeline', signal: 'banner', source: 'dom', code: 'banner:timeline_error' } }, FROM_PAGE);
+    await w.advance(0);
+    expect(w.pollTimes()).toEqual([0, 30 * S]);
+  });
+
+  it('does not hurry for the user\'s own connection, a blocker, an account limit or a 404', async () => {
+    const w = world();
+    await w.bg.onStartup();
+    await w.advance(30 * S);
+    await w.bg.onErrorOccurred({ url: HOME, error: 'net::ERR_INTERNET_DISCONNECTED', type: 'xmlhttprequest' });
+    await w.bg.onErrorOccurred({ url: HOME, error: 'net::ERR_BLOCKED_BY_CLIENT', type: 'xmlhttprequest' });
+    await w.bg.onErrorOccurred({ url: HOME, error: 'net::ERR_CERT_AUTHORITY_INVALID', type: 'xmlhttprequest' });
+    await w.bg.onCompleted({ url: HOME, statusCode: 429, type: 'xmlhttprequest' });
+    await w.bg.onCompleted({ url: HOME, statusCode: 404, type: 'xmlhttprequest' });
+    await w.bg.handleMessage({ type: 'observe', observation: { feature: 'timeline', signal: 'banner', source: 'dom', code: 'banner:connection_error' } }, FROM_PAGE);
+    await w.advance(29 * S);
+    expect(w.pollTimes()).toEqual([0]);
+    await w.advance(1 * S);
+    expect(w.pollTimes()).toEqual([0, 60 * S]);
+  });
+
+  it('polls every 15 s while the verdict for the region is troubled, and calms down after', async () => {
+    const w = world();
+    w.net.state = 'outage';
+    await w.bg.onStartup();
+    await w.advance(60 * S);
+    expect(w.badges.at(-1)!.badge.text).toBe('DOWN');
+    expect(w.pollTimes()).toEqual([0, 15 * S, 30 * S, 45 * S, 60 * S]);
+    w.net.state = 'degraded';
+    await w.advance(30 * S);
+    expect(w.polls(), 'degraded is troubled too').toBe(7);
+    w.net.state = 'operational';
+    await w.advance(15 * S);
+    expect(w.badges.at(-1)!.badge.text).toBe('');
+    await w.advance(5 * 60 * S);
+    expect(w.pollTimes().slice(7), 'once a minute after the calm answer').toEqual([105 * S, 165 * S, 225 * S, 285 * S, 345 * S, 405 * S]);
+  });
+
+  it('stays at one request a minute while calm, however often the worker is woken', async () => {
+    const w = world();
+    await w.bg.onStartup();
+    for (let i = 0; i < 60; i++) {
+      await w.advance(10 * S);
+      // Wake-ups of every kind: the alarm, a restart's ensureAlarms, a healthy API answer.
+      await w.bg.onAlarm(ALARMS.poll);
+      await w.bg.ensureAlarms();
+      await w.bg.onCompleted({ url: HOME, statusCode: 200, type: 'xmlhttprequest' });
+    }
+    const at = w.pollTimes();
+    expect(at.length).toBe(11);
+    for (let i = 1; i < at.length; i++) expect(at[i]! - at[i - 1]!).toBeGreaterThanOrEqual(60 * S);
+  });
+
+  it('honours Cache-Control: timed polls use the HTTP cache and never go out before max-age (less Age)', async () => {
+    const w = world();
+    w.net.state = 'outage';
+    w.net.cacheControl = 'public, max-age=40';
+    await w.bg.onStartup();
+    await w.advance(100 * S);
+    expect(w.pollTimes(), 'troubled, but the answer is fresh for 40 s').toEqual([0, 40 * S, 80 * S]);
+    expect(w.net.statusRequests.every((r) => r.cache === 'default')).toBe(true);
+    // A CDN copy already 30 s old is fresh for 10 s more only.
+    w.net.age = '30';
+    await w.advance(20 * S);
+    expect(w.pollTimes().slice(3)).toEqual([120 * S]);
+    await w.advance(15 * S);
+    expect(w.pollTimes().slice(3)).toEqual([120 * S, 135 * S]);
+    const stored = w.storage.data.get(KEYS.poll) as { freshUntil: number };
+    expect(stored.freshUntil).toBe(NOW + 145 * S);
+    // A failure inside the fresh time waits for it to run out.
+    w.net.state = 'operational';
+    w.net.age = null;
+    w.net.cacheControl = 'public, max-age=30';
+    await w.advance(15 * S);
+    expect(w.pollTimes().slice(-1), 'troubled pace, past the 10 s left').toEqual([150 * S]);
+    await w.advance(5 * S);
+    await fail503(w);
+    await w.advance(24 * S);
+    expect(w.pollTimes().slice(-1), 'not before 150 + 30 s').toEqual([150 * S]);
+    await w.advance(1 * S);
+    expect(w.pollTimes().slice(-1)).toEqual([180 * S]);
+    // The popup's refresh asks at once, past every cache.
+    await w.bg.handleMessage({ type: 'refresh' }, FROM_POPUP);
+    expect(w.net.statusRequests.at(-1)).toEqual({ at: w.clock.now, cache: 'no-cache' } satisfies Request);
+  });
+
+  it('coalesces a burst of 1,000 failures into the same two polls', async () => {
+    const w = world();
+    await w.bg.onStartup();
+    await w.advance(45 * S);
+    const writes = w.storage.writes;
+    const timers = w.timers.length;
+    const pending: Promise<unknown>[] = [];
+    for (let i = 0; i < 1000; i++) {
+      pending.push(i % 2 ? fail503(w) : w.bg.handleMessage({ type: 'observe', observation: { feature: 'timeline', signal: 'http_5xx', source: 'page', status: 503 } }, FROM_PAGE));
+    }
+    await Promise.all(pending);
+    await w.advance(0);
+    expect(w.pollTimes()).toEqual([0, 45 * S]);
+    // The failures keep coming for 10 s more: they change nothing but the follow-up's reason.
+    for (let i = 0; i < 100; i++) {
+      await w.advance(100);
+      await fail503(w);
+    }
+    await w.advance(89 * S);
+    // The failure at 55 s had its first poll at 65 s (20 s after the one before), so its follow-up is at 85 s.
+    expect(w.pollTimes(), 'one poll per 20 s while failures come, then calm').toEqual([0, 45 * S, 65 * S, 85 * S]);
+    await w.advance(1 * S);
+    expect(w.pollTimes().at(-1)).toBe(145 * S);
+    expect(w.timers.length - timers, 'timers armed by the burst').toBeLessThan(20);
+    expect(w.storage.writes - writes, 'storage writes for the burst (evidence and polls)').toBeLessThan(30);
+  });
+
+  it('keeps its poll times in storage: a restarted worker knows the follow-up is due, and the alarm backs it up', async () => {
+    const first = world();
+    await first.bg.onStartup();
+    await first.advance(50 * S);
+    await fail503(first);
+    await first.advance(0);
+    expect(first.pollTimes()).toEqual([0, 50 * S]);
+    // The alarm is never less than 30 s ahead (Chrome's floor), and repeats every minute.
+    const alarm = first.alarms.alarms.get(ALARMS.poll)!;
+    expect(alarm.scheduledTime).toBe(first.clock.now + ALARM_FLOOR_MS);
+    expect(alarm.periodInMinutes).toBe(1);
+
+    // The worker dies with its timers; a new one starts on the same storage 5 s later.
+    first.clock.now += 5 * S;
+    const second = world({ storage: first.storage, clock: first.clock });
+    second.net.statusRequests.push(...first.net.statusRequests);
+    await second.bg.ensureAlarms();
+    await second.advance(14 * S);
+    expect(second.pollTimes(), 'no poll on restart: not due').toEqual([0, 50 * S]);
+    await second.advance(1 * S);
+    expect(second.pollTimes(), 'the follow-up from stored times').toEqual([0, 50 * S, 70 * S]);
+
+    // That worker dies too before its next timer: the alarm alone brings the calm poll.
+    const third = world({ storage: first.storage, clock: first.clock });
+    third.net.statusRequests.push(...second.net.statusRequests);
+    first.clock.now = second.alarms.alarms.get(ALARMS.poll)!.scheduledTime;
+    await third.bg.onAlarm(ALARMS.poll);
+    await third.advance(0);
+    expect(third.pollTimes()).toEqual([0, 50 * S, 70 * S, 130 * S]);
+  });
+
+  it('does not trust poll times from the future (the clock was set back)', async () => {
+    const storage = new FakeStorage();
+    storage.data.set(KEYS.poll, { lastPollAt: NOW + 3_600 * S, lastLocalFailureAt: null, freshUntil: NOW + 3_600 * S });
+    const w = world({ storage });
+    await w.bg.onStartup();
+    await w.advance(0);
+    expect(w.pollTimes()).toEqual([0]);
+  });
+});
