@@ -288,6 +288,15 @@ describe('GET /v1/status', () => {
     expect(s.series.baseline).toHaveLength(1440);
   });
 
+  it('lets caches keep the status for 10 s, and no stale copy beyond (the extension polls by it)', async () => {
+    const h = await harness();
+    for (const q of ['site=x.com', 'site=x.com&region=FR']) {
+      const res = await h.request(`/v1/status?${q}`);
+      expect(res.status).toBe(200);
+      expect(res.headers.get('cache-control'), q).toBe('public, max-age=10');
+    }
+  });
+
   it('answers 400 for a missing or bad site or region', async () => {
     const h = await harness();
     for (const q of ['', 'site=', 'site=X.COM', 'site=https://x.com', 'site=x.com&region=fr', 'site=x.com&region=FRA', 'site=x.com&region=']) {
