@@ -765,10 +765,14 @@ export function simulate(o: SimOptions): SimResult {
               attack.succeeded = true;
               if (RANK[shown] > RANK[attack.moved.get(key) ?? 'operational']) attack.moved.set(key, shown);
             } else if (nowMs >= scoredFrom) {
-              // Blamed on the latest-starting noise event active in the cell (with its linger).
+              // Blamed on the noise event active in the cell (with its linger) that is most
+              // specific to it (same country and feature, then same country, then same feature),
+              // the latest-starting among equals.
+              const fit = (e: NoiseEvent) => (e.regions !== null && e.regions.includes(t.region) ? 2 : 0) + (e.feature !== null && e.feature === t.feature ? 1 : 0);
               let blame: NoiseEvent | null = null;
               for (const e of noise) {
-                if (e.start < nowMs && nowMs <= e.end + NOISE_LINGER_MS && covers(e.regions, e.feature, t.region, t.feature) && (!blame || e.start > blame.start)) blame = e;
+                if (!(e.start < nowMs && nowMs <= e.end + NOISE_LINGER_MS && covers(e.regions, e.feature, t.region, t.feature))) continue;
+                if (!blame || fit(e) > fit(blame) || (fit(e) === fit(blame) && e.start > blame.start)) blame = e;
               }
               alert.cls = blame?.cls ?? 'background';
               falseAlerts.push(alert);
