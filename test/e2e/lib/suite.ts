@@ -34,11 +34,20 @@ import { sharedDataFile } from './paths.ts';
 import { startBackend, type AggregationServer, type RecordingProxy } from './server.ts';
 import { makeCert } from './tls.ts';
 import { sleep, waitFor } from './wait.ts';
+import { POLL_POLICY } from '../../../src/shared/poll-policy.ts';
 
 /** The contract: reports reach the server within about 10 s. */
 const REPORT_DEADLINE_MS = 30_000;
 /** How long "nothing was sent" is watched for: longer than the 10 s a report may take. */
 const QUIET_WINDOW_MS = 12_000;
+/**
+ * Bounds of the badge-delay scenario, from the poll rule (src/shared/poll-policy.ts): a failure
+ * seen here asks at once (bound: a page load and a request, with room for a slow machine), and
+ * a verdict that flips just after that request is fetched by the follow-up 20 s later (bound:
+ * the follow-up plus 25 s). The old once-a-minute alarm fails both: up to 60 s for either.
+ */
+const AT_ONCE_BOUND_MS = 12_000;
+const BADGE_BOUND_MS = POLL_POLICY.followUpMs + 25_000;
 
 export const OPERATOR_NOTICE = {
   site: 'x.com',
@@ -150,14 +159,14 @@ async function statusOf(server: AggregationServer, region?: string): Promise<Sta
   return v.value;
 }
 
-async function waitForBadge(ext: ExtensionBrowser, want: string, what: string): Promise<void> {
+async function waitForBadge(ext: ExtensionBrowser, want: string, what: string, timeoutMs = 15_000): Promise<void> {
   let last = '(never read)';
   await waitFor(
     async () => {
       last = await ext.badgeText();
       return last === want;
     },
-    { timeoutMs: 15_000, what: `${what} (badge now ${JSON.stringify(last)})` },
+    { timeoutMs, what: `${what} (badge now ${JSON.stringify(last)})`, intervalMs: 100 },
   ).catch(async (err: Error) => {
     const state = await ext.send({ type: 'getState' }).catch(() => null);
     throw new Error(`${err.message}\nbadge ${JSON.stringify(last)}; extension state: ${JSON.stringify(state)?.slice(0, 1500)}`);
@@ -363,6 +372,44 @@ export function defineExtensionSuite(browserName: string, launch: (opts: LaunchO
         });
         expect(view.verdict).toMatch(/down|outage/i);
         await popup.close();
+      });
+    });
+
+    it('asks for the status at once when x.com fails here, and shows the outage by the follow-up', async () => {
+      await withBackend(async (server, proxy) => {
+        await useEndpoint(ext, proxy);
+        await waitForBadge(ext, '', 'an empty badge while x.com is operational');
+        // The endpoint change asked at once; wait out the follow-up spacing so the failure's
+        // request is not held back by that one (the rule keeps failure-driven requests 20 s apart).
+        const lastAsked = proxy.statusGets().at(-1)?.at ?? Date.now();
+        await sleep(Math.max(0, lastAsked + POLL_POLICY.followUpMs + 1_000 - Date.now()));
+
+        site.setApi('HomeTimeline', { kind: 'status', status: 503 });
+        const gets = proxy.statusGets().length;
+        const hits = site.hitsFor('HomeTimeline').length;
+        const tab = await visit(ext, BANNER_PAGES[0]!);
+        const failedAt = site.hitsFor('HomeTimeline').slice(hits).find((h) => h.status === 503)?.at;
+        expect(failedAt, 'the page made its failing call').toBeDefined();
+        const asked = await waitFor(() => proxy.statusGets().slice(gets).find((e) => e.at >= failedAt!), {
+          timeoutMs: AT_ONCE_BOUND_MS,
+          what: `a GET /v1/status at once after the page's 503 (status requests so far: ${proxy.statusGets().map((e) => e.at - failedAt!).join(', ')} ms from the failure)`,
+        });
+        await tab.close();
+
+        // Right after that request, the crowd turns the server's verdict for FR to outage.
+        expect(await postCrowdOutage(server.url)).toBe(60);
+        const flippedAt = Date.now();
+        expect((await statusOf(server, 'FR')).overall.state, "the server's verdict for FR").toBe('outage');
+        expect(await ext.badgeText(), 'the badge before the next poll').toBe('');
+
+        await waitForBadge(ext, 'DOWN', 'the badge to say DOWN without a refresh', BADGE_BOUND_MS);
+        const badgeAt = Date.now();
+        const after = proxy.statusGets().filter((e) => e.at > asked.at).map((e) => e.at - asked.at);
+        console.log(
+          `[e2e ${browserName}] badge delay: failure -> status request ${asked.at - failedAt!} ms; verdict flip -> badge DOWN ${badgeAt - flippedAt} ms ` +
+            `(the request that brought it ${after[0] ?? '?'} ms after the failure's request; bounds ${AT_ONCE_BOUND_MS} and ${BADGE_BOUND_MS} ms)`,
+        );
+        expect(badgeAt - flippedAt).toBeLessThan(BADGE_BOUND_MS);
       });
     });
 
