@@ -149,6 +149,7 @@ export function loadConfig(env: Env): ServerConfig {
     degradedBaselineFactor: numVar(env, 'DETECT_DEGRADED_BASELINE_FACTOR', t.degradedBaselineFactor, 1, 1000),
     minOkSamples: intVar(env, 'DETECT_MIN_OK_SAMPLES', t.minOkSamples, 0, 1_000_000),
     quietMinutes: intVar(env, 'DETECT_QUIET_MINUTES', t.quietMinutes, 0, 240),
+    holdFraction: numVar(env, 'DETECT_HOLD_FRACTION', t.holdFraction, 0.05, 1),
     evidenceThreshold: numVar(env, 'DETECT_EVIDENCE_THRESHOLD', t.evidenceThreshold, 0.1, 1000),
     minExpectedPerMinute: numVar(env, 'DETECT_MIN_EXPECTED_PER_MINUTE', t.minExpectedPerMinute, 0.01, 1_000_000),
     leaveOutNetworks: intVar(env, 'DETECT_LEAVE_OUT_NETWORKS', t.leaveOutNetworks, 0, 100),

@@ -34,15 +34,35 @@ describe('series detector', () => {
   });
 
   it('is causal: changing the future does not change any earlier score', () => {
-    const a = scoreSeries(parseSeriesCsv(series(1500, { spike: [1400, 1500, 8] })));
-    const b = scoreSeries(parseSeriesCsv(series(1500)));
-    expect(a.slice(0, 1400).map((r) => r.score)).toEqual(b.slice(0, 1400).map((r) => r.score));
-    expect(Math.max(...a.slice(1400).map((r) => r.score))).toBeGreaterThan(0.5);
+    const a = scoreSeries(parseSeriesCsv(series(2000, { spike: [1800, 1900, 8] })));
+    const b = scoreSeries(parseSeriesCsv(series(2000)));
+    expect(a.slice(0, 1800).map((r) => [r.score, r.state])).toEqual(b.slice(0, 1800).map((r) => [r.score, r.state]));
+    expect(Math.max(...a.slice(1800).map((r) => r.score))).toBeGreaterThan(0.5);
+  });
+
+  it('calls nothing before a day of the series is known', () => {
+    const rows = scoreSeries(parseSeriesCsv(series(2000, { spike: [600, 700, 20] })));
+    expect(rows.slice(0, 1440).filter((r) => r.score >= 0.5 || r.state !== 'operational')).toHaveLength(0);
+  });
+
+  it('scores at or above 0.5 exactly the rows where the state rises', () => {
+    const rows = scoreSeries(parseSeriesCsv(series(4 * 1440, { spike: [3 * 1440, 3 * 1440 + 90, 6] })));
+    const rank = { operational: 0, degraded: 1, outage: 2 } as const;
+    rows.forEach((r, i) => {
+      const before = i === 0 ? 'operational' : (rows[i - 1] as (typeof rows)[number]).state;
+      expect(r.score >= 0.5).toBe(rank[r.state] > rank[before]);
+      expect(r.alert).toBe(r.score >= 0.5);
+    });
+    // One 90-minute rise is one alert (perhaps two: degraded, then outage), not one per minute.
+    const alerts = rows.filter((r) => r.alert);
+    expect(alerts.length).toBeGreaterThanOrEqual(1);
+    expect(alerts.length).toBeLessThanOrEqual(2);
+    expect(alerts[0]?.at).toBeGreaterThanOrEqual((rows[3 * 1440] as (typeof rows)[number]).at);
   });
 
   it('works with a step other than a minute (hourly rows)', () => {
     const rows = scoreSeries(parseSeriesCsv(series(24 * 14, { stepS: 3600, spike: [24 * 12, 24 * 12 + 3, 5] })));
-    expect(rows[24 * 12]?.score).toBeGreaterThan(0.5);
+    expect(rows.slice(24 * 12, 24 * 12 + 3).some((r) => r.score >= 0.5)).toBe(true);
     // After four days of warm-up (the same hour of earlier days is known), nothing else is flagged.
     expect(rows.slice(24 * 4, 24 * 12).filter((r) => r.score >= 0.5)).toHaveLength(0);
   });
@@ -58,9 +78,9 @@ describe('series detector', () => {
     expect(() => parseSeriesCsv('timestamp,value\n\n')).toThrow(/no data rows/);
   });
 
-  it('writes timestamp,value,anomaly_score, echoing the input', () => {
+  it('writes timestamp,value,anomaly_score,state, echoing the input', () => {
     const csv = formatScoresCsv(scoreSeries(parseSeriesCsv('timestamp,value\n2026-11-01 00:00:00,3\n2026-11-01 00:01:00,4.5\n')));
-    expect(csv).toBe('timestamp,value,anomaly_score\n2026-11-01 00:00:00,3,0.0000\n2026-11-01 00:01:00,4.5,0.0000\n');
+    expect(csv).toMatch(/^timestamp,value,anomaly_score,state\n2026-11-01 00:00:00,3,0\.0000,operational\n2026-11-01 00:01:00,4\.5,0\.[0-4]\d{3},operational\n$/);
   });
 });
 
@@ -75,9 +95,14 @@ describe('npm run detect', () => {
     writeFileSync(input, series(2000, { spike: [1800, 1830, 10] }));
     const r = runDetect(['--input', input, '--output', output]);
     expect(r.rows).toBe(2000);
-    expect(r.flagged).toBeGreaterThanOrEqual(30);
+    // One ten-fold rise: one alert (two if it passes through degraded first), not a row a minute.
+    expect(r.flagged).toBeGreaterThanOrEqual(1);
+    expect(r.flagged).toBeLessThanOrEqual(2);
     const lines = readFileSync(output, 'utf8').trim().split('\n');
-    expect(lines[0]).toBe('timestamp,value,anomaly_score');
+    expect(lines[0]).toBe('timestamp,value,anomaly_score,state');
+    const firstAlert = lines.findIndex((l, i) => i > 0 && Number(l.split(',')[2]) >= 0.5);
+    expect(firstAlert).toBeGreaterThanOrEqual(1801);
+    expect(firstAlert).toBeLessThan(1831);
     expect(lines).toHaveLength(2001);
   });
 

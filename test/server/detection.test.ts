@@ -121,7 +121,7 @@ describe('baseline', () => {
       ...[2, 3, 4, 5].map((i): [number, BlockSummary] => [B - i * BLOCK_MS, block(6, 600)]),
     ]);
     expect(expectationAt(NOW, (b) => recent.get(b))).toMatchObject({ source: 'recent', perMinute: 6 });
-    expect(expectationAt(NOW, () => undefined)).toEqual({ perMinute: 0, share: DEFAULT_BASELINE.priorShare, dispersion: DEFAULT_BASELINE.priorDispersion, source: 'prior' });
+    expect(expectationAt(NOW, () => undefined)).toEqual({ perMinute: 0, seasonal: 0, level: 1, share: DEFAULT_BASELINE.priorShare, dispersion: DEFAULT_BASELINE.priorDispersion, tailDispersion: null, source: 'prior' });
   });
 
   it('settles on the lower quartile of the last day when every recent block was troubled', () => {
@@ -164,7 +164,7 @@ describe('baseline', () => {
 
 describe('judge', () => {
   const t = DEFAULT_THRESHOLDS;
-  const cold: Expectation = { perMinute: 0, share: 0.005, dispersion: 2, source: 'prior' };
+  const cold: Expectation = { perMinute: 0, seasonal: 0, level: 1, share: 0.005, dispersion: 2, tailDispersion: null, source: 'prior' };
   const flat = (n: number) => [n, n, n, n, n];
 
   it('calls the e2e contract an outage: 60 from 12 networks, nobody ok, nothing known', () => {
@@ -179,7 +179,7 @@ describe('judge', () => {
   });
 
   it('judges by the share of active people when activity is known', () => {
-    const usual: Expectation = { perMinute: 10, share: 0.005, dispersion: 1.5, source: 'week' };
+    const usual: Expectation = { perMinute: 10, seasonal: 10, level: 1, share: 0.005, dispersion: 1.5, tailDispersion: null, source: 'week' };
     // 2,000 active, 10 failing a minute is usual; 30 is 1.5 % of them: degraded; 300 is 15 %: outage.
     expect(judge({ counted: [10, 19, 28, 37, 46], networks: 10, active: 2000 }, usual, t).state).toBe('operational');
     expect(judge({ counted: [30, 55, 80, 100, 120], networks: 20, active: 2000 }, usual, t).state).toBe('degraded');
@@ -191,13 +191,13 @@ describe('judge', () => {
   it('reads the evidence from the counts without the biggest network', () => {
     // 25 counted from 4 networks against 2 usual: degraded (too few networks for outage). If 21 of
     // them came from one network, the 4 left are no evidence at all.
-    const usual: Expectation = { perMinute: 2, share: null, dispersion: 1.5, source: 'day' };
+    const usual: Expectation = { perMinute: 2, seasonal: 2, level: 1, share: null, dispersion: 1.5, tailDispersion: null, source: 'day' };
     expect(judge({ counted: flat(25), networks: 4, active: 25 }, usual, t).state).toBe('degraded');
     expect(judge({ counted: flat(25), robust: flat(4), networks: 4, active: 25 }, usual, t).state).toBe('operational');
   });
 
   it('compares a minute still filling up with the part of a minute that has passed', () => {
-    const usual: Expectation = { perMinute: 8, share: null, dispersion: 1, source: 'day' };
+    const usual: Expectation = { perMinute: 8, seasonal: 8, level: 1, share: null, dispersion: 1, tailDispersion: null, source: 'day' };
     const counts = { counted: [16], networks: 10, active: 16 };
     expect(judge(counts, usual, { ...t, windowMinutes: 1 }).state).toBe('operational');
     expect(judge({ ...counts, newestFraction: 0.25 }, usual, { ...t, windowMinutes: 1 }).state).toBe('degraded');

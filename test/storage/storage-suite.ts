@@ -153,7 +153,9 @@ export function describeStorage(name: string, open: () => Promise<Backend>): voi
       const BLOCK = 15 * 60_000;
       const weekAgo = block({ blockStart: T0 - 7 * 86_400_000, troubled: true });
       const fr = block();
-      const all = block({ region: '*', feature: '*', failing: 120, failingSq: 1600, active: 9000 });
+      // The tail dispersion's peak and the level factor's expectation travel with the block; a
+      // block stored before they were kept (no peak, no expectation) comes back without them.
+      const all = block({ region: '*', feature: '*', failing: 120, failingSq: 1600, active: 9000, peak: 12.625, expected: 97.5 });
       const next = block({ blockStart: T0 + BLOCK, failing: 0, failingSq: 0, active: 0 });
       expect(await storage.insertBlocks([next, fr, all, weekAgo])).toBe(4);
       // A summary remade later (say from a partial replay) does not replace the stored one.

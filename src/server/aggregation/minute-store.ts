@@ -60,6 +60,15 @@ interface MinuteDetail {
   bySignal?: Map<FailureSignal, HyperLogLog>;
 }
 
+/** What a finished minute's counts call for, hold up, and the uncorrected evidence behind it. */
+export interface MinuteVerdict {
+  state: State;
+  hold: State;
+  rawLlr: number;
+}
+
+const QUIET: MinuteVerdict = { state: 'operational', hold: 'operational', rawLlr: 0 };
+
 /** A block summary with the cell it belongs to: what storage keeps across restarts. */
 export interface CellBlock extends BlockSummary {
   site: string;
@@ -72,7 +81,7 @@ export class Cell {
   readonly detail = new Map<number, MinuteDetail>();
   readonly counts = new Map<number, MinuteCounts>();
   /** Raw verdict of a finished minute, once judged (only minutes with enough failures). */
-  readonly verdicts = new Map<number, State>();
+  readonly verdicts = new Map<number, MinuteVerdict>();
   /** 15-minute summaries: the baseline's history. */
   readonly blocks = new Map<number, BlockSummary>();
   /** Expectation per 15-minute block, cached: it reads weeks of block summaries. */
@@ -332,7 +341,10 @@ export class MinuteStore {
         }
       }
       if (cell.blocks.has(b.blockStart)) continue;
-      cell.blocks.set(b.blockStart, { minutes: b.minutes, failing: b.failing, failingSq: b.failingSq, active: b.active, troubled: b.troubled });
+      const summary: BlockSummary = { minutes: b.minutes, failing: b.failing, failingSq: b.failingSq, active: b.active, troubled: b.troubled };
+      if (b.peak !== undefined) summary.peak = b.peak;
+      if (b.expected !== undefined) summary.expected = b.expected;
+      cell.blocks.set(b.blockStart, summary);
       cell.expectations.clear();
       loaded++;
     }
@@ -398,15 +410,27 @@ export class MinuteStore {
     let failing = 0;
     let failingSq = 0;
     let troubled = false;
+    let peak = 0;
     for (let m = block; m < block + BLOCK_MS; m += MINUTE_MS) {
       // What the detector counts (after the cap and the newcomer rule), so a burst of fresh names
       // the rule kept out of the verdicts does not teach the baseline either.
       const x = cell.detail.has(m) ? (this.windowCounts(cell, m, 1).counted[0] as number) : (cell.counts.get(m)?.countedFailing ?? 0);
       failing += x;
       failingSq += x * x;
-      if (!troubled && x > 0 && this.rawVerdict(cell, m, m + MINUTE_MS) !== 'operational') troubled = true;
+      const v = this.minuteVerdict(cell, m, m + MINUTE_MS);
+      if (v.state !== 'operational') troubled = true;
+      if (v.rawLlr > peak) peak = v.rawLlr;
     }
-    const s: BlockSummary = { minutes: EMPTY_SUMMARY_MINUTES, failing, failingSq, active: this.activeAt(cell, block + BLOCK_MS - MINUTE_MS), troubled };
+    const exp = this.expectationFor(cell, block);
+    const s: BlockSummary = {
+      minutes: EMPTY_SUMMARY_MINUTES,
+      failing,
+      failingSq,
+      active: this.activeAt(cell, block + BLOCK_MS - MINUTE_MS),
+      troubled,
+      peak,
+      expected: exp.source === 'prior' ? 0 : exp.seasonal * EMPTY_SUMMARY_MINUTES,
+    };
     cell.blocks.set(block, s);
     if (this.options.collectNewBlocks) {
       const [site = '', region = '', feature = ''] = cell.key.split('|');
@@ -466,19 +490,27 @@ export class MinuteStore {
     return judge({ counted, robust, networks, active: this.activeAt(cell, minute), newestFraction }, this.expectationFor(cell, minute), this.thresholds);
   }
 
-  /** Raw verdict of the minute (its window ending with it). */
+  /** Raw verdict of the minute (its window ending with it): the state its counts call for. */
   rawVerdict(cell: Cell, minute: number, nowMinute: number, nowMs = nowMinute): State {
+    return this.minuteVerdict(cell, minute, nowMinute, nowMs).state;
+  }
+
+  /** The minute's verdict: the state called for, the state held up, the uncorrected evidence. */
+  minuteVerdict(cell: Cell, minute: number, nowMinute: number, nowMs = nowMinute): MinuteVerdict {
     if (nowMinute > this.newestMinute) this.newestMinute = nowMinute;
     const cached = cell.verdicts.get(minute);
     if (cached !== undefined) return cached;
     const t = this.thresholds;
     const { counted, robust, networks, upperBound } = this.windowCounts(cell, minute);
-    // Too few failures or networks to reach even the lower bar: operational, and cheap to see
-    // again, so not remembered. Memory then follows the minutes that had many failures.
-    if (upperBound < Math.min(t.degradedMinReporters, t.outageMinReporters) || networks < Math.min(t.degradedMinNetworks, t.outageMinNetworks)) return 'operational';
+    // Too few failures or networks to reach even the lowest (hold) bar: operational, and cheap
+    // to see again, so not remembered. Memory then follows the minutes that had many failures.
+    // Such a minute's evidence is left out of the block's peak too: it could never be called.
+    const f = Math.min(1, t.holdFraction);
+    if (upperBound < Math.ceil(Math.min(t.degradedMinReporters, t.outageMinReporters) * f) || networks < Math.ceil(Math.min(t.degradedMinNetworks, t.outageMinNetworks) * f)) return QUIET;
     // A finished minute is judged whole; the current one for the part of it that has passed.
     const newestFraction = minute < nowMinute ? 1 : (nowMs - minute) / MINUTE_MS;
-    const verdict = judge({ counted, robust, networks, active: this.activeAt(cell, minute), newestFraction }, this.expectationFor(cell, minute), t).state;
+    const j = judge({ counted, robust, networks, active: this.activeAt(cell, minute), newestFraction }, this.expectationFor(cell, minute), t);
+    const verdict: MinuteVerdict = { state: j.state, hold: j.hold, rawLlr: j.rawLlr };
     // The current minute is still filling up: only finished minutes are remembered.
     if (minute < nowMinute) cell.verdicts.set(minute, verdict);
     return verdict;

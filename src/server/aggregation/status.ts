@@ -22,8 +22,13 @@ export class StatusBuilder {
     if (!cell) return { state: 'operational', since: null };
     const first = Math.max(Math.ceil(this.store.knownSince / MINUTE_MS) * MINUTE_MS, nowMinute - DAY_MS);
     const raw: State[] = [];
-    for (let m = first; m <= nowMinute; m += MINUTE_MS) raw.push(this.store.rawVerdict(cell, m, nowMinute, nowMs));
-    return applyHysteresis(raw, first, MINUTE_MS, this.store.thresholds.quietMinutes);
+    const hold: State[] = [];
+    for (let m = first; m <= nowMinute; m += MINUTE_MS) {
+      const v = this.store.minuteVerdict(cell, m, nowMinute, nowMs);
+      raw.push(v.state);
+      hold.push(v.hold);
+    }
+    return applyHysteresis(raw, first, MINUTE_MS, this.store.thresholds.quietMinutes, hold);
   }
 
   private recent(cell: Cell | undefined, nowMinute: number) {

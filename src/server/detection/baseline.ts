@@ -22,11 +22,20 @@ export interface BlockSummary {
   active: number;
   /** Whether any minute of the block was judged degraded or outage: such blocks are not "usual". */
   troubled: boolean;
+  /** Strongest uncorrected evidence (Poisson log-likelihood ratio, dispersion 1) any step of the
+   *  block reached against its expectation: weeks of these give the tail dispersion. Absent in
+   *  blocks stored before it was kept. */
+  peak?: number;
+  /** Sum over the block's steps of the seasonal expectation (before the level factor): what the
+   *  block was expected to hold, so recent blocks tell how far the level has moved. */
+  expected?: number;
 }
 
 export interface BaselineOptions {
   /** Length of a history block (15 minutes for the server; the step, if longer, for a series). */
   blockMs: number;
+  /** Length of one step (a minute for the server; the series' step for a series). */
+  stepMs: number;
   /** A block with fewer known steps than this is not used. */
   minBlockSteps: number;
   /** Weeks of history looked at for the same block of the week. */
@@ -51,10 +60,26 @@ export interface BaselineOptions {
   priorDispersion: number;
   /** Over-dispersion is never taken above this (a very noisy history must not blind the test). */
   maxDispersion: number;
+  /** Days of block peaks the tail dispersion is read from. */
+  tailDays: number;
+  /** Usable block peaks needed before the tail dispersion is trusted. */
+  tailMinBlocks: number;
+  /** Quantile of the block peaks matched to pure chance's (0.99: the top 1 % of usual blocks,
+   *  whatever caused them, are ignored). */
+  tailQuantile: number;
+  /** The tail dispersion is never taken above this. */
+  maxTailDispersion: number;
+  /** Hours of recent blocks the level factor is read from. */
+  levelHours: number;
+  /** Usable recent blocks with an expectation needed before the level factor is applied. */
+  levelMinBlocks: number;
+  /** The level factor stays within [1 / this, this]. */
+  maxLevelFactor: number;
 }
 
 export const DEFAULT_BASELINE: BaselineOptions = {
   blockMs: BLOCK_MS,
+  stepMs: MINUTE_MS,
   minBlockSteps: 10,
   weeks: 8,
   days: 7,
@@ -65,15 +90,30 @@ export const DEFAULT_BASELINE: BaselineOptions = {
   priorShare: 0.005,
   priorDispersion: 1.5,
   maxDispersion: 6,
+  tailDays: 28,
+  tailMinBlocks: 96,
+  tailQuantile: 0.99,
+  maxTailDispersion: 200,
+  levelHours: 24,
+  levelMinBlocks: 16,
+  maxLevelFactor: 8,
 };
 
 export interface Expectation {
-  /** Usual counted failing reporters per minute (absolute). */
+  /** Usual counted failing reporters per minute (absolute): the seasonal level times `level`. */
   perMinute: number;
+  /** The seasonal level alone (what a block stores as `expected`, per minute). */
+  seasonal: number;
+  /** Recent level over the seasonal one (1 when not known): the installed base doubling in a
+   *  week, or a holiday halving it, moves every count, and a median of past weeks lags behind. */
+  level: number;
   /** Usual share of active people failing per minute, or null when activity is not known. */
   share: number | null;
-  /** Variance / mean of the per-minute counts. */
+  /** Variance / mean of the per-minute counts: the larger of the pooled variance of the blocks
+   *  the level was read from and the tail dispersion of weeks of block peaks. */
   dispersion: number;
+  /** The tail dispersion alone (null while too few peaks are known). */
+  tailDispersion: number | null;
   /** Where it came from: seasonal week, time of day, the recent hours, or the prior. */
   source: 'week' | 'day' | 'recent' | 'prior';
 }
@@ -100,7 +140,7 @@ function usable(b: BlockSummary | undefined, o: BaselineOptions): b is BlockSumm
   return b !== undefined && !b.troubled && b.minutes >= o.minBlockSteps;
 }
 
-function summarise(blocks: BlockSummary[], source: Expectation['source'], o: BaselineOptions, q = 0.5): Expectation {
+function summarise(blocks: BlockSummary[], source: Expectation['source'], o: BaselineOptions, q = 0.5): Omit<Expectation, 'level' | 'tailDispersion'> {
   const rates = blocks.map((b) => b.failing / b.minutes);
   const shares = blocks.filter((b) => b.active > 0).map((b) => b.failing / b.minutes / b.active);
   // Pooled over the blocks, so the spread includes how much the level itself moves from one
@@ -117,17 +157,86 @@ function summarise(blocks: BlockSummary[], source: Expectation['source'], o: Bas
   }
   const mean = minutes > 0 ? failing / minutes : 0;
   const dispersion = mean > 0 ? Math.min(o.maxDispersion, Math.max(1, Math.max(0, failingSq / minutes - mean * mean) / mean)) : o.priorDispersion;
-  return { perMinute: quantile(rates, q), share: shares.length * 2 >= blocks.length ? quantile(shares, q) : null, dispersion, source };
+  const perMinute = quantile(rates, q);
+  return { perMinute, seasonal: perMinute, share: shares.length * 2 >= blocks.length ? quantile(shares, q) : null, dispersion, source };
+}
+
+/**
+ * The `tailQuantile` of the peak evidence that pure chance (Poisson counts at the expected rate)
+ * gives a block of `stepsPerBlock` steps, with the test's window of 5 steps. From a seeded
+ * Monte Carlo (20,000 blocks each at rates 0.5, 2, 20 and 200 a step; test/server/dispersion):
+ * the 99th percentile is 4.1-4.6 for 3 steps and 5.3-6.2 for 15, close to 3.2 + ln(steps) at
+ * every rate: the peak of a block is the largest of about `steps` nearly independent tries.
+ */
+export function chancePeakQuantile(stepsPerBlock: number): number {
+  return 3.2 + Math.log(Math.max(1, stepsPerBlock));
+}
+
+/**
+ * How much wider than pure chance the tail of the evidence really is in this cell: the
+ * `tailQuantile` of the block peaks of the last `tailDays` days (usable blocks only: a block in
+ * trouble is not "usual"), over what chance gives. A quantile, so a few odd blocks move nothing;
+ * from weeks, so it sees bursts, heavy tails and days that differ from each other, which the
+ * variance inside a few blocks misses. Null while fewer than `tailMinBlocks` peaks are known.
+ */
+export function tailDispersionAt(minute: number, blockAt: (block: number) => BlockSummary | undefined, o: BaselineOptions): number | null {
+  const BLOCK = o.blockMs;
+  const block = Math.floor(minute / BLOCK) * BLOCK;
+  const peaks: number[] = [];
+  const count = Math.round((o.tailDays * DAY_MS) / BLOCK);
+  for (let i = 2; i < 2 + count; i++) {
+    const b = blockAt(block - i * BLOCK);
+    if (usable(b, o) && b.peak !== undefined) peaks.push(b.peak);
+  }
+  if (peaks.length < o.tailMinBlocks) return null;
+  const stepsPerBlock = Math.max(1, Math.round(BLOCK / o.stepMs));
+  return Math.min(o.maxTailDispersion, Math.max(1, quantile(peaks, o.tailQuantile) / chancePeakQuantile(stepsPerBlock)));
+}
+
+/**
+ * Recent level over the seasonal one: the median, over the usable blocks of the last
+ * `levelHours` (skipping the current and the previous block, so trouble that began minutes ago
+ * cannot lower its own bar), of what each block held over what the seasonal level expected of
+ * it. 1 while fewer than `levelMinBlocks` such blocks are known.
+ */
+export function levelFactorAt(minute: number, blockAt: (block: number) => BlockSummary | undefined, o: BaselineOptions): number {
+  const BLOCK = o.blockMs;
+  const block = Math.floor(minute / BLOCK) * BLOCK;
+  const ratios: number[] = [];
+  const count = Math.max(1, Math.round((o.levelHours * 3600_000) / BLOCK));
+  for (let i = 2; i < 2 + count; i++) {
+    const b = blockAt(block - i * BLOCK);
+    if (usable(b, o) && b.expected !== undefined && b.expected > 0) ratios.push(b.failing / b.expected);
+  }
+  if (ratios.length < o.levelMinBlocks) return 1;
+  return Math.min(o.maxLevelFactor, Math.max(1 / o.maxLevelFactor, median(ratios)));
 }
 
 /**
  * Expectation for `minute`: the median of the same block of the week over past weeks when at
- * least `minSamples` are usable; else of the same block of the day over past days; else of the
- * recent blocks (skipping the current and the previous one, so trouble that began minutes ago
- * does not raise its own bar); else, troubled or not, the lower quartile of the last day; else
- * the prior.
+ * least `minSamples` are usable (times the recent level factor); else of the same block of the day
+ * over past days; else of the recent blocks (skipping the current and the previous one, so
+ * trouble that began minutes ago does not raise its own bar); else, troubled or not, the lower
+ * quartile of the last day; else the prior. The level factor applies to the weekly median only
+ * (a median of the last days follows the level itself). The dispersion is the larger of the pooled variance
+ * and the tail dispersion of weeks of block peaks.
  */
-export function expectationAt(minute: number, blockAt: (block: number) => BlockSummary | undefined, o: BaselineOptions = DEFAULT_BASELINE): Expectation {
+export function expectationAt(
+  minute: number,
+  blockAt: (block: number) => BlockSummary | undefined,
+  o: BaselineOptions = DEFAULT_BASELINE,
+  /** The tail dispersion when the caller already has it (it moves slowly: weeks of blocks). */
+  knownTail?: number | null,
+): Expectation {
+  const base = seasonalAt(minute, blockAt, o);
+  const tail = knownTail === undefined ? tailDispersionAt(minute, blockAt, o) : knownTail;
+  // Only against the same time of the week: a median of past days already follows a level
+  // within days, and against it a weekend's ratio would set Monday's level (seen: 0.75).
+  const level = base.source === 'week' ? levelFactorAt(minute, blockAt, o) : 1;
+  return { ...base, perMinute: base.seasonal * level, level, tailDispersion: tail, dispersion: tail === null ? base.dispersion : Math.max(base.dispersion, tail) };
+}
+
+function seasonalAt(minute: number, blockAt: (block: number) => BlockSummary | undefined, o: BaselineOptions): Omit<Expectation, 'level' | 'tailDispersion'> {
   const BLOCK = o.blockMs;
   const block = Math.floor(minute / BLOCK) * BLOCK;
   // The same time `count` periods back, with its neighbours; how many periods gave any.
@@ -163,5 +272,5 @@ export function expectationAt(minute: number, blockAt: (block: number) => BlockS
     if (b && b.minutes >= o.minBlockSteps) day.push(b);
   }
   if (day.length >= o.settleBlocks) return summarise(day, 'recent', o, 0.25);
-  return { perMinute: 0, share: o.priorShare, dispersion: o.priorDispersion, source: 'prior' };
+  return { perMinute: 0, seasonal: 0, share: o.priorShare, dispersion: o.priorDispersion, source: 'prior' };
 }

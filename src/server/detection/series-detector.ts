@@ -1,12 +1,19 @@
 /**
- * The engine run over a plain count series (`timestamp,value`), causally: the score of row t is
- * computed from rows up to t only, with the same baseline (history summarised in blocks, troubled
- * blocks left out), the same sequential test and the same threshold as the server. A series has
- * no reporters or networks, so those bars do not apply; the rest does. Pure: text in, text out.
+ * The engine run over a plain count series (`timestamp,value`), causally: row t is judged from
+ * rows up to t only, with the same baseline (history summarised in blocks, troubled blocks left
+ * out, tail dispersion from weeks of block peaks, recent level factor), the same test, the same
+ * bars (`judge`) and the same hysteresis as the server. A series has no reporters, networks or
+ * active people, so those bars do not apply; the rest does. Pure: text in, text out.
+ *
+ * The score says when an alert is raised, nothing else: at or above 0.5 exactly on the rows where
+ * the state rises (operational -> degraded or outage, degraded -> outage), below 0.5 on every
+ * other row (the evidence, squeezed under 0.5), so counting rows >= 0.5 counts alerts.
  */
-import { BLOCK_MS, DEFAULT_BASELINE, expectationAt, median, type BaselineOptions, type BlockSummary } from './baseline.ts';
-import { scoreOf, strongestEvidenceOf } from './sequential.ts';
+import type { State } from '../../shared/protocol.ts';
+import { BLOCK_MS, DAY_MS, DEFAULT_BASELINE, expectationAt, median, tailDispersionAt, type BaselineOptions, type BlockSummary, type Expectation } from './baseline.ts';
+import { HysteresisStepper } from './hysteresis.ts';
 import { DEFAULT_THRESHOLDS, type DetectionThresholds } from './thresholds.ts';
+import { judge } from './verdict.ts';
 
 export class SeriesInputError extends Error {
   constructor(
@@ -72,31 +79,78 @@ export function parseSeriesCsv(text: string): SeriesRow[] {
 }
 
 export interface ScoredRow extends SeriesRow {
+  /** >= 0.5 exactly on the rows that raise an alert. */
   score: number;
+  /** The state shown after this row (with hysteresis). */
+  state: State;
+  /** Whether this row raised the state. */
+  alert: boolean;
+  /** The usual value for this row. */
+  expected: number;
+  /** The evidence (dispersion corrected) of the strongest recent stretch. */
+  evidence: number;
+  /** The dispersion it was corrected by (tail or pooled variance, whichever is larger). */
+  dispersion: number;
 }
 
 const WARMUP_ROWS = 10;
+/** History blocks of a series: 5 minutes (or one step, if longer). A series has no per-minute
+ *  noise to average away as the server's 1-minute counts do, and 15-minute blocks flatten
+ *  schedules that repeat every day within a quarter of an hour (flight banks, TV slots). */
+const SERIES_BLOCK_MS = 5 * 60_000;
+/** The tail dispersion reads weeks of blocks: worked out once an hour, not every row. */
+const TAIL_EVERY_MS = 3600_000;
 const WARMUP_WINDOW = 240;
 
-function addToBlock(s: BlockSummary, value: number, troubled: boolean): void {
+function addToBlock(s: BlockSummary, value: number, troubled: boolean, rawLlr: number, seasonal: number): void {
   s.minutes++;
   s.failing += value;
   s.failingSq += value * value;
   if (troubled) s.troubled = true;
+  s.peak = Math.max(s.peak ?? 0, rawLlr);
+  s.expected = (s.expected ?? 0) + seasonal;
 }
 
-/** Scores every row from the rows before it; 0.5 is where the engine itself calls trouble. */
-export function scoreSeries(rows: readonly SeriesRow[], t: DetectionThresholds = DEFAULT_THRESHOLDS): ScoredRow[] {
+/** A series is not a crowd: no people, networks or active counts to bar on; the rest as is. */
+function seriesThresholds(t: DetectionThresholds): DetectionThresholds {
+  return { ...t, outageMinReporters: 0, outageMinNetworks: 0, outageMinShare: 0, degradedMinReporters: 0, degradedMinNetworks: 0, degradedMinShare: 0, leaveOutNetworks: 0 };
+}
+
+/** The baseline options for a series of this step: blocks of 15 minutes or one step, whichever is
+ *  longer; a day of blocks before the tail is trusted. */
+export function seriesBaseline(stepMs: number): BaselineOptions {
+  const blockMs = Math.max(SERIES_BLOCK_MS, stepMs);
+  const stepsPerBlock = Math.max(1, Math.round(blockMs / stepMs));
+  const blocksPerDay = Math.max(1, Math.round(DAY_MS / blockMs));
+  return {
+    ...DEFAULT_BASELINE,
+    blockMs,
+    stepMs,
+    minBlockSteps: Math.max(1, Math.ceil((stepsPerBlock * 2) / 3)),
+    tailMinBlocks: blocksPerDay,
+    levelMinBlocks: Math.min(DEFAULT_BASELINE.levelMinBlocks, Math.max(1, Math.round(blocksPerDay / 2))),
+  };
+}
+
+/**
+ * Judges every row from the rows before it. Nothing is called until a day of the series is
+ * known (the tail dispersion needs it): a series arrives with no history, unlike a server cell,
+ * whose quiet start is known to be quiet.
+ */
+export function scoreSeries(rows: readonly SeriesRow[], thresholds: DetectionThresholds = DEFAULT_THRESHOLDS): ScoredRow[] {
+  const t = seriesThresholds(thresholds);
   const step = rows.length >= 2 ? (rows[1] as SeriesRow).at - (rows[0] as SeriesRow).at : BLOCK_MS;
-  const blockMs = Math.max(BLOCK_MS, step);
-  const stepsPerBlock = Math.max(1, Math.round(blockMs / step));
-  const options: BaselineOptions = { ...DEFAULT_BASELINE, blockMs, minBlockSteps: Math.max(1, Math.ceil((stepsPerBlock * 2) / 3)) };
+  const options = seriesBaseline(step);
+  const blockMs = options.blockMs;
   const blocks = new Map<number, BlockSummary>();
+  const expectations = new Map<number, Expectation>();
   const out: ScoredRow[] = [];
   let current: { start: number; summary: BlockSummary } | null = null;
   const w = Math.max(1, t.windowMinutes);
+  const stepper = new HysteresisStepper(Math.max(1, Math.ceil((t.quietMinutes * 60_000) / step)));
   /** What each row was expected to be, so a stretch is compared with its own expected sum. */
   const expectedAt: number[] = [];
+  let tail: { hour: number; value: number | null } = { hour: NaN, value: null };
   rows.forEach((row, i) => {
     const start = Math.floor(row.at / blockMs) * blockMs;
     if (current && current.start !== start) {
@@ -104,39 +158,45 @@ export function scoreSeries(rows: readonly SeriesRow[], t: DetectionThresholds =
       current = null;
     }
     current ??= { start, summary: { minutes: 0, failing: 0, failingSq: 0, active: 0, troubled: false } };
-    const exp = expectationAt(row.at, (b) => blocks.get(b), options);
+    // History only changes at block boundaries (the current and previous blocks are never read).
+    let exp = expectations.get(start);
+    if (!exp) {
+      const hour = Math.floor(row.at / TAIL_EVERY_MS);
+      if (tail.hour !== hour) tail = { hour, value: tailDispersionAt(row.at, (b) => blocks.get(b), options) };
+      expectations.set(start, (exp = expectationAt(row.at, (b) => blocks.get(b), options, tail.value)));
+    }
+    let seasonal = exp.seasonal;
     if (exp.source === 'prior') {
-      // Nothing summarised yet: the level so far is the median of the rows before this one; with
-      // fewer than WARMUP_ROWS of them there is nothing to compare with, and nothing is called.
-      if (i < WARMUP_ROWS) {
-        expectedAt[i] = Math.max(t.minExpectedPerMinute, row.value);
-        out.push({ ...row, score: 0 });
-        addToBlock(current.summary, row.value, false);
-        return;
-      }
-      exp.perMinute = median(rows.slice(Math.max(0, i - WARMUP_WINDOW), i).map((r) => r.value));
+      // Nothing summarised yet: the level so far is the median of the rows before this one.
+      seasonal = i === 0 ? row.value : median(rows.slice(Math.max(0, i - WARMUP_WINDOW), i).map((r) => r.value));
+      exp = { ...exp, perMinute: seasonal, seasonal };
     }
     expectedAt[i] = Math.max(t.minExpectedPerMinute, exp.perMinute);
     const counted: number[] = [];
-    const expected: number[] = [];
+    const expectedOver: number[] = [];
     let sum = 0;
     let expectedSum = 0;
     for (let k = 0; k < w && i - k >= 0; k++) {
       sum += (rows[i - k] as SeriesRow).value;
       expectedSum += expectedAt[i - k] as number;
       counted.push(sum);
-      expected.push(expectedSum);
+      expectedOver.push(expectedSum);
     }
-    const evidence = strongestEvidenceOf(counted, expected, exp.dispersion);
-    let score = scoreOf(evidence.llr, t.evidenceThreshold);
-    // Too small a rise to call, however sure: kept just under the line.
-    if (evidence.ratio < t.degradedBaselineFactor) score = Math.min(score, 0.499);
-    addToBlock(current.summary, row.value, score >= 0.5);
-    out.push({ ...row, score });
+    const j = judge({ counted, networks: 0, active: 0, expectedOver }, exp, t);
+    // Too little known to call anything: the first rows only set the level, and nothing is called
+    // before the tail dispersion is known (a day of blocks).
+    const learning = i < WARMUP_ROWS || exp.tailDispersion === null;
+    const raw: State = learning ? 'operational' : j.state;
+    const hold: State = learning ? 'operational' : j.hold;
+    const shown = stepper.step(raw, row.at, hold);
+    addToBlock(current.summary, row.value, raw !== 'operational', learning ? 0 : j.rawLlr, exp.source === 'prior' ? 0 : exp.seasonal);
+    const ev = j.evidence.llr;
+    const squeezed = ev <= 0 ? 0 : ev / (ev + t.evidenceThreshold);
+    out.push({ ...row, score: shown.alert ? 0.5 + squeezed / 2 : Math.min(0.4999, squeezed / 2), state: shown.state, alert: shown.alert, expected: expectedAt[i] as number, evidence: ev, dispersion: exp.dispersion });
   });
   return out;
 }
 
 export function formatScoresCsv(rows: readonly ScoredRow[]): string {
-  return ['timestamp,value,anomaly_score', ...rows.map((r) => `${r.timestamp},${r.valueText},${r.score.toFixed(4)}`)].join('\n') + '\n';
+  return ['timestamp,value,anomaly_score,state', ...rows.map((r) => `${r.timestamp},${r.valueText},${r.score.toFixed(4)},${r.state}`)].join('\n') + '\n';
 }

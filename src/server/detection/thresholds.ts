@@ -17,8 +17,11 @@ export interface DetectionThresholds {
   /** Fewer active people than this (distinct ok + failing in the last 10 minutes): the failing
    *  share is not trusted and the usual count is used instead. */
   minOkSamples: number;
-  /** A cell leaves outage (or degraded) only after this many minutes below that bar. */
+  /** A cell leaves outage (or degraded) only after this many minutes below that state's hold bars. */
   quietMinutes: number;
+  /** The hold bars are the entry bars relaxed by this fraction (evidence, people, networks and
+   *  share times it; the rise over the usual level 1 + (factor - 1) times it); 1: no hold bars. */
+  holdFraction: number;
   /** Evidence (log-likelihood ratio, in nats, over-dispersion corrected) needed to call trouble. */
   evidenceThreshold: number;
   /** The expected failing reporters per minute never go below this (a quiet cell is not "0"). */
@@ -51,6 +54,7 @@ export const DEFAULT_THRESHOLDS: DetectionThresholds = {
   degradedBaselineFactor: 1.5,
   minOkSamples: 100,
   quietMinutes: 5,
+  holdFraction: 0.5,
   evidenceThreshold: 18,
   minExpectedPerMinute: 0.5,
   leaveOutNetworks: 1,

@@ -5,6 +5,7 @@
 import type { State } from '../../shared/protocol.ts';
 import type { Expectation } from './baseline.ts';
 import { scoreOf, strongestEvidenceOf, type Evidence } from './sequential.ts';
+import { RANK } from './hysteresis.ts';
 import type { DetectionThresholds } from './thresholds.ts';
 
 /** What the counting found for the minutes ending with the one judged. */
@@ -20,10 +21,20 @@ export interface WindowCounts {
   newestFraction?: number;
   /** Distinct people active (ok or failing) over the last 10 minutes. */
   active: number;
+  /** `expectedOver[k - 1]`: the usual count over the last k steps, when the caller knows it
+   *  step by step (a long-step series whose daily rhythm moves within the window); otherwise
+   *  the expectation per step times k. */
+  expectedOver?: number[];
 }
 
 export interface Judgement {
+  /** The state these counts call for (a rise to it is an alert). */
   state: State;
+  /** The highest state these counts still hold up (lower bars): a state already shown stays
+   *  while its hold bars are met, so an outage whose counts wobble around the bar does not flap. */
+  hold: State;
+  /** The evidence before the dispersion correction (what a block keeps as its peak). */
+  rawLlr: number;
   /** In [0, 1); 0.5 is the evidence threshold. */
   score: number;
   evidence: Evidence;
@@ -40,7 +51,7 @@ export function judge(c: WindowCounts, exp: Expectation, t: DetectionThresholds)
   const expected = expectedPerMinute(exp, c.active, t);
   // The minute still filling up is compared with what that part of a minute usually holds.
   const fraction = Math.min(1, Math.max(0.25, c.newestFraction ?? 1));
-  const expectedOver = c.counted.map((_, i) => expected * (i + fraction));
+  const expectedOver = c.expectedOver ?? c.counted.map((_, i) => expected * (i + fraction));
   const evidence = strongestEvidenceOf(c.robust ?? c.counted, expectedOver, exp.dispersion);
   const score = scoreOf(evidence.llr, t.evidenceThreshold);
   const counted = Math.max(0, ...c.counted);
@@ -48,10 +59,18 @@ export function judge(c: WindowCounts, exp: Expectation, t: DetectionThresholds)
   // Share of active people failing in a typical minute of the stretch that gave the evidence.
   const countedOver = c.counted[evidence.minutes - 1] ?? 0;
   const share = activeKnown ? countedOver / (evidence.minutes - 1 + fraction) / c.active : 1;
-  const meets = (minReporters: number, minNetworks: number, minShare: number, factor: number) =>
-    evidence.llr >= t.evidenceThreshold && counted >= minReporters && c.networks >= minNetworks && evidence.ratio >= factor && share >= minShare;
-  let state: State = 'operational';
-  if (meets(t.outageMinReporters, t.outageMinNetworks, t.outageMinShare, t.outageBaselineFactor)) state = 'outage';
-  else if (meets(t.degradedMinReporters, t.degradedMinNetworks, t.degradedMinShare, t.degradedBaselineFactor)) state = 'degraded';
-  return { state, score, evidence, expectedPerMinute: expected };
+  const meets = (bar: number, minReporters: number, minNetworks: number, minShare: number, factor: number) =>
+    evidence.llr >= bar && counted >= minReporters && c.networks >= minNetworks && evidence.ratio >= factor && share >= minShare;
+  const level = (f: number): State => {
+    // f = 1: the bars to enter a state; f < 1: the lower bars that keep it (evidence, people,
+    // networks, share and the rise over the usual level all relaxed by f).
+    const relax = (factor: number) => 1 + (factor - 1) * f;
+    if (meets(t.evidenceThreshold * f, Math.ceil(t.outageMinReporters * f), Math.ceil(t.outageMinNetworks * f), t.outageMinShare * f, relax(t.outageBaselineFactor))) return 'outage';
+    if (meets(t.evidenceThreshold * f, Math.ceil(t.degradedMinReporters * f), Math.ceil(t.degradedMinNetworks * f), t.degradedMinShare * f, relax(t.degradedBaselineFactor))) return 'degraded';
+    return 'operational';
+  };
+  const state = level(1);
+  const hold = t.holdFraction >= 1 ? state : level(t.holdFraction);
+  const rawLlr = evidence.llr * Math.max(1, exp.dispersion);
+  return { state, hold: RANK[hold] > RANK[state] ? hold : state, rawLlr, score, evidence, expectedPerMinute: expected };
 }

@@ -55,6 +55,9 @@ const MIGRATIONS: readonly string[] = [
      PRIMARY KEY (site, region, feature, block_start)
    );
    CREATE INDEX blocks_start ON blocks (block_start);`,
+  // The tail dispersion and the level factor read these; older blocks have neither (NULL).
+  `ALTER TABLE blocks ADD COLUMN peak DOUBLE PRECISION;
+   ALTER TABLE blocks ADD COLUMN expected DOUBLE PRECISION;`,
 ];
 
 /** Any constant works: it only has to be the same for every instance of this server. */
@@ -62,7 +65,7 @@ const MIGRATION_LOCK_KEY = 0x4f52_0001;
 const REPORT_COLUMNS = 14;
 /** PostgreSQL allows 65535 bind parameters per statement. */
 const ROWS_PER_INSERT = Math.floor(60_000 / REPORT_COLUMNS);
-const BLOCK_COLUMNS = 9;
+const BLOCK_COLUMNS = 11;
 const BLOCKS_PER_INSERT = Math.floor(60_000 / BLOCK_COLUMNS);
 
 export interface PostgresOptions {
@@ -163,12 +166,12 @@ export class PostgresStorage implements Storage {
         const chunk = rows.slice(start, start + BLOCKS_PER_INSERT);
         const values: unknown[] = [];
         const tuples = chunk.map((b, i) => {
-          values.push(b.site, b.region, b.feature, b.blockStart, b.minutes, b.failing, b.failingSq, b.active, b.troubled);
+          values.push(b.site, b.region, b.feature, b.blockStart, b.minutes, b.failing, b.failingSq, b.active, b.troubled, b.peak ?? null, b.expected ?? null);
           const base = i * BLOCK_COLUMNS;
           return `(${Array.from({ length: BLOCK_COLUMNS }, (_, j) => `$${base + j + 1}`).join(', ')})`;
         });
         const res = await client.query(
-          `INSERT INTO blocks (site, region, feature, block_start, minutes, failing, failing_sq, active, troubled)
+          `INSERT INTO blocks (site, region, feature, block_start, minutes, failing, failing_sq, active, troubled, peak, expected)
            VALUES ${tuples.join(', ')} ON CONFLICT DO NOTHING`,
           values,
         );

@@ -57,6 +57,9 @@ const MIGRATIONS: readonly string[] = [
      PRIMARY KEY (site, region, feature, block_start)
    ) WITHOUT ROWID;
    CREATE INDEX blocks_start ON blocks (block_start);`,
+  // The tail dispersion and the level factor read these; older blocks have neither (NULL).
+  `ALTER TABLE blocks ADD COLUMN peak REAL;
+   ALTER TABLE blocks ADD COLUMN expected REAL;`,
 ];
 
 interface ReportRow {
@@ -97,6 +100,8 @@ interface BlockRow {
   failing_sq: number | string;
   active: number | string;
   troubled: number | boolean;
+  peak?: number | string | null;
+  expected?: number | string | null;
 }
 
 export function blockFromRow(r: BlockRow): StoredBlock {
@@ -110,6 +115,8 @@ export function blockFromRow(r: BlockRow): StoredBlock {
     failingSq: Number(r.failing_sq),
     active: Number(r.active),
     troubled: r.troubled === true || r.troubled === 1,
+    ...(r.peak === null || r.peak === undefined ? {} : { peak: Number(r.peak) }),
+    ...(r.expected === null || r.expected === undefined ? {} : { expected: Number(r.expected) }),
   };
 }
 
@@ -201,12 +208,12 @@ export class SqliteStorage implements Storage {
 
   async insertBlocks(rows: readonly StoredBlock[]): Promise<number> {
     const insert = this.db.prepare(
-      `INSERT INTO blocks (site, region, feature, block_start, minutes, failing, failing_sq, active, troubled)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
+      `INSERT INTO blocks (site, region, feature, block_start, minutes, failing, failing_sq, active, troubled, peak, expected)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
     );
     const run = this.db.transaction((list: readonly StoredBlock[]) => {
       let added = 0;
-      for (const b of list) added += insert.run(b.site, b.region, b.feature, b.blockStart, b.minutes, b.failing, b.failingSq, b.active, b.troubled ? 1 : 0).changes;
+      for (const b of list) added += insert.run(b.site, b.region, b.feature, b.blockStart, b.minutes, b.failing, b.failingSq, b.active, b.troubled ? 1 : 0, b.peak ?? null, b.expected ?? null).changes;
       return added;
     });
     return run.immediate(rows);

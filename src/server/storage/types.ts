@@ -40,6 +40,10 @@ export interface StoredBlock {
   failingSq: number;
   active: number;
   troubled: boolean;
+  /** The block's peak uncorrected evidence (absent in blocks stored before it was kept). */
+  peak?: number;
+  /** The seasonal expectation summed over the block (absent likewise). */
+  expected?: number;
 }
 
 export interface StoredMessage extends OfficialMessage {
