@@ -379,10 +379,14 @@ export function defineExtensionSuite(browserName: string, launch: (opts: LaunchO
       await withBackend(async (server, proxy) => {
         await useEndpoint(ext, proxy);
         await waitForBadge(ext, '', 'an empty badge while x.com is operational');
-        // The endpoint change asked at once; wait out the follow-up spacing so the failure's
-        // request is not held back by that one (the rule keeps failure-driven requests 20 s apart).
-        const lastAsked = proxy.statusGets().at(-1)?.at ?? Date.now();
-        await sleep(Math.max(0, lastAsked + POLL_POLICY.followUpMs + 1_000 - Date.now()));
+        // The endpoint change asked at once, and failures of the earlier tests may still have a
+        // follow-up due: wait until no request came for the follow-up spacing, so the failure's
+        // own request is not held back (the rule keeps failure-driven requests 20 s apart).
+        for (;;) {
+          const quietFor = POLL_POLICY.followUpMs + 1_000 - (Date.now() - (proxy.statusGets().at(-1)?.at ?? 0));
+          if (quietFor <= 0) break;
+          await sleep(quietFor);
+        }
 
         site.setApi('HomeTimeline', { kind: 'status', status: 503 });
         const gets = proxy.statusGets().length;
