@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { parseArgs, runDetect } from '../../src/server/detection/cli-detect.ts';
-import { formatScoresCsv, parseSeriesCsv, scoreSeries } from '../../src/server/detection/series-detector.ts';
+import { formatScoresCsv, parseSeriesCsv, scoreSeries, seriesStep } from '../../src/server/detection/series-detector.ts';
 
 /** Seeded Poisson-ish counts with a daily rhythm, optional multiplier on [from, to). */
 function series(minutes: number, opts: { seed?: number; spike?: [number, number, number]; stepS?: number } = {}): string {
@@ -73,9 +73,28 @@ describe('series detector', () => {
     expect(() => parseSeriesCsv('2026-02-30 00:00:00,1\n')).toThrow(/line 1: .*not a real date/);
     expect(() => parseSeriesCsv('2026-11-01 00:00:00,-1\n')).toThrow(/line 1: value -1 is negative/);
     expect(() => parseSeriesCsv('2026-11-01 00:01:00,1\n2026-11-01 00:00:00,1\n')).toThrow(/line 2: .*does not come after/);
-    expect(() => parseSeriesCsv('2026-11-01 00:00:00,1\n2026-11-01 00:01:00,1\n2026-11-01 00:03:00,1\n')).toThrow(/line 3: the step changes from 60 s to 120 s/);
+    expect(() => parseSeriesCsv('timestamp,count\n2026-11-01 00:00:00,1\n')).toThrow(/line 1: the header must name a "timestamp" and a "value" column/);
+    expect(() => parseSeriesCsv('timestamp,value,label\n2026-11-01 00:00:00,1\n')).toThrow(/line 2: expected 3 fields/);
     expect(() => parseSeriesCsv('2026-11-01 00:00:00,1,2\n')).toThrow(/line 1: expected 2 fields/);
     expect(() => parseSeriesCsv('timestamp,value\n\n')).toThrow(/no data rows/);
+  });
+
+  it('takes rows with gaps (the step is the most common distance) and headers with more columns', () => {
+    const rows = parseSeriesCsv('label,timestamp,value\n0,2026-11-01 00:00:00,3\n0,2026-11-01 00:05:00,4\n1,2026-11-01 00:20:00,5\n0,2026-11-01T00:25:00Z,6\n');
+    expect(rows.map((r) => [r.timestamp, r.value])).toEqual([
+      ['2026-11-01 00:00:00', 3],
+      ['2026-11-01 00:05:00', 4],
+      ['2026-11-01 00:20:00', 5],
+      ['2026-11-01T00:25:00Z', 6],
+    ]);
+    expect(seriesStep(rows)).toBe(5 * 60_000);
+    // A day-long hole in a week of minutes changes nothing before it and is scored after it.
+    const full = parseSeriesCsv(series(3 * 1440));
+    const holed = [...full.slice(0, 1440 + 100), ...full.slice(1440 + 400)];
+    const a = scoreSeries(full);
+    const b = scoreSeries(holed);
+    expect(b.slice(0, 1540).map((r) => r.score)).toEqual(a.slice(0, 1540).map((r) => r.score));
+    expect(b).toHaveLength(holed.length);
   });
 
   it('writes timestamp,value,anomaly_score,state, echoing the input', () => {

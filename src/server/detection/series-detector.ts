@@ -32,7 +32,8 @@ export interface SeriesRow {
   value: number;
 }
 
-const TIMESTAMP_RE = /^(\d{4})-(\d{2})-(\d{2}) (\d{2}):(\d{2}):(\d{2})$/;
+/** `YYYY-MM-DD HH:MM:SS` (or with a T, fractions of a second and a Z: read as UTC all the same). */
+const TIMESTAMP_RE = /^(\d{4})-(\d{2})-(\d{2})[ T](\d{2}):(\d{2}):(\d{2})(?:\.\d+)?Z?$/;
 
 function parseTimestamp(text: string, line: number): number {
   const m = TIMESTAMP_RE.exec(text);
@@ -46,36 +47,56 @@ function parseTimestamp(text: string, line: number): number {
   return at;
 }
 
-/** Reads `timestamp,value` rows (an optional header line, blank lines ignored), one fixed step. */
+/**
+ * Reads `timestamp,value` rows (an optional header line, blank lines ignored). A header may name
+ * more columns (a label column, say): only `timestamp` and `value` are read. Rows must come in
+ * time order; rows may be missing (a gap is unknown time, not zero failures), and the series'
+ * step is the most common distance between neighbouring rows.
+ */
 export function parseSeriesCsv(text: string): SeriesRow[] {
   const rows: SeriesRow[] = [];
   const lines = text.split(/\r?\n/);
+  let columns: { timestamp: number; value: number; count: number } | null = null;
   lines.forEach((raw, i) => {
     const line = i + 1;
     const trimmed = raw.trim();
     if (trimmed === '') return;
     const cells = trimmed.split(',').map((c) => c.trim());
-    if (rows.length === 0 && cells[0]?.toLowerCase() === 'timestamp') {
-      if (cells.length !== 2 || cells[1]?.toLowerCase() !== 'value') throw new SeriesInputError(line, 'the header must be "timestamp,value"');
+    if (rows.length === 0 && columns === null && cells.some((c) => c.toLowerCase() === 'timestamp')) {
+      const names = cells.map((c) => c.toLowerCase());
+      const timestamp = names.indexOf('timestamp');
+      const value = names.indexOf('value');
+      if (value < 0) throw new SeriesInputError(line, 'the header must name a "timestamp" and a "value" column');
+      columns = { timestamp, value, count: cells.length };
       return;
     }
-    if (cells.length !== 2) throw new SeriesInputError(line, `expected 2 fields (timestamp,value), found ${cells.length}`);
-    const [timestamp, valueText] = cells as [string, string];
+    const want = columns?.count ?? 2;
+    if (cells.length !== want) throw new SeriesInputError(line, `expected ${want} fields (${columns ? 'as many as the header names' : 'timestamp,value'}), found ${cells.length}`);
+    const timestamp = cells[columns?.timestamp ?? 0] as string;
+    const valueText = cells[columns?.value ?? 1] as string;
     const at = parseTimestamp(timestamp, line);
     const value = valueText === '' ? NaN : Number(valueText);
     if (!Number.isFinite(value)) throw new SeriesInputError(line, `value "${valueText}" is not a number`);
     if (value < 0) throw new SeriesInputError(line, `value ${valueText} is negative; the engine reads counts`);
     const prev = rows[rows.length - 1];
-    const first = rows[0];
     if (prev && at <= prev.at) throw new SeriesInputError(line, `timestamp ${timestamp} does not come after ${prev.timestamp}`);
-    if (prev && first && rows.length >= 2) {
-      const step = (rows[1] as SeriesRow).at - first.at;
-      if (at - prev.at !== step) throw new SeriesInputError(line, `the step changes from ${step / 1000} s to ${(at - prev.at) / 1000} s; the series needs one fixed step`);
-    }
     rows.push({ timestamp, at, valueText, value });
   });
   if (rows.length === 0) throw new SeriesInputError(lines.length, 'no data rows');
   return rows;
+}
+
+/** The series' step: the most common distance between neighbouring rows (the shorter on a tie). */
+export function seriesStep(rows: readonly SeriesRow[]): number {
+  const counts = new Map<number, number>();
+  for (let i = 1; i < rows.length; i++) {
+    const d = (rows[i] as SeriesRow).at - (rows[i - 1] as SeriesRow).at;
+    counts.set(d, (counts.get(d) ?? 0) + 1);
+  }
+  let best = BLOCK_MS;
+  let bestCount = 0;
+  for (const [d, n] of counts) if (n > bestCount || (n === bestCount && d < best)) [best, bestCount] = [d, n];
+  return best;
 }
 
 export interface ScoredRow extends SeriesRow {
@@ -139,7 +160,7 @@ export function seriesBaseline(stepMs: number): BaselineOptions {
  */
 export function scoreSeries(rows: readonly SeriesRow[], thresholds: DetectionThresholds = DEFAULT_THRESHOLDS): ScoredRow[] {
   const t = seriesThresholds(thresholds);
-  const step = rows.length >= 2 ? (rows[1] as SeriesRow).at - (rows[0] as SeriesRow).at : BLOCK_MS;
+  const step = seriesStep(rows);
   const options = seriesBaseline(step);
   const blockMs = options.blockMs;
   const blocks = new Map<number, BlockSummary>();
