@@ -390,10 +390,17 @@ export function createBackground(deps: BackgroundDeps) {
     const t = await pollTimes();
     const prev = t.lastLocalFailureAt;
     if (prev !== null && prev >= at) return;
-    t.lastLocalFailureAt = at;
     // Only the first failure since the last request can bring the next one forward; later ones
     // stay in the mirror until that request writes them, so a burst costs one write and one timer.
+    t.lastLocalFailureAt = at;
     if (prev !== null && (t.lastPollAt === null || prev > t.lastPollAt)) return;
+    // A status request timed by a failure tells whoever answers it (the server, a CDN) that X
+    // just failed on this network: a report in all but name, so only for people who agreed to
+    // report. Everyone else keeps the minute poll (and nothing of the failure is kept for it).
+    if (loadConsent((await read([KEYS.consent]))[KEYS.consent]) !== 'granted') {
+      if (t.lastLocalFailureAt === at) t.lastLocalFailureAt = prev;
+      return;
+    }
     await deps.storage.set({ [KEYS.poll]: { ...t } });
     await schedulePoll();
   }

@@ -24,7 +24,7 @@ async function settle(): Promise<void> {
   for (let i = 0; i < 20; i++) await new Promise((r) => setImmediate(r));
 }
 
-function world(opts: { storage?: FakeStorage; clock?: { now: number } } = {}) {
+function world(opts: { storage?: FakeStorage; clock?: { now: number }; consent?: boolean } = {}) {
   const clock = opts.clock ?? { now: NOW };
   const net = { state: 'operational' as State, cacheControl: 'public, max-age=10' as string | null, age: null as string | null, statusRequests: [] as Request[] };
   const timers: { at: number; fn: () => void }[] = [];
@@ -47,6 +47,8 @@ function world(opts: { storage?: FakeStorage; clock?: { now: number } } = {}) {
     schedule: (fn, ms) => void timers.push({ at: clock.now + ms, fn }),
   });
   if (opts.storage) t.storage = opts.storage;
+  // Failure-driven polls are for people who agreed to report (a test below checks the others).
+  if (opts.consent !== false) t.storage.data.set(KEYS.consent, 'granted');
 
   /** Moves the clock forward, firing each timer at its time (the worker stays alive). */
   async function advance(ms: number): Promise<void> {
@@ -91,6 +93,17 @@ describe('status polling follows the poll rule', () => {
     expect(w.polls(), 'no third failure poll').toBe(3);
     await w.advance(1 * S);
     expect(w.pollTimes(), 'calm again, a minute after the follow-up').toEqual([0, 40 * S, 60 * S, 120 * S]);
+  });
+
+  it('without consent to report, a failure seen here does not time a request (it would tell the server)', async () => {
+    const w = world({ consent: false });
+    await w.bg.onStartup();
+    await w.advance(30 * S);
+    await fail503(w);
+    await w.advance(29 * S);
+    expect(w.pollTimes()).toEqual([0]);
+    await w.advance(1 * S);
+    expect(w.pollTimes(), 'the minute poll, as ever').toEqual([0, 60 * S]);
   });
 
   it('a failure seen by the page hook or the DOM counts too', async () => {
