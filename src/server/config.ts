@@ -24,6 +24,12 @@ export interface StatuspageConfig {
   site: string;
 }
 
+export interface FeedConfig {
+  urls: string[];
+  intervalMs: number;
+  site: string;
+}
+
 export interface XApiConfig {
   bearerToken: string;
   accounts: string[];
@@ -44,6 +50,8 @@ export interface ServerConfig {
   rateLimit: RateLimitConfig;
   thresholds: DetectionThresholds;
   statuspage: StatuspageConfig | null;
+  /** RSS/Atom feeds (FEED_URLS); null when none are configured. */
+  feeds: FeedConfig | null;
   xApi: XApiConfig | null;
   /** How long a report batch may wait to share a transaction with others (group commit). */
   groupCommitMs: number;
@@ -114,6 +122,21 @@ function checkHttpUrl(name: string, s: string): string {
   return s;
 }
 
+const MAX_FEEDS = 50;
+
+/** A FEED_URLS entry: an absolute http(s) URL without user:password (it would end up in logs). */
+function checkFeedUrl(s: string): string {
+  let u: URL;
+  try {
+    u = new URL(s);
+  } catch {
+    throw new ConfigError(`FEED_URLS holds "${s}", which is not a URL (separate several with commas)`);
+  }
+  if (u.protocol !== 'http:' && u.protocol !== 'https:') throw new ConfigError(`FEED_URLS holds "${s}": only http:// and https:// feeds can be read`);
+  if (u.username || u.password) throw new ConfigError('FEED_URLS URLs must not carry a user name or password');
+  return u.href;
+}
+
 export function loadConfig(env: Env): ServerConfig {
   const host = env.HOST?.trim() || '127.0.0.1';
   const port = intVar(env, 'PORT', 8787, 0, 65535);
@@ -173,6 +196,11 @@ export function loadConfig(env: Env): ServerConfig {
     ? { urls: statuspageUrls, intervalMs: intVar(env, 'STATUSPAGE_INTERVAL_S', 300, 30, 86_400) * 1000, site: watchedSite }
     : null;
 
+  const feedUrls = [...new Set(listVar(env, 'FEED_URLS', []).map((u) => checkFeedUrl(u)))];
+  if (feedUrls.length > MAX_FEEDS) throw new ConfigError(`FEED_URLS holds ${feedUrls.length} URLs; at most ${MAX_FEEDS} are polled`);
+  const feedInterval = intVar(env, 'FEED_POLL_SECONDS', 300, 60, 86_400) * 1000;
+  const feeds: FeedConfig | null = feedUrls.length ? { urls: feedUrls, intervalMs: feedInterval, site: watchedSite } : null;
+
   const bearer = env.X_BEARER_TOKEN?.trim() || '';
   const accounts = listVar(env, 'X_ACCOUNTS', ['Support', 'XDevelopers', 'API']);
   for (const a of accounts) {
@@ -203,6 +231,7 @@ export function loadConfig(env: Env): ServerConfig {
     },
     thresholds,
     statuspage,
+    feeds,
     xApi,
     groupCommitMs: intVar(env, 'GROUP_COMMIT_MS', 2, 0, 1000),
     sites,

@@ -14,7 +14,8 @@ import { GroupCommitter } from '../ingest/group-commit.ts';
 import { RateLimiter } from '../ingest/rate-limit.ts';
 import { SaltKeeper } from '../ingest/salts.ts';
 import { startPoller, type PollerHandle } from '../sources/poller.ts';
-import { pollStatuspage } from '../sources/statuspage.ts';
+import { FeedSource, feedName } from '../sources/feed.ts';
+import { StatuspageSource } from '../sources/statuspage.ts';
 import { XApiPoller } from '../sources/x-api.ts';
 import { openStorage } from '../storage/open.ts';
 import type { Storage } from '../storage/types.ts';
@@ -153,7 +154,16 @@ function startSources(config: ServerConfig, storage: Storage): PollerHandle[] {
   const sp = config.statuspage;
   if (sp) {
     for (const url of sp.urls) {
-      pollers.push(startPoller(`statuspage ${new URL(url).host}`, sp.intervalMs, storage, () => pollStatuspage(url, sp.site)));
+      const source = new StatuspageSource(url, sp.site);
+      pollers.push(startPoller(`statuspage ${new URL(url).host}`, sp.intervalMs, storage, () => source.poll()));
+    }
+  }
+  // Each feed on its own timer and backoff: one failing feed never holds up the others.
+  const feeds = config.feeds;
+  if (feeds) {
+    for (const url of feeds.urls) {
+      const source = new FeedSource(url, feeds.site);
+      pollers.push(startPoller(feedName(url), feeds.intervalMs, storage, () => source.poll()));
     }
   }
   const x = config.xApi;

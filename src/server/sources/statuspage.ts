@@ -5,6 +5,8 @@
  */
 import { isHttpUrl } from '../../shared/protocol.ts';
 import type { StoredMessage } from '../storage/types.ts';
+import { ConditionalGetter, SourceError, type GetOptions } from './http-get.ts';
+import type { PollOutcome } from './poller.ts';
 
 const MAX_TEXT = 2000;
 
@@ -52,8 +54,38 @@ export function statuspageMessages(body: unknown, pageUrl: string, site: string)
   return out;
 }
 
+function parseBody(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch (err) {
+    throw new SourceError(`body is not JSON (${err instanceof Error ? err.message : String(err)})`);
+  }
+}
+
+/**
+ * One Statuspage polled again and again: conditional GET (a 304 means no new update), a timeout,
+ * and a cap on the body.
+ */
+export class StatuspageSource {
+  private readonly getter: ConditionalGetter;
+
+  constructor(
+    readonly pageUrl: string,
+    private readonly site: string,
+    options: GetOptions = {},
+  ) {
+    this.getter = new ConditionalGetter(pageUrl, { ...options, headers: { accept: 'application/json', ...options.headers } });
+  }
+
+  async poll(): Promise<PollOutcome> {
+    const got = await this.getter.get();
+    if (got.notModified) return [];
+    return { messages: statuspageMessages(parseBody(got.text), this.pageUrl, this.site), commit: got.commit };
+  }
+}
+
+/** One unconditional read of a page (no validators kept). */
 export async function pollStatuspage(pageUrl: string, site: string, fetchImpl: typeof fetch = fetch): Promise<StoredMessage[]> {
-  const res = await fetchImpl(pageUrl, { headers: { accept: 'application/json' }, signal: AbortSignal.timeout(15_000) });
-  if (!res.ok) throw new Error(`Statuspage ${new URL(pageUrl).host} answered HTTP ${res.status}`);
-  return statuspageMessages(await res.json(), pageUrl, site);
+  const outcome = await new StatuspageSource(pageUrl, site, { fetchImpl }).poll();
+  return Array.isArray(outcome) ? outcome : outcome.messages;
 }

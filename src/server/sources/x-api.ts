@@ -4,6 +4,7 @@
  * since_id so a post is fetched once, and the x-rate-limit-* headers pause polling until reset.
  */
 import type { StoredMessage } from '../storage/types.ts';
+import { DEFAULT_MAX_BYTES, DEFAULT_TIMEOUT_MS, SourceError, describeFetchError, readCapped } from './http-get.ts';
 
 export interface XApiOptions {
   baseUrl: string;
@@ -43,10 +44,16 @@ export class XApiPoller {
   }
 
   private async get(path: string): Promise<unknown> {
-    const res = await this.fetchImpl(new URL(path, this.o.baseUrl), {
-      headers: { authorization: `Bearer ${this.o.bearerToken}`, accept: 'application/json' },
-      signal: AbortSignal.timeout(15_000),
-    });
+    const where = `X API ${path.split('?')[0]}`;
+    let res: Response;
+    try {
+      res = await this.fetchImpl(new URL(path, this.o.baseUrl), {
+        headers: { authorization: `Bearer ${this.o.bearerToken}`, accept: 'application/json' },
+        signal: AbortSignal.timeout(DEFAULT_TIMEOUT_MS),
+      });
+    } catch (err) {
+      throw new SourceError(`${where}: ${describeFetchError(err)}`);
+    }
     const remaining = res.headers.get('x-rate-limit-remaining');
     const reset = Number(res.headers.get('x-rate-limit-reset'));
     if ((res.status === 429 || remaining === '0') && Number.isFinite(reset) && reset > 0) {
@@ -54,8 +61,17 @@ export class XApiPoller {
     } else if (res.status === 429) {
       this.pausedUntil = Math.max(this.pausedUntil, this.now() + 15 * 60_000);
     }
-    if (!res.ok) throw new Error(`X API ${path.split('?')[0]} answered HTTP ${res.status}`);
-    return res.json();
+    if (!res.ok) {
+      await res.body?.cancel().catch(() => undefined);
+      throw new SourceError(`${where} answered HTTP ${res.status}`);
+    }
+    // Capped like every source: a broken proxy in front of the API must not exhaust memory.
+    const text = new TextDecoder().decode(await readCapped(res, DEFAULT_MAX_BYTES));
+    try {
+      return JSON.parse(text) as unknown;
+    } catch {
+      throw new SourceError(`${where}: body is not JSON`);
+    }
   }
 
   private async userId(username: string): Promise<string> {
