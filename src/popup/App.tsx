@@ -8,7 +8,7 @@ import type { PopupState } from '../shared/runtime-messages.ts';
 import type { ExtensionApi } from './api.ts';
 import { Chart } from './Chart.tsx';
 import { formatTime, regionName, updatedAgo } from './format.ts';
-import { t } from './i18n.ts';
+import { t, uiLanguage } from './i18n.ts';
 import { diagnosisKey, verdictSentence } from './verdict.ts';
 
 interface Model {
@@ -219,15 +219,42 @@ function Features({ features }: { features: StatusResponse['features'] }) {
   );
 }
 
+/** Where a message comes from, in the UI language (the source is not the author: a feed's author is the feed). */
+export function sourceLabel(msg: OfficialMessage): string {
+  const seenBy = (msg as { seenBy?: unknown }).seenBy;
+  switch (msg.source as string) {
+    case 'x-api':
+      return t('sourceXApi');
+    case 'statuspage':
+      return t('sourceStatuspage');
+    case 'feed':
+      return t('sourceFeed');
+    case 'operator':
+      return t('sourceOperator');
+    case 'crowd':
+      return t('sourceCrowd');
+    case 'x-sighting':
+      return typeof seenBy === 'number' && Number.isFinite(seenBy) ? t('sourceSeenBy', [Math.floor(seenBy)]) : t('sourceOfficial');
+    default:
+      return '';
+  }
+}
+
 function Messages({ messages }: { messages: OfficialMessage[] }) {
+  // Newest first, whatever order the sources arrived in.
+  const sorted = [...messages].sort((a, b) => b.publishedAt - a.publishedAt);
   return (
     <ul class="messages">
-      {messages.map((msg) => (
+      {sorted.map((msg) => (
         // dir="auto": an English notice inside the Arabic popup keeps its own direction.
-        <li key={msg.id} data-testid="message" lang={msg.lang} dir="auto">
+        <li key={msg.id} data-testid="message" data-source={msg.source} lang={msg.lang} dir="auto">
           <div class="meta">
             {/* Each part isolated: an Arabic date inside an English notice must not reorder the line. */}
             <strong dir="auto">{msg.author}</strong> ·{' '}
+            <span class="source" dir="auto" lang={uiLanguage()} data-testid="message-source">
+              {sourceLabel(msg)}
+            </span>{' '}
+            ·{' '}
             <time dir="auto" dateTime={new Date(msg.publishedAt).toISOString()}>
               {formatTime(msg.publishedAt)}
             </time>

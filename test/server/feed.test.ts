@@ -14,6 +14,7 @@ import { StatuspageSource } from '../../src/server/sources/statuspage.ts';
 import type { StoredMessage } from '../../src/server/storage/types.ts';
 import { SqliteStorage } from '../../src/server/storage/sqlite.ts';
 import { startFixtureServer, type FixtureServer } from './lib/fixture-server.ts';
+import { makeHarness } from './lib/harness.ts';
 import { tempDir } from './lib/temp.ts';
 
 const FEEDS = join(import.meta.dirname, 'fixtures', 'feeds');
@@ -270,5 +271,20 @@ describe('FEED_URLS and FEED_POLL_SECONDS', () => {
     expect(() => loadConfig({ FEED_URLS: 'mastodon.example.test/@x.rss' })).toThrow(/FEED_URLS holds "mastodon.example.test\/@x.rss", which is not a URL/);
     expect(() => loadConfig({ FEED_URLS: 'https://user:pw@feeds.example.test/f' })).toThrow(/FEED_URLS .*user name or password/);
     expect(() => loadConfig({ FEED_URLS: 'https://a.example.test/f', FEED_POLL_SECONDS: '5' })).toThrow(/FEED_POLL_SECONDS must be an integer from 60 to 86400/);
+  });
+});
+
+describe('GET /v1/messages', () => {
+  it('answers feed messages with their source, and never a link that is not http(s)', async () => {
+    const h = await makeHarness();
+    try {
+      const [good, bad] = map('mastodon-profile.rss');
+      await h.storage.insertMessages([good!, { ...bad!, url: 'javascript:alert(document.cookie)' }]);
+      const body = (await (await h.request('/v1/messages?site=x.com')).json()) as { messages: { source: string; url: string }[] };
+      expect(body.messages.map((m) => m.source)).toEqual(['feed', 'feed']);
+      expect(body.messages.map((m) => m.url)).toEqual([good!.url, '']);
+    } finally {
+      await h.close();
+    }
   });
 });

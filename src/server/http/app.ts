@@ -6,6 +6,7 @@ import { createHash, randomUUID, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import { Hono, type Context } from 'hono';
 import {
+  isHttpUrl,
   LIMITS,
   REGION_RE,
   SITE_RE,
@@ -52,7 +53,10 @@ function errorJson(c: Context, status: 400 | 401 | 403 | 404 | 405 | 413 | 415 |
 }
 
 function publicMessage(m: StoredMessage): OfficialMessage {
-  return { id: m.id, source: m.source, author: m.author, text: m.text, url: m.url, publishedAt: m.publishedAt, lang: m.lang };
+  // Sources store only http(s) links; checked again here so no row, old or broken, can hand the
+  // extension a javascript: or data: URL. Without one the message stays, with an empty link.
+  const url = isHttpUrl(m.url) ? m.url : '';
+  return { id: m.id, source: m.source, author: m.author, text: m.text, url, publishedAt: m.publishedAt, lang: m.lang };
 }
 
 function sameSecret(given: string, expected: string): boolean {
