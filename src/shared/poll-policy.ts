@@ -23,6 +23,10 @@ export interface PollPolicy {
    * the least spacing of requests brought forward by failures.
    */
   followUpMs: number;
+  /** For this long after a failure seen here, keep asking every `followUpMs`: the crowd needs a
+   *  minute or so to agree, and someone looking at a broken timeline wants to know as soon as it
+   *  does (one follow-up left the badge up to a calm minute behind the server). */
+  watchMs: number;
   /** No two requests closer than this. */
   minGapMs: number;
 }
@@ -31,6 +35,7 @@ export const POLL_POLICY: PollPolicy = {
   calmMs: 60_000,
   troubledMs: 15_000,
   followUpMs: 20_000,
+  watchMs: 120_000,
   minGapMs: 5_000,
 };
 
@@ -51,9 +56,9 @@ export function nextPollAt(s: PollState, p: PollPolicy = POLL_POLICY): number {
   const last = s.lastPollAt;
   let due = last + (s.troubled ? p.troubledMs : p.calmMs);
   const f = s.lastLocalFailureAt;
-  // A failure not yet followed up: now (not asked since it) or at the follow-up (asked since, less
-  // than a follow-up after it), but never sooner than a follow-up after the last request.
-  if (f !== null && f + p.followUpMs > last) due = Math.min(due, Math.max(f, last + p.followUpMs));
+  // A failure seen here: now (not asked since it), then every follow-up until `watchMs` after it,
+  // but never sooner than a follow-up after the last request.
+  if (f !== null && (f > last || last + p.followUpMs <= f + p.watchMs)) due = Math.min(due, Math.max(f, last + p.followUpMs));
   return Math.max(due, last + p.minGapMs, s.freshUntil ?? -Infinity);
 }
 

@@ -74,7 +74,7 @@ function world(opts: { storage?: FakeStorage; clock?: { now: number }; consent?:
 const fail503 = (w: ReturnType<typeof world>) => w.bg.onCompleted({ url: HOME, statusCode: 503, type: 'xmlhttprequest' });
 
 describe('status polling follows the poll rule', () => {
-  it('polls at once after a failure seen here, again 20 s later, then back to once a minute', async () => {
+  it('polls at once after a failure seen here, then every 20 s for two minutes, then once a minute', async () => {
     const w = world();
     await w.bg.onStartup();
     await w.advance(0);
@@ -89,10 +89,12 @@ describe('status polling follows the poll rule', () => {
     expect(w.polls()).toBe(2);
     await w.advance(1 * S);
     expect(w.pollTimes(), 'the follow-up').toEqual([0, 40 * S, 60 * S]);
+    await w.advance(100 * S);
+    expect(w.pollTimes(), 'every 20 s while the failure is watched').toEqual([0, 40, 60, 80, 100, 120, 140, 160].map((x) => x * S));
     await w.advance(59 * S);
-    expect(w.polls(), 'no third failure poll').toBe(3);
+    expect(w.polls(), 'two minutes after the failure: calm again').toBe(8);
     await w.advance(1 * S);
-    expect(w.pollTimes(), 'calm again, a minute after the follow-up').toEqual([0, 40 * S, 60 * S, 120 * S]);
+    expect(w.pollTimes().at(-1), 'a minute after the last follow-up').toBe(220 * S);
   });
 
   it('without consent to report, a failure seen here does not time a request (it would tell the server)', async () => {
@@ -196,7 +198,7 @@ describe('status polling follows the poll rule', () => {
     expect(w.net.statusRequests.at(-1)).toEqual({ at: w.clock.now, cache: 'no-cache' } satisfies Request);
   });
 
-  it('coalesces a burst of 1,000 failures into the same two polls', async () => {
+  it('coalesces a burst of 1,000 failures: one poll per 20 s, however many failures', async () => {
     const w = world();
     await w.bg.onStartup();
     await w.advance(45 * S);
@@ -214,11 +216,13 @@ describe('status polling follows the poll rule', () => {
       await w.advance(100);
       await fail503(w);
     }
-    await w.advance(89 * S);
-    // The failure at 55 s had its first poll at 65 s (20 s after the one before), so its follow-up is at 85 s.
-    expect(w.pollTimes(), 'one poll per 20 s while failures come, then calm').toEqual([0, 45 * S, 65 * S, 85 * S]);
+    await w.advance(114 * S);
+    // The last failure, at 55 s, is watched for two minutes: a poll every 20 s until 175 s.
+    expect(w.pollTimes(), 'one poll per 20 s while failures are watched, then calm').toEqual([0, 45, 65, 85, 105, 125, 145, 165].map((x) => x * S));
+    await w.advance(55 * S);
+    expect(w.polls(), 'calm: a minute after the last').toBe(8);
     await w.advance(1 * S);
-    expect(w.pollTimes().at(-1)).toBe(145 * S);
+    expect(w.pollTimes().at(-1)).toBe(225 * S);
     expect(w.timers.length - timers, 'timers armed by the burst').toBeLessThan(20);
     expect(w.storage.writes - writes, 'storage writes for the burst (evidence and polls)').toBeLessThan(30);
   });
@@ -251,7 +255,8 @@ describe('status polling follows the poll rule', () => {
     first.clock.now = second.alarms.alarms.get(ALARMS.poll)!.scheduledTime;
     await third.bg.onAlarm(ALARMS.poll);
     await third.advance(0);
-    expect(third.pollTimes()).toEqual([0, 50 * S, 70 * S, 130 * S]);
+    // The failure at 50 s is still watched: the alarm (30 s ahead at the least) brings the next.
+    expect(third.pollTimes()).toEqual([0, 50 * S, 70 * S, 100 * S]);
   });
 
   it('does not trust poll times from the future (the clock was set back)', async () => {

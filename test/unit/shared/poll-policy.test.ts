@@ -17,14 +17,17 @@ describe('nextPollAt', () => {
     expect(nextPollAt(state({ troubled: true }))).toBe(T + 15 * S);
   });
 
-  it('asks at once after a failure, and once more a follow-up after that request', () => {
+  it('asks at once after a failure, then every follow-up for two minutes', () => {
     // Last asked 40 s before the failure: now.
     expect(nextPollAt(state({ lastPollAt: T - 40 * S, lastLocalFailureAt: T }))).toBe(T);
-    // Asked at the failure: the follow-up 20 s later.
+    // Asked at the failure: the follow-up 20 s later, and so on while the failure is watched.
     expect(nextPollAt(state({ lastPollAt: T, lastLocalFailureAt: T }))).toBe(T + 20 * S);
     expect(nextPollAt(state({ lastPollAt: T + 1 * S, lastLocalFailureAt: T }))).toBe(T + 21 * S);
-    // The follow-up done: back to the calm minute.
-    expect(nextPollAt(state({ lastPollAt: T + 20 * S, lastLocalFailureAt: T }))).toBe(T + 80 * S);
+    expect(nextPollAt(state({ lastPollAt: T + 20 * S, lastLocalFailureAt: T }))).toBe(T + 40 * S);
+    expect(nextPollAt(state({ lastPollAt: T + 100 * S, lastLocalFailureAt: T }))).toBe(T + 120 * S);
+    // Two minutes watched: back to the calm minute.
+    expect(nextPollAt(state({ lastPollAt: T + 120 * S, lastLocalFailureAt: T }))).toBe(T + 180 * S);
+    expect(POLL_POLICY.watchMs).toBe(120 * S);
   });
 
   it('never brings a request closer than a follow-up to the last one for failures', () => {
