@@ -767,8 +767,10 @@ export function simulate(o: SimOptions): SimResult {
             } else if (nowMs >= scoredFrom) {
               // Blamed on the noise event active in the cell (with its linger) that is most
               // specific to it (same country and feature, then same country, then same feature),
-              // the latest-starting among equals.
-              const fit = (e: NoiseEvent) => (e.regions !== null && e.regions.includes(t.region) ? 2 : 0) + (e.feature !== null && e.feature === t.feature ? 1 : 0);
+              // a heavy-tail minute only when nothing else as specific is active (they are
+              // frequent: one would otherwise take the blame for a trending day it falls in), the
+              // latest-starting among equals.
+              const fit = (e: NoiseEvent) => 2 * ((e.regions !== null && e.regions.includes(t.region) ? 2 : 0) + (e.feature !== null && e.feature === t.feature ? 1 : 0)) + (e.cls === 'heavy-tail' ? 0 : 1);
               let blame: NoiseEvent | null = null;
               for (const e of noise) {
                 if (!(e.start < nowMs && nowMs <= e.end + NOISE_LINGER_MS && covers(e.regions, e.feature, t.region, t.feature))) continue;
