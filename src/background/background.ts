@@ -21,6 +21,7 @@ import type { SendOutcome } from './queue-policy.ts';
 import { buildReport, SITE } from './report-builder.ts';
 import { effectiveRegion } from './region.ts';
 import { validateObservation } from './observation-validation.ts';
+import { afterSend, loadSightings, mergeSightings, pendingSightings, seenPosts } from './sightings.ts';
 import {
   emptyStatusCache,
   KEYS,
@@ -95,6 +96,10 @@ export function messagesUrl(endpoint: string): string {
 
 export function reportsUrl(endpoint: string): string {
   return `${endpoint.replace(/\/+$/, '')}/v1/reports`;
+}
+
+export function sightingsUrl(endpoint: string): string {
+  return `${endpoint.replace(/\/+$/, '')}/v1/sightings`;
 }
 
 function errorText(e: unknown): string {
@@ -253,6 +258,7 @@ export function createBackground(deps: BackgroundDeps) {
           again = false;
           await flushOnce();
         } while (again);
+        await shareSightings();
       } finally {
         inFlight = null;
       }
@@ -314,6 +320,68 @@ export function createBackground(deps: BackgroundDeps) {
     } catch (e) {
       return { kind: 'network', error: errorText(e) };
     }
+  }
+
+  // ---- official posts seen here (sightings.ts) ----------------------------------------------
+
+  /** Keeps the official posts a content script passed (each checked again); shares them with consent. */
+  async function addSightings(raw: unknown): Promise<number> {
+    const added = await serial(async () => {
+      const r = mergeSightings(loadSightings((await read([KEYS.sightings]))[KEYS.sightings]), raw, deps.now());
+      if (r.added > 0) await deps.storage.set({ [KEYS.sightings]: r.state });
+      return r.added;
+    });
+    if (added > 0) await shareSightings();
+    return added;
+  }
+
+  let sharing: Promise<void> | null = null;
+  /** Sends the kept posts not yet sent, with consent only; one request at a time. */
+  function shareSightings(): Promise<void> {
+    sharing ??= shareOnce().finally(() => (sharing = null));
+    return sharing;
+  }
+
+  async function shareOnce(): Promise<void> {
+    const plan = await serial(async () => {
+      const got = await read([KEYS.sightings, KEYS.consent, KEYS.pseudonym, KEYS.settings]);
+      if (loadConsent(got[KEYS.consent]) !== 'granted') return null;
+      const now = deps.now();
+      const { pseudonym, changed } = pseudonymFor(loadPseudonym(got[KEYS.pseudonym]), now, deps.randomBytes);
+      const list = pendingSightings(loadSightings(got[KEYS.sightings]), {
+        now,
+        reporter: pseudonym.value,
+        version: deps.version,
+        browser: deps.browser,
+        site: SITE,
+        randomUUID: deps.randomUUID,
+      });
+      if (list.length === 0) return null;
+      if (changed) await deps.storage.set({ [KEYS.pseudonym]: pseudonym });
+      return { list, endpoint: loadSettings(got[KEYS.settings], deps.defaultEndpoint).endpoint };
+    });
+    if (!plan) return;
+    let status: number | null = null;
+    let retryAfter: number | null = null;
+    try {
+      const res = await deps.fetch(sightingsUrl(plan.endpoint), {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ sightings: plan.list }),
+        credentials: 'omit',
+        cache: 'no-store',
+        signal: AbortSignal.timeout(FETCH_TIMEOUT_MS),
+      });
+      await res.text().catch(() => '');
+      status = res.status;
+      retryAfter = Number(res.headers.get('retry-after')) || null;
+    } catch {
+      /* network: retried after SHARE_RETRY_MS */
+    }
+    await serial(async () => {
+      const state = loadSightings((await read([KEYS.sightings]))[KEYS.sightings]);
+      await deps.storage.set({ [KEYS.sightings]: afterSend(state, plan.list.map((x) => x.postId), status, retryAfter, deps.now()) });
+    });
   }
 
   // ---- status -------------------------------------------------------------------------------
@@ -487,7 +555,7 @@ export function createBackground(deps: BackgroundDeps) {
   // ---- state for the popup and options -----------------------------------------------------
 
   async function getState(): Promise<PopupState> {
-    const got = await read([KEYS.consent, KEYS.settings, KEYS.status, KEYS.evidence, KEYS.queue]);
+    const got = await read([KEYS.consent, KEYS.settings, KEYS.status, KEYS.evidence, KEYS.queue, KEYS.sightings]);
     const s = loadSettings(got[KEYS.settings], deps.defaultEndpoint);
     const r = effectiveRegion(s.regionOverride, deps.timeZone());
     const cache = got[KEYS.status] === undefined ? emptyStatusCache() : loadStatusCache(got[KEYS.status]);
@@ -506,6 +574,7 @@ export function createBackground(deps: BackgroundDeps) {
       messages: cache.messages,
       local,
       queue: queueStats(pruneExpired(loadQueue(got[KEYS.queue]), now)),
+      sightings: seenPosts(loadSightings(got[KEYS.sightings])),
     };
   }
 
@@ -563,6 +632,10 @@ export function createBackground(deps: BackgroundDeps) {
       if (!check.ok) throw new BadRequestError(`invalid observation: ${check.error}`);
       await observe(check.observation);
       return { ok: true } satisfies RuntimeResponses['observe'];
+    }
+    if (m.type === 'sighting') {
+      if (!Array.isArray(m.posts)) throw new BadRequestError('posts must be an array');
+      return { ok: true, kept: await addSightings(m.posts) } satisfies RuntimeResponses['sighting'];
     }
     if (!privileged(sender)) throw new BadRequestError(`"${String(m.type)}" is only accepted from the extension's own pages`);
     switch (m.type) {

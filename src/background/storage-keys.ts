@@ -26,6 +26,8 @@ export const KEYS = {
   status: 'statusCache',
   evidence: 'evidence',
   poll: 'pollTimes',
+  /** Official posts seen here (sightings.ts). */
+  sightings: 'sightings',
 } as const;
 
 /** When the status was last asked for, when X last failed here, and until when the answer is fresh. */

@@ -48,7 +48,7 @@ const strings = createStringsLoader(async (file) => {
   return res.json() as Promise<unknown>;
 });
 
-stopPage = listenToPage(window, send);
+stopPage = listenToPage(window, send, (posts) => deliver({ type: 'sighting', posts }, false));
 detection = startDetection({
   doc: document,
   detectors: DETECTORS,

@@ -4,22 +4,13 @@
  */
 import { matchApiCall, type EndpointMatch } from '../shared/x-endpoints.ts';
 
-const API_PREFIXES = [
-  'https://x.com/i/api/',
-  'https://api.x.com/',
-  'https://mobile.x.com/i/api/',
-  'https://twitter.com/i/api/',
-  'https://api.twitter.com/',
-  'https://mobile.twitter.com/i/api/',
-];
+/** x.com's API hosts and paths (x.com, twitter.com, mobile., api.): one pattern, not a list. */
+const API_PREFIX_RE = /^https:\/\/(?:(?:mobile\.)?(?:x|twitter)\.com\/i\/api\/|api\.(?:x|twitter)\.com\/)/;
 
 /** The endpoint of an API call (feature, operation name), or null for anything else. */
 export function apiEndpoint(url: string, base: string): EndpointMatch | null {
-  let absolute: string;
-  if (url.startsWith('/i/api/')) absolute = base + url;
-  else if (API_PREFIXES.some((p) => url.startsWith(p))) absolute = url;
-  else return null;
-  return matchApiCall(absolute);
+  if (url.startsWith('/i/api/')) return matchApiCall(base + url);
+  return API_PREFIX_RE.test(url) ? matchApiCall(url) : null;
 }
 
 /** The URL string of whatever the page passed to fetch/open (string, URL, Request). */

@@ -4,11 +4,11 @@
  * fixtures. Nothing of the request (URL, variables, ids) goes in, so nothing of it can come out.
  */
 import { PER_ACCOUNT_CODE_PREFIX, type Feature } from '../shared/protocol.ts';
-import type { PageHookMessage } from '../shared/runtime-messages.ts';
+import type { Observation } from '../shared/runtime-messages.ts';
 import { X_SERVER_ERROR_NAMES } from '../shared/x-codes.ts';
 import { isJson } from './read-body.ts';
 
-export type PageObservation = PageHookMessage['observation'];
+export type PageObservation = Omit<Observation, 'source'>;
 
 export interface ApiAnswer {
   feature: Feature;

@@ -1,11 +1,13 @@
 /**
  * MAIN-world page hook (document_start, built as one standalone IIFE). Wraps XMLHttpRequest and
  * fetch before x.com's scripts run, classifies each API answer (classify.ts) and posts only the
- * classification to the content script on this window. Never a URL, query, variable, id or text.
+ * classification to the content script on this window. Never a URL, query, variable, id or text,
+ * except the few fields of posts by X's official accounts (official.ts).
  */
 import { PAGE_CHANNEL, type PageHookMessage } from '../shared/runtime-messages.ts';
 import { apiEndpoint } from './api-url.ts';
 import type { PageObservation } from './classify.ts';
+import { officialPosts } from './official.ts';
 import { wrapFetch } from './wrap-fetch.ts';
 import { wrapXhr } from './wrap-xhr.ts';
 
@@ -18,17 +20,22 @@ import { wrapXhr } from './wrap-xhr.ts';
     const origin = location.origin;
     // Captured now: the page may replace window.postMessage later.
     const post = w.postMessage.bind(w);
-    const emit = (observation: PageObservation) => {
+    const send = (message: PageHookMessage) => {
       try {
-        const message: PageHookMessage = { channel: PAGE_CHANNEL, observation };
         post(message, origin);
       } catch {
         /* ours only */
       }
     };
+    const emit = (observation: PageObservation) => send({ channel: PAGE_CHANNEL, observation });
+    // Posts by X's official accounts only (official.ts): their eight raw fields, nothing else.
+    const seen = (body: unknown) => {
+      const posts = officialPosts(body);
+      if (posts.length) send({ channel: PAGE_CHANNEL, posts });
+    };
     const endpointOf = (url: string) => apiEndpoint(url, origin);
-    wrapXhr(XMLHttpRequest, endpointOf, emit);
-    wrapFetch(w, endpointOf, emit);
+    wrapXhr(XMLHttpRequest, endpointOf, emit, seen);
+    wrapFetch(w, endpointOf, emit, undefined, seen);
   } catch {
     /* Never break the page: without the hook, x.com just runs unobserved. */
   }

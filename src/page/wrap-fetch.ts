@@ -10,7 +10,7 @@ import type { EndpointOf } from './wrap-xhr.ts';
 
 type Fetch = typeof fetch;
 
-async function observeResponse(res: Response, answer: Omit<ApiAnswer, 'status'>): Promise<PageObservation | null> {
+async function observeResponse(res: Response, answer: Omit<ApiAnswer, 'status'>, seen: (body: unknown) => void): Promise<PageObservation | null> {
   // no-cors answers are opaque: their status says nothing.
   if (res.type === 'opaque' || res.type === 'opaqueredirect') return null;
   const contentType = res.headers.get('content-type');
@@ -18,6 +18,7 @@ async function observeResponse(res: Response, answer: Omit<ApiAnswer, 'status'>)
   if (isJson(contentType) && res.status !== 204 && !res.bodyUsed) {
     const text = await readBounded(res.clone());
     body = text === null ? undefined : parseErrorsBody(text);
+    if (res.ok) seen(text);
   }
   return classifyApiAnswer({
     ...answer,
@@ -34,12 +35,16 @@ function errorAnswer(err: unknown, answer: Omit<ApiAnswer, 'status'>): PageObser
   return classifyApiAnswer({ ...answer, status: 0, aborted: name === 'AbortError', timedOut: name === 'TimeoutError' });
 }
 
-/** `settled` (optional) is told when the watch of one API call ends, whether it emitted or not. */
+/**
+ * `settled` (optional) is told when the watch of one API call ends, whether it emitted or not;
+ * `seen` (optional) gets the text of each 2xx JSON answer read (for official posts, official.ts).
+ */
 export function wrapFetch(
   target: { fetch: Fetch },
   endpointOf: EndpointOf,
   emit: (o: PageObservation) => void,
   settled: () => void = () => {},
+  seen: (body: unknown) => void = () => {},
 ): void {
   const original = target.fetch;
   const wrapped = function (this: unknown, ...args: Parameters<Fetch>): ReturnType<Fetch> {
@@ -57,7 +62,7 @@ export function wrapFetch(
       // Registered before the page's own handlers, so the clone is taken before the page reads the body.
       result.then(
         (res) => {
-          observeResponse(res, a)
+          observeResponse(res, a, seen)
             .then((o) => {
               if (o) emit(o);
             })

@@ -24,7 +24,8 @@ function bodyOf(xhr: XMLHttpRequest, contentType: string | null): unknown {
 /** Which URLs are watched: returns the endpoint of an x.com API call, null for anything else. */
 export type EndpointOf = (url: string) => EndpointMatch | null;
 
-export function wrapXhr(XHR: typeof XMLHttpRequest, endpointOf: EndpointOf, emit: (o: PageObservation) => void): void {
+/** `seen` (optional) gets each answer classified ok, parsed (responseType json) or as text (for official posts, official.ts). */
+export function wrapXhr(XHR: typeof XMLHttpRequest, endpointOf: EndpointOf, emit: (o: PageObservation) => void, seen: (body: unknown) => void = () => {}): void {
   const proto = XHR.prototype;
   const open = proto.open;
   const send = proto.send;
@@ -48,6 +49,8 @@ export function wrapXhr(XHR: typeof XMLHttpRequest, endpointOf: EndpointOf, emit
       body: xhr.status === 0 ? undefined : bodyOf(xhr, contentType),
     });
     if (observation) emit(observation);
+    // The parsed object (responseType json) or the text; official.ts parses only JSON naming an official id.
+    if (observation?.signal === 'ok') seen(xhr.response);
   };
 
   const listen = (xhr: XMLHttpRequest) => {

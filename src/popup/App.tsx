@@ -10,6 +10,7 @@ import { Chart } from './Chart.tsx';
 import { formatTime, regionName, updatedAgo } from './format.ts';
 import { t, uiLanguage } from './i18n.ts';
 import { diagnosisKey, verdictSentence } from './verdict.ts';
+import { withLocalSightings } from './sightings.ts';
 
 interface Model {
   state: Signal<PopupState | null>;
@@ -66,6 +67,8 @@ export function App({ api, now = () => Date.now() }: { api: ExtensionApi; now?: 
     return <main class="popup">{m.error.value ? <p class="error">{t('errorLoading', [m.error.value])}</p> : <p>{t('loading')}</p>}</main>;
   }
   const verdict = verdictSentence(s.status, s.region);
+  // The server's messages plus official posts seen on this browser's own timeline (shown even when the server is unreachable).
+  const shown = withLocalSightings(s.messages, s.sightings);
   const localKey = diagnosisKey(s.local);
   const reportDisabled = s.consent !== 'granted';
   return (
@@ -165,7 +168,7 @@ export function App({ api, now = () => Date.now() }: { api: ExtensionApi; now?: 
 
       <section>
         <h2>{t('messagesHeading')}</h2>
-        {s.messages.length === 0 ? <p class="muted">{t('noMessages')}</p> : <Messages messages={s.messages} />}
+        {shown.length === 0 ? <p class="muted">{t('noMessages')}</p> : <Messages messages={shown} />}
       </section>
 
       <footer>
@@ -221,6 +224,7 @@ function Features({ features }: { features: StatusResponse['features'] }) {
 
 /** Where a message comes from, in the UI language (the source is not the author: a feed's author is the feed). */
 export function sourceLabel(msg: OfficialMessage): string {
+  if ((msg as { seenHere?: unknown }).seenHere === true) return t('sourceSeenHere');
   const seenBy = (msg as { seenBy?: unknown }).seenBy;
   switch (msg.source as string) {
     case 'x-api':
@@ -247,7 +251,7 @@ function Messages({ messages }: { messages: OfficialMessage[] }) {
     <ul class="messages">
       {sorted.map((msg) => (
         // dir="auto": an English notice inside the Arabic popup keeps its own direction.
-        <li key={msg.id} data-testid="message" data-source={msg.source} lang={msg.lang} dir="auto">
+        <li key={msg.id} data-testid="message" data-source={msg.source} data-seen-here={(msg as { seenHere?: true }).seenHere ? 'true' : undefined} lang={msg.lang} dir="auto">
           <div class="meta">
             {/* Each part isolated: an Arabic date inside an English notice must not reorder the line. */}
             <strong dir="auto">{msg.author}</strong> ·{' '}

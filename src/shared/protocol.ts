@@ -29,7 +29,7 @@ export type FailureSignal = Exclude<Signal, 'ok'>;
 export const STATES = ['operational', 'degraded', 'outage'] as const;
 export type State = (typeof STATES)[number];
 
-export const MESSAGE_SOURCES = ['x-api', 'statuspage', 'feed', 'crowd', 'operator'] as const;
+export const MESSAGE_SOURCES = ['x-api', 'statuspage', 'feed', 'crowd', 'operator', 'x-sighting'] as const;
 export type MessageSource = (typeof MESSAGE_SOURCES)[number];
 
 /** Unknown region, as ISO 3166-1 reserves "ZZ". */
@@ -136,6 +136,8 @@ export interface OfficialMessage {
   url: string;
   publishedAt: number;
   lang: string;
+  /** Added field (source `x-sighting`): how many distinct reporters sent this post. */
+  seenBy?: number;
 }
 
 export interface MessagesResponse {

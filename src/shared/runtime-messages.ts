@@ -4,6 +4,7 @@
  * background that disagree fail the type check instead of at run time.
  */
 import type { Feature, MessagesResponse, Signal, StatusResponse } from './protocol.ts';
+import type { SeenPost } from './sightings.ts';
 
 /** Where an observation came from; never sent to the server. */
 export type ObservationSource = 'dom' | 'page' | 'webrequest' | 'manual';
@@ -23,10 +24,10 @@ export interface Observation {
 
 /** Message posted from the MAIN-world page hook to the content script (window.postMessage). */
 export const PAGE_CHANNEL = 'outage-radar:page-v1';
-export interface PageHookMessage {
-  channel: typeof PAGE_CHANNEL;
-  observation: Omit<Observation, 'source'>;
-}
+export type PageHookMessage =
+  | { channel: typeof PAGE_CHANNEL; observation: Omit<Observation, 'source'> }
+  /** Posts by X's official accounts, eight raw fields each (src/page/official.ts). */
+  | { channel: typeof PAGE_CHANNEL; posts: unknown[][] };
 
 export interface Settings {
   /** Aggregation server base URL, e.g. http://127.0.0.1:8787 */
@@ -82,10 +83,14 @@ export interface PopupState {
   messages: MessagesResponse['messages'];
   local: LocalDiagnosis;
   queue: QueueStats;
+  /** Posts by X's official accounts seen in this browser's own timeline, newest first (kept locally). */
+  sightings: SeenPost[];
 }
 
 export type RuntimeRequest =
   | { type: 'observe'; observation: Observation }
+  /** From content scripts: raw official posts the page hook found (checked again by the background). */
+  | { type: 'sighting'; posts: unknown[] }
   | { type: 'getState' }
   | { type: 'refresh' }
   | { type: 'reportProblem'; feature: Feature }
@@ -94,6 +99,7 @@ export type RuntimeRequest =
 
 export interface RuntimeResponses {
   observe: { ok: true };
+  sighting: { ok: true; kept: number };
   getState: PopupState;
   refresh: PopupState;
   reportProblem: { ok: true; queued: boolean; reason?: string };

@@ -42,6 +42,7 @@ export function popupState(over: Partial<PopupState> = {}): PopupState {
     messages: [],
     local: 'ok',
     queue: { pending: 0, sent: 3, dropped: {}, lastError: null, nextAttemptAt: null },
+    sightings: [],
     ...over,
   };
 }

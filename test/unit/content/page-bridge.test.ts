@@ -1,5 +1,6 @@
 import { JSDOM } from 'jsdom';
 import { describe, expect, it } from 'vitest';
+import { validateObservation } from '../../../src/background/observation-validation.ts';
 import { listenToPage, parsePageMessage } from '../../../src/content/page-bridge.ts';
 import type { Observation } from '../../../src/shared/runtime-messages.ts';
 import { PAGE_CHANNEL } from '../../../src/shared/runtime-messages.ts';
@@ -20,6 +21,15 @@ describe('parsePageMessage', () => {
   it.each([
     ['wrong channel', { channel: 'other', observation: valid }],
     ['no observation', { channel: PAGE_CHANNEL }],
+    ['null', null],
+    ['string', 'outage-radar:page-v1'],
+  ])('refuses %s', (_name, data) => {
+    expect(parsePageMessage(data)).toBeNull();
+  });
+
+  // The values are checked once, by the background (the trust boundary of every content script
+  // message): what the bridge rebuilds from a bad value never passes validateObservation.
+  it.each([
     ['array observation', { channel: PAGE_CHANNEL, observation: [] }],
     ['unknown feature', { channel: PAGE_CHANNEL, observation: { ...valid, feature: 'home' } }],
     ['unknown signal', { channel: PAGE_CHANNEL, observation: { ...valid, signal: 'down' } }],
@@ -29,10 +39,9 @@ describe('parsePageMessage', () => {
     ['op with a path', { channel: PAGE_CHANNEL, observation: { ...valid, op: 'graphql/abc/HomeTimeline' } }],
     ['code with a URL', { channel: PAGE_CHANNEL, observation: { ...valid, code: 'https://x.com/a?b=c' } }],
     ['code with text', { channel: PAGE_CHANNEL, observation: { ...valid, code: 'hello world' } }],
-    ['null', null],
-    ['string', 'outage-radar:page-v1'],
-  ])('refuses %s', (_name, data) => {
-    expect(parsePageMessage(data)).toBeNull();
+  ])('%s: rebuilt, then refused by the background', (_name, data) => {
+    const o = parsePageMessage(data);
+    expect(o === null || !validateObservation(JSON.parse(JSON.stringify(o))).ok).toBe(true);
   });
 });
 
@@ -40,8 +49,9 @@ describe('listenToPage', () => {
   function setup() {
     const dom = new JSDOM('<!DOCTYPE html><iframe></iframe>', { url: 'https://x.com/home' });
     const got: Observation[] = [];
-    const stop = listenToPage(dom.window as unknown as Window, (o) => got.push(o));
-    return { dom, got, stop };
+    const posts: unknown[] = [];
+    const stop = listenToPage(dom.window as unknown as Window, (o) => got.push(o), (p) => posts.push(p));
+    return { dom, got, posts, stop };
   }
   const dispatch = (win: JSDOM['window'], data: unknown, init: { source?: unknown; origin?: string }) =>
     win.dispatchEvent(new win.MessageEvent('message', { data, origin: init.origin ?? 'https://x.com', source: init.source as never }));
@@ -53,10 +63,19 @@ describe('listenToPage', () => {
     dispatch(dom.window, msg, { source: dom.window.frames[0] });
     dispatch(dom.window, msg, { source: null });
     dispatch(dom.window, msg, { source: dom.window, origin: 'https://evil.example' });
-    dispatch(dom.window, { channel: PAGE_CHANNEL, observation: { ...valid, feature: 'nope' } }, { source: dom.window });
     expect(got).toEqual([{ ...valid, source: 'page' }]);
     stop();
     dispatch(dom.window, msg, { source: dom.window });
     expect(got).toHaveLength(1);
+  });
+
+  it('hands official posts on as they are (the background checks them), from its own window only', () => {
+    const { dom, got, posts } = setup();
+    const raw = [['1', '17874544', 'Support', 'Thu Dec 04 18:51:57 +0000 2026', 'hello', 'en']];
+    dispatch(dom.window, { channel: PAGE_CHANNEL, posts: raw }, { source: dom.window });
+    dispatch(dom.window, { channel: PAGE_CHANNEL, posts: raw }, { source: dom.window, origin: 'https://evil.example' });
+    dispatch(dom.window, { channel: PAGE_CHANNEL, posts: 'nope' }, { source: dom.window });
+    expect(posts).toEqual([raw]);
+    expect(got).toEqual([]);
   });
 });
