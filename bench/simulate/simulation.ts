@@ -121,6 +121,8 @@ export interface Outage {
   /** First reading at which each of the outage's own cells (region|feature) was not operational. */
   firstNonOp: Map<string, number>;
   detectedAt: number | null;
+  /** First reading at which an own cell of the drawn user's country (or of all) was not operational. */
+  userCellAt: number | null;
   badgeAt: number | null;
   userRegion: string | null;
 }
@@ -234,7 +236,7 @@ export function activeAt(code: string, t: number, o: Pick<SimOptions, 'totalUser
 }
 
 function blankOutage(id: number): Omit<Outage, 'start' | 'end' | 'rampMs' | 'multiplier' | 'extraShare' | 'regions' | 'feature' | 'measured' | 'affectedShare' | 'origin'> {
-  return { id, activeAtStart: 0, activeByRegion: {}, target: false, firstNonOp: new Map(), detectedAt: null, badgeAt: null, userRegion: null };
+  return { id, activeAtStart: 0, activeByRegion: {}, target: false, firstNonOp: new Map(), detectedAt: null, userCellAt: null, badgeAt: null, userRegion: null };
 }
 
 const useProbOf = (feature: Feature | null) => (feature ? Math.min(1, 2 * featureWeight(feature)) : 1);
@@ -811,7 +813,8 @@ export function simulate(o: SimOptions): SimResult {
     let u = draw() * weights.reduce((a, b) => a + b, 0);
     out.userRegion = out.regions.find((_, i) => (u -= weights[i] as number) < 0) ?? (out.regions[0] as string);
     const mine = [...out.firstNonOp].filter(([k]) => k.startsWith(`${out.userRegion}|`) || k.startsWith(`${ALL}|`)).map(([, v]) => v);
-    out.badgeAt = badgeTime({ start: out.start, end: out.end, serverNonOperationalAt: mine.length ? Math.min(...mine) : null, horizon: out.end + AFTERMATH_MS, rng: draw });
+    out.userCellAt = mine.length ? Math.min(...mine) : null;
+    out.badgeAt = badgeTime({ start: out.start, end: out.end, serverNonOperationalAt: out.userCellAt, horizon: out.end + AFTERMATH_MS, rng: draw });
   }
   const { log: _log, thresholds: _t, limitMinutes: _l, ...options } = o;
   return { options, outages, attacks, noise, falseAlerts, deployBlipAlerts, outageAlerts, reports, refusedReports: refused, elapsedMs: Date.now() - began };
@@ -852,6 +855,9 @@ export interface ScoredOutage {
   minutes: number;
   userRegion: string | null;
   serverDelaySeconds: number | null;
+  /** The server's verdict for the user's own cell (what the badge reads), so a result can be
+   *  re-scored under another poll rule. */
+  userCellDelaySeconds?: number | null;
   badgeDelaySeconds: number | null;
   /** Slowly growing outages: seconds from the start until 5 % of active people were affected. */
   targetShareAfterSeconds?: number;
@@ -882,6 +888,7 @@ function scoreOutage(x: Outage): ScoredOutage {
     minutes: Math.round((x.end - x.start) / MIN),
     userRegion: x.userRegion,
     serverDelaySeconds: x.detectedAt === null ? null : Math.round((x.detectedAt - x.start) / 1000),
+    userCellDelaySeconds: x.userCellAt === null ? null : Math.round((x.userCellAt - x.start) / 1000),
     badgeDelaySeconds: x.badgeAt === null ? null : Math.round((x.badgeAt - x.start) / 1000),
   };
 }
