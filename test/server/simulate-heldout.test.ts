@@ -10,8 +10,8 @@
  * median and a 95th percentile have a sample; every noise class, attack class and the
  * incident scenarios that fit in 2 days. False alerts: the weekly target (<= 1 a week) is allowed
  * as at most 1 in the 2 days (2 days cannot resolve a rate of 1 a week: at exactly 1 a week, 2 or
- * more in 2 days happen 3.5 % of the time; at 7 a week, 59 %). 153-172 s on a shared 2-core
- * machine.
+ * more in 2 days happen 3.5 % of the time; at 7 a week, 59 %). 153-172 s on a quiet 2-core
+ * machine, 303 s on a busy one.
  */
 import { describe, expect, it } from 'vitest';
 import { NOISE_CLASSES } from '../../bench/simulate/noise.ts';
