@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from '../../src/server/config.ts';
 import { FeedSource, feedMessages, feedName, htmlToText } from '../../src/server/sources/feed.ts';
-import { ConditionalGetter, SourceError, retryAfterMs } from '../../src/server/sources/http-get.ts';
+import { ConditionalGetter, SourceError, decodeText, retryAfterMs } from '../../src/server/sources/http-get.ts';
 import { backoffDelay, startPoller } from '../../src/server/sources/poller.ts';
 import { StatuspageSource } from '../../src/server/sources/statuspage.ts';
 import type { StoredMessage } from '../../src/server/storage/types.ts';
@@ -184,6 +184,13 @@ describe('feed source over HTTP', () => {
     } finally {
       await poller.stop();
     }
+  });
+
+  it('decodes the charset the feed declares (header first, then the XML declaration), UTF-8 otherwise', () => {
+    const latin1 = Uint8Array.from([...'<?xml version="1.0" encoding="ISO-8859-1"?><t>caf'].map((c) => c.charCodeAt(0)).concat([0xe9], [...'</t>'].map((c) => c.charCodeAt(0))));
+    expect(decodeText(latin1, 'application/rss+xml')).toContain('<t>café</t>');
+    expect(decodeText(new TextEncoder().encode('\ufeff<t>café</t>'), null)).toBe('<t>café</t>');
+    expect(decodeText(new TextEncoder().encode('<t>café</t>'), 'text/xml; charset=no-such-charset')).toBe('<t>café</t>');
   });
 
   it('reports an unreachable feed as such', async () => {
