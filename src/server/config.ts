@@ -46,6 +46,8 @@ export interface ServerConfig {
   /** Addresses or CIDRs of reverse proxies whose X-Forwarded-For is believed. */
   trustProxy: string[];
   privacyK: number;
+  /** Distinct reporters and networks that must send the same official post before it is published (2 or more). */
+  sightingK: number;
   retentionDays: number;
   rateLimit: RateLimitConfig;
   thresholds: DetectionThresholds;
@@ -224,6 +226,7 @@ export function loadConfig(env: Env): ServerConfig {
     operatorToken,
     trustProxy,
     privacyK: intVar(env, 'PRIVACY_K', 5, 1, 1000),
+    sightingK: intVar(env, 'SIGHTING_K', 3, 2, 1000),
     retentionDays: intVar(env, 'RETENTION_DAYS', 30, 2, 3650),
     rateLimit: {
       burst: intVar(env, 'RATE_LIMIT_BURST', 600, 1, 1_000_000),

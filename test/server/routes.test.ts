@@ -394,7 +394,11 @@ describe('health and errors', () => {
     const h = await harness();
     const ok = await h.request('/healthz');
     expect(ok.status).toBe(200);
-    expect(await ok.json()).toEqual({ ok: true, detection: { trackedReporters: 0, untrackedReports: 0 } });
+    expect(await ok.json()).toEqual({
+      ok: true,
+      detection: { trackedReporters: 0, untrackedReports: 0 },
+      sightings: { accepted: 0, duplicates: 0, rejected: 0, contested: 0, published: 0 },
+    });
     await h.postReports([makeReport()]);
     expect(((await (await h.request('/healthz')).json()) as { detection: Record<string, number> }).detection.trackedReporters).toBe(1);
     h.services.drain();

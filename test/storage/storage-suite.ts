@@ -184,6 +184,45 @@ export function describeStorage(name: string, open: () => Promise<Backend>): voi
       expect(await storage.insertBlocks([block()])).toBe(1);
     });
 
+    it('stores a sighting once per reporter and post, tallies distinct reporters and networks per content, publishes once', async () => {
+      const row = (reporter: string, networkHash: string, contentHash = 'hash_a', day = '2026-11-21') => ({
+        site: 'x.com',
+        postId: '1866000000000000001',
+        reporter,
+        networkHash,
+        day,
+        contentHash,
+        authorId: '17874544',
+        handle: 'Support',
+        text: 'We are looking into it.',
+        createdAt: T0 - 60_000,
+        lang: 'en',
+        conversationId: null,
+        inReplyToId: '1866000000000000000',
+        receivedAt: T0,
+      });
+      expect(await storage.insertSighting(row('rep_1', 'net_1'))).toBe(true);
+      expect(await storage.insertSighting(row('rep_1', 'net_2'))).toBe(false);
+      expect(await storage.insertSighting(row('rep_2', 'net_1'))).toBe(true);
+      expect(await storage.insertSighting(row('rep_3', 'net_3', 'hash_b'))).toBe(true);
+      expect(await storage.insertSighting(row('rep_4', 'net_4', 'hash_a', '2026-11-22'))).toBe(true);
+      expect(await storage.sightingTallies('x.com', '1866000000000000001', '2026-11-21')).toEqual([
+        { contentHash: 'hash_a', reporters: 2, networks: 1 },
+        { contentHash: 'hash_b', reporters: 1, networks: 1 },
+      ]);
+      expect(await storage.publishedSightingHash('x.com', '1866000000000000001')).toBeNull();
+      const m: StoredMessage = { id: 'x-sighting:1866000000000000001', site: 'x.com', source: 'x-sighting', author: '@Support', text: 'We are looking into it.', url: 'https://x.com/Support/status/1866000000000000001', publishedAt: T0 - 60_000, lang: 'en' };
+      expect(await storage.publishSighting('x.com', '1866000000000000001', 'hash_a', 3, m)).toBe(true);
+      expect(await storage.publishSighting('x.com', '1866000000000000001', 'hash_b', 3, { ...m, text: 'forged' })).toBe(false);
+      expect(await storage.publishedSightingHash('x.com', '1866000000000000001')).toBe('hash_a');
+      expect(await storage.listMessages('x.com', 10)).toEqual([m]);
+      await storage.addSightingSeenBy('x.com', '1866000000000000001');
+      expect(await storage.sightingsSeenBy('x.com', ['1866000000000000001', '9'])).toEqual(new Map([['1866000000000000001', 4]]));
+      expect(await storage.deleteSightingsBefore(T0 + 1)).toBe(4);
+      expect(await storage.sightingTallies('x.com', '1866000000000000001', '2026-11-21')).toEqual([]);
+      expect(await storage.publishedSightingHash('x.com', '1866000000000000001')).toBe('hash_a');
+    });
+
     it('answers ping while open and refuses after close', async () => {
       await expect(storage.ping()).resolves.toBeUndefined();
       await storage.close();

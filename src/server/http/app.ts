@@ -18,6 +18,8 @@ import {
 import type { StatusBuilder } from '../aggregation/status.ts';
 import type { GroupCommitter } from '../ingest/group-commit.ts';
 import { ingestBatch } from '../ingest/ingest.ts';
+import { emptySightingStats, ingestSightings, type SightingStats } from '../ingest/sightings.ts';
+import { validateSightingBatch } from '../../shared/sightings.ts';
 import type { RateLimiter } from '../ingest/rate-limit.ts';
 import type { SaltKeeper } from '../ingest/salts.ts';
 import type { Storage, StoredMessage } from '../storage/types.ts';
@@ -40,6 +42,10 @@ export interface AppDeps {
   draining: () => boolean;
   /** Counters an operator watches, shown by /healthz (e.g. the newcomer rule's memory). */
   detectionStats?: () => Record<string, number>;
+  /** Sightings publish at this many distinct reporters and networks (never fewer than 2); default 3. */
+  sightingK?: number;
+  /** Sighting counters (accepted, duplicates, rejected, contested, published), shown by /healthz. */
+  sightingStats?: SightingStats;
 }
 
 /** @hono/node-server puts the Node request in `env.incoming`; tests may pass a stand-in. */
@@ -142,6 +148,54 @@ export function createApp(deps: AppDeps): Hono<Env> {
   });
   app.all('/v1/reports', methodNotAllowed('POST, OPTIONS'));
 
+  // Official posts seen by reporters (src/server/ingest/sightings.ts): the limits and errors of reports.
+  const sightingStats = deps.sightingStats ?? emptySightingStats();
+  app.post('/v1/sightings', async (c) => {
+    if (deps.draining()) {
+      c.header('Retry-After', String(UNAVAILABLE_RETRY_S));
+      return errorJson(c, 503, 'unavailable', { message: 'the server is shutting down' });
+    }
+    const now = deps.now();
+    const ip = clientAddress(c.env?.incoming?.socket?.remoteAddress, c.req.header('x-forwarded-for'), deps.trusted);
+    let networkHash: string;
+    let limitKey: string;
+    try {
+      networkHash = await deps.salts.hash(ip ? networkOf(ip) : 'unknown', now);
+      limitKey = await deps.salts.hash(ip ? rateLimitUnitOf(ip) : 'unknown', now);
+    } catch (err) {
+      console.error(`salt lookup failed: ${err instanceof Error ? err.message : String(err)}`);
+      c.header('Retry-After', String(UNAVAILABLE_RETRY_S));
+      return errorJson(c, 503, 'unavailable', { message: 'storage is not answering' });
+    }
+    const take = deps.limiter.take(limitKey, now);
+    if (!take.ok) {
+      c.header('Retry-After', String(take.retryAfterS));
+      return errorJson(c, 429, 'rate_limited', { message: `too many requests from your network; retry in ${take.retryAfterS} s` });
+    }
+    const json = await readJson(c);
+    if (!json.ok) return json.response;
+    const batch = validateSightingBatch(json.value);
+    if (!batch.ok) return c.json({ error: 'invalid_sighting', problems: batch.problems }, 400);
+    const sites = deps.sites;
+    if (sites) {
+      const problems = batch.value.sightings.flatMap((s, index) =>
+        sites.includes(s.site) ? [] : [{ index, path: 'site', message: `this server only takes sightings for ${sites.join(', ')}` }],
+      );
+      if (problems.length) return c.json({ error: 'invalid_sighting', problems }, 400);
+    }
+    let outcome;
+    try {
+      outcome = await ingestSightings(deps.storage, batch.value.sightings, networkHash, now, deps.sightingK ?? 3, sightingStats);
+    } catch (err) {
+      console.error(`storing sightings failed: ${err instanceof Error ? err.message : String(err)}`);
+      c.header('Retry-After', String(UNAVAILABLE_RETRY_S));
+      return errorJson(c, 503, 'unavailable', { message: 'the sightings could not be stored; retry later' });
+    }
+    if (!outcome.ok) return c.json({ error: 'invalid_sighting', problems: outcome.problems }, 400);
+    return c.json(outcome.result, 202);
+  });
+  app.all('/v1/sightings', methodNotAllowed('POST, OPTIONS'));
+
   app.get('/v1/status', (c) => {
     const site = c.req.query('site');
     const region = c.req.query('region');
@@ -163,8 +217,16 @@ export function createApp(deps: AppDeps): Hono<Env> {
       return errorJson(c, 400, 'invalid_query', { problems: [{ index: -1, path: 'site', message: 'must be a lower-case host name such as "x.com"' }] });
     }
     const messages = await deps.storage.listMessages(site, MESSAGES_LIMIT);
+    // Published sightings say how many reporters sent them (an added field, seenBy).
+    const sighted = messages.filter((m) => m.source === 'x-sighting').map((m) => m.id.slice(m.id.indexOf(':') + 1));
+    const seenBy = await deps.storage.sightingsSeenBy(site, sighted);
     c.header('Cache-Control', 'public, max-age=30');
-    return c.json({ messages: messages.map(publicMessage) });
+    return c.json({
+      messages: messages.map((m) => {
+        const n = m.source === 'x-sighting' ? seenBy.get(m.id.slice(m.id.indexOf(':') + 1)) : undefined;
+        return n === undefined ? publicMessage(m) : { ...publicMessage(m), seenBy: n };
+      }),
+    });
   });
 
   app.post('/v1/messages', async (c) => {
@@ -199,7 +261,7 @@ export function createApp(deps: AppDeps): Hono<Env> {
     if (deps.draining()) return c.json({ ok: false, reason: 'shutting_down' }, 503);
     try {
       await deps.storage.ping();
-      return c.json(deps.detectionStats ? { ok: true, detection: deps.detectionStats() } : { ok: true });
+      return c.json({ ok: true, ...(deps.detectionStats ? { detection: deps.detectionStats() } : {}), sightings: { ...sightingStats } });
     } catch {
       return c.json({ ok: false, reason: 'database' }, 503);
     }

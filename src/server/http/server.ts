@@ -12,7 +12,8 @@ import { StatusBuilder } from '../aggregation/status.ts';
 import { DAY_MS } from '../detection/baseline.ts';
 import { GroupCommitter } from '../ingest/group-commit.ts';
 import { RateLimiter } from '../ingest/rate-limit.ts';
-import { SaltKeeper } from '../ingest/salts.ts';
+import { SALT_LIFETIME_MS, SaltKeeper } from '../ingest/salts.ts';
+import { emptySightingStats } from '../ingest/sightings.ts';
 import { startPoller, type PollerHandle } from '../sources/poller.ts';
 import { FeedSource, feedName } from '../sources/feed.ts';
 import { StatuspageSource } from '../sources/statuspage.ts';
@@ -93,6 +94,8 @@ export async function createServices(config: ServerConfig, storage: Storage, now
     // A table near its limit, or many untracked reports, means the newcomer rule needs a bigger
     // DETECT_MAX_TRACKED_REPORTERS or someone is inventing names (docs/method.md, "Newcomers").
     detectionStats: () => ({ trackedReporters: store.trackedReporters, untrackedReports: store.untrackedReports }),
+    sightingK: config.sightingK,
+    sightingStats: emptySightingStats(),
   };
   return {
     deps,
@@ -132,6 +135,8 @@ function startMaintenance(config: ServerConfig, storage: Storage, services: Serv
     try {
       const reports = await storage.deleteReportsBefore(t - config.retentionDays * DAY_MS);
       const salts = await deps.salts.expire(t);
+      // Sightings hold a pseudonym and a network hash: gone with the salts, after 48 hours.
+      await storage.deleteSightingsBefore(t - SALT_LIFETIME_MS);
       await storage.deleteBlocksBefore(t - store.options.blocksMs);
       deps.limiter.prune(t);
       if (reports || salts) log(`retention: deleted ${reports} reports, ${salts} salts`);

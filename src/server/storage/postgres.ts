@@ -4,7 +4,7 @@
  * connection's search_path: tests use a fresh schema per run so they never collide.
  */
 import pg from 'pg';
-import type { Storage, StoredBlock, StoredMessage, StoredReport } from './types.ts';
+import type { SightingTally, Storage, StoredBlock, StoredMessage, StoredReport, StoredSightingRow } from './types.ts';
 import { blockFromRow, messageFromRow, reportFromRow } from './sqlite.ts';
 
 const MIGRATIONS: readonly string[] = [
@@ -58,6 +58,33 @@ const MIGRATIONS: readonly string[] = [
   // The tail dispersion and the level factor read these; older blocks have neither (NULL).
   `ALTER TABLE blocks ADD COLUMN peak DOUBLE PRECISION;
    ALTER TABLE blocks ADD COLUMN expected DOUBLE PRECISION;`,
+  // Official posts sent by reporters (POST /v1/sightings), and which version of each was published.
+  `CREATE TABLE sightings (
+     site TEXT NOT NULL,
+     post_id TEXT NOT NULL,
+     reporter TEXT NOT NULL,
+     network_hash TEXT NOT NULL,
+     day TEXT NOT NULL,
+     content_hash TEXT NOT NULL,
+     author_id TEXT NOT NULL,
+     handle TEXT NOT NULL,
+     text TEXT NOT NULL,
+     created_at BIGINT NOT NULL,
+     lang TEXT NOT NULL,
+     conversation_id TEXT,
+     in_reply_to_id TEXT,
+     received_at BIGINT NOT NULL,
+     PRIMARY KEY (site, post_id, reporter)
+   );
+   CREATE INDEX sightings_received ON sightings (received_at);
+   CREATE TABLE sightings_published (
+     site TEXT NOT NULL,
+     post_id TEXT NOT NULL,
+     content_hash TEXT NOT NULL,
+     published_at BIGINT NOT NULL,
+     seen_by INTEGER NOT NULL,
+     PRIMARY KEY (site, post_id)
+   );`,
 ];
 
 /** Any constant works: it only has to be the same for every instance of this server. */
@@ -210,6 +237,63 @@ export class PostgresStorage implements Storage {
   async listMessages(site: string, limit: number): Promise<StoredMessage[]> {
     const res = await this.pool.query('SELECT * FROM messages WHERE site = $1 ORDER BY published_at DESC, id DESC LIMIT $2', [site, limit]);
     return res.rows.map(messageFromRow);
+  }
+
+  async insertSighting(r: StoredSightingRow): Promise<boolean> {
+    const res = await this.pool.query(
+      `INSERT INTO sightings (site, post_id, reporter, network_hash, day, content_hash, author_id, handle, text, created_at, lang,
+         conversation_id, in_reply_to_id, received_at)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) ON CONFLICT DO NOTHING`,
+      [r.site, r.postId, r.reporter, r.networkHash, r.day, r.contentHash, r.authorId, r.handle, r.text, r.createdAt, r.lang, r.conversationId, r.inReplyToId, r.receivedAt],
+    );
+    return (res.rowCount ?? 0) === 1;
+  }
+
+  async sightingTallies(site: string, postId: string, day: string): Promise<SightingTally[]> {
+    const res = await this.pool.query<{ content_hash: string; reporters: string; networks: string }>(
+      `SELECT content_hash, COUNT(DISTINCT reporter) AS reporters, COUNT(DISTINCT network_hash) AS networks
+       FROM sightings WHERE site = $1 AND post_id = $2 AND day = $3 GROUP BY content_hash ORDER BY content_hash`,
+      [site, postId, day],
+    );
+    return res.rows.map((r) => ({ contentHash: r.content_hash, reporters: Number(r.reporters), networks: Number(r.networks) }));
+  }
+
+  async publishedSightingHash(site: string, postId: string): Promise<string | null> {
+    const res = await this.pool.query<{ content_hash: string }>('SELECT content_hash FROM sightings_published WHERE site = $1 AND post_id = $2', [site, postId]);
+    return res.rows[0]?.content_hash ?? null;
+  }
+
+  async publishSighting(site: string, postId: string, contentHash: string, seenBy: number, m: StoredMessage): Promise<boolean> {
+    return this.transaction(async (client) => {
+      const marked = await client.query(
+        'INSERT INTO sightings_published (site, post_id, content_hash, published_at, seen_by) VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING',
+        [site, postId, contentHash, m.publishedAt, seenBy],
+      );
+      if ((marked.rowCount ?? 0) !== 1) return false;
+      await client.query(
+        `INSERT INTO messages (id, site, source, author, text, url, published_at, lang)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (id) DO NOTHING`,
+        [m.id, m.site, m.source, m.author, m.text, m.url, m.publishedAt, m.lang],
+      );
+      return true;
+    });
+  }
+
+  async addSightingSeenBy(site: string, postId: string): Promise<void> {
+    await this.pool.query('UPDATE sightings_published SET seen_by = seen_by + 1 WHERE site = $1 AND post_id = $2', [site, postId]);
+  }
+
+  async sightingsSeenBy(site: string, postIds: readonly string[]): Promise<Map<string, number>> {
+    const out = new Map<string, number>();
+    if (postIds.length === 0) return out;
+    const res = await this.pool.query<{ post_id: string; seen_by: number }>('SELECT post_id, seen_by FROM sightings_published WHERE site = $1 AND post_id = ANY($2)', [site, [...postIds]]);
+    for (const r of res.rows) out.set(r.post_id, Number(r.seen_by));
+    return out;
+  }
+
+  async deleteSightingsBefore(beforeMs: number): Promise<number> {
+    const res = await this.pool.query('DELETE FROM sightings WHERE received_at < $1', [beforeMs]);
+    return res.rowCount ?? 0;
   }
 
   async saltForDay(day: string, candidate: string, nowMs: number): Promise<string> {

@@ -7,7 +7,7 @@ import Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { Feature, MessageSource, Signal } from '../../shared/protocol.ts';
-import type { Storage, StoredBlock, StoredMessage, StoredReport } from './types.ts';
+import type { SightingTally, Storage, StoredBlock, StoredMessage, StoredReport, StoredSightingRow } from './types.ts';
 
 const MIGRATIONS: readonly string[] = [
   `CREATE TABLE reports (
@@ -60,6 +60,33 @@ const MIGRATIONS: readonly string[] = [
   // The tail dispersion and the level factor read these; older blocks have neither (NULL).
   `ALTER TABLE blocks ADD COLUMN peak REAL;
    ALTER TABLE blocks ADD COLUMN expected REAL;`,
+  // Official posts sent by reporters (POST /v1/sightings), and which version of each was published.
+  `CREATE TABLE sightings (
+     site TEXT NOT NULL,
+     post_id TEXT NOT NULL,
+     reporter TEXT NOT NULL,
+     network_hash TEXT NOT NULL,
+     day TEXT NOT NULL,
+     content_hash TEXT NOT NULL,
+     author_id TEXT NOT NULL,
+     handle TEXT NOT NULL,
+     text TEXT NOT NULL,
+     created_at INTEGER NOT NULL,
+     lang TEXT NOT NULL,
+     conversation_id TEXT,
+     in_reply_to_id TEXT,
+     received_at INTEGER NOT NULL,
+     PRIMARY KEY (site, post_id, reporter)
+   ) WITHOUT ROWID;
+   CREATE INDEX sightings_received ON sightings (received_at);
+   CREATE TABLE sightings_published (
+     site TEXT NOT NULL,
+     post_id TEXT NOT NULL,
+     content_hash TEXT NOT NULL,
+     published_at INTEGER NOT NULL,
+     seen_by INTEGER NOT NULL,
+     PRIMARY KEY (site, post_id)
+   ) WITHOUT ROWID;`,
 ];
 
 interface ReportRow {
@@ -246,6 +273,67 @@ export class SqliteStorage implements Storage {
       .prepare('SELECT * FROM messages WHERE site = ? ORDER BY published_at DESC, id DESC LIMIT ?')
       .all(site, limit) as MessageRow[];
     return rows.map(messageFromRow);
+  }
+
+  async insertSighting(r: StoredSightingRow): Promise<boolean> {
+    const res = this.db
+      .prepare(
+        `INSERT INTO sightings (site, post_id, reporter, network_hash, day, content_hash, author_id, handle, text, created_at, lang,
+           conversation_id, in_reply_to_id, received_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
+      )
+      .run(r.site, r.postId, r.reporter, r.networkHash, r.day, r.contentHash, r.authorId, r.handle, r.text, r.createdAt, r.lang, r.conversationId, r.inReplyToId, r.receivedAt);
+    return res.changes === 1;
+  }
+
+  async sightingTallies(site: string, postId: string, day: string): Promise<SightingTally[]> {
+    const rows = this.db
+      .prepare(
+        `SELECT content_hash, COUNT(DISTINCT reporter) AS reporters, COUNT(DISTINCT network_hash) AS networks
+         FROM sightings WHERE site = ? AND post_id = ? AND day = ? GROUP BY content_hash ORDER BY content_hash`,
+      )
+      .all(site, postId, day) as { content_hash: string; reporters: number; networks: number }[];
+    return rows.map((r) => ({ contentHash: r.content_hash, reporters: Number(r.reporters), networks: Number(r.networks) }));
+  }
+
+  async publishedSightingHash(site: string, postId: string): Promise<string | null> {
+    const row = this.db.prepare('SELECT content_hash FROM sightings_published WHERE site = ? AND post_id = ?').get(site, postId) as { content_hash: string } | undefined;
+    return row?.content_hash ?? null;
+  }
+
+  async publishSighting(site: string, postId: string, contentHash: string, seenBy: number, m: StoredMessage): Promise<boolean> {
+    const run = this.db.transaction(() => {
+      const marked = this.db
+        .prepare('INSERT INTO sightings_published (site, post_id, content_hash, published_at, seen_by) VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING')
+        .run(site, postId, contentHash, m.publishedAt, seenBy).changes;
+      if (marked !== 1) return false;
+      this.db
+        .prepare(
+          `INSERT INTO messages (id, site, source, author, text, url, published_at, lang)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING`,
+        )
+        .run(m.id, m.site, m.source, m.author, m.text, m.url, m.publishedAt, m.lang);
+      return true;
+    });
+    return run.immediate();
+  }
+
+  async addSightingSeenBy(site: string, postId: string): Promise<void> {
+    this.db.prepare('UPDATE sightings_published SET seen_by = seen_by + 1 WHERE site = ? AND post_id = ?').run(site, postId);
+  }
+
+  async sightingsSeenBy(site: string, postIds: readonly string[]): Promise<Map<string, number>> {
+    const out = new Map<string, number>();
+    if (postIds.length === 0) return out;
+    const rows = this.db
+      .prepare(`SELECT post_id, seen_by FROM sightings_published WHERE site = ? AND post_id IN (${postIds.map(() => '?').join(', ')})`)
+      .all(site, ...postIds) as { post_id: string; seen_by: number }[];
+    for (const r of rows) out.set(r.post_id, Number(r.seen_by));
+    return out;
+  }
+
+  async deleteSightingsBefore(beforeMs: number): Promise<number> {
+    return this.db.prepare('DELETE FROM sightings WHERE received_at < ?').run(beforeMs).changes;
   }
 
   async saltForDay(day: string, candidate: string, nowMs: number): Promise<string> {

@@ -46,6 +46,36 @@ export interface StoredBlock {
   expected?: number;
 }
 
+/**
+ * One official post as one reporter sent it (POST /v1/sightings). `contentHash` is the server's
+ * hash of what would be published (author id, handle, time, text, lang): reporters agree when
+ * they sent the same post id with the same hash. Kept 48 hours, like the salts behind `networkHash`.
+ */
+export interface StoredSightingRow {
+  site: string;
+  postId: string;
+  reporter: string;
+  networkHash: string;
+  /** UTC day of receipt: agreement is counted within one day (pseudonyms and network hashes change daily). */
+  day: string;
+  contentHash: string;
+  authorId: string;
+  handle: string;
+  text: string;
+  createdAt: number;
+  lang: string;
+  conversationId: string | null;
+  inReplyToId: string | null;
+  receivedAt: number;
+}
+
+/** Distinct reporters and networks behind one version (content hash) of a post, within a day. */
+export interface SightingTally {
+  contentHash: string;
+  reporters: number;
+  networks: number;
+}
+
 export interface StoredMessage extends OfficialMessage {
   site: string;
   source: MessageSource;
@@ -78,6 +108,23 @@ export interface Storage {
   insertMessages(messages: readonly StoredMessage[]): Promise<number>;
   /** Newest first. */
   listMessages(site: string, limit: number): Promise<StoredMessage[]>;
+  /** Stores one sighting unless this reporter already sent this post (then false). */
+  insertSighting(row: StoredSightingRow): Promise<boolean>;
+  /** Per content hash: distinct reporters and networks that sent this post on `day`. */
+  sightingTallies(site: string, postId: string, day: string): Promise<SightingTally[]>;
+  /** The content hash a post was published with, or null while it is not published. */
+  publishedSightingHash(site: string, postId: string): Promise<string | null>;
+  /**
+   * Marks the post published with `contentHash` (sent by `seenBy` reporters so far) and stores
+   * `message`, in one transaction; false (and nothing stored) when the post was already published.
+   */
+  publishSighting(site: string, postId: string, contentHash: string, seenBy: number, message: StoredMessage): Promise<boolean>;
+  /** One more reporter sent a published post, with its published text. */
+  addSightingSeenBy(site: string, postId: string): Promise<void>;
+  /** How many reporters sent each of these published posts. */
+  sightingsSeenBy(site: string, postIds: readonly string[]): Promise<Map<string, number>>;
+  /** Deletes sightings received before `beforeMs` (the published marks stay); resolves with how many went. */
+  deleteSightingsBefore(beforeMs: number): Promise<number>;
   /**
    * The salt for one UTC day. The first instance to ask stores `candidate`; every later call,
    * from any instance, gets that same stored salt back.
