@@ -23,7 +23,9 @@ export type ApiBehaviour =
   | { kind: 'ok' }
   | { kind: 'status'; status: number }
   | { kind: 'errors200'; errors: unknown[] }
-  | { kind: 'rateLimited' };
+  | { kind: 'rateLimited' }
+  /** 200 with this JSON body (an answer carrying posts, for the sightings scenario). */
+  | { kind: 'body'; body: unknown };
 
 export const DEADLINE_EXCEEDED_ERROR = { message: 'Timeout: Unspecified', name: 'DeadlineExceeded', kind: 'ServiceLevel', source: 'Server', code: 29 };
 
@@ -298,6 +300,8 @@ export class FixtureSite {
       case 'errors200':
         // X answers 200 with a partial body and errors[] when a backend times out.
         return json(200, { data: { user: { result: { rest_id: FIXTURE_USER_ID } } }, errors: b.errors });
+      case 'body':
+        return json(200, b.body);
       case 'rateLimited': {
         const reset = String(Math.floor(Date.now() / 1000) + 900);
         return json(429, { errors: [{ code: 88, message: 'Rate limit exceeded.' }] }, { 'x-rate-limit-limit': '50', 'x-rate-limit-remaining': '0', 'x-rate-limit-reset': reset });

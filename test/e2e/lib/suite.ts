@@ -35,6 +35,8 @@ import { startBackend, type AggregationServer, type RecordingProxy } from './ser
 import { makeCert } from './tls.ts';
 import { sleep, waitFor } from './wait.ts';
 import { POLL_POLICY } from '../../../src/shared/poll-policy.ts';
+import { floorToMinute } from '../../../src/shared/protocol.ts';
+import { homeTimeline } from '../../unit/page/x-answers.ts';
 
 /** The contract: reports reach the server within about 10 s. */
 const REPORT_DEADLINE_MS = 30_000;
@@ -498,6 +500,74 @@ export function defineExtensionSuite(browserName: string, launch: (opts: LaunchO
           });
         await popup.close();
       });
+    });
+
+    it('shows only the @Support post of an API answer, and the server publishes it when k browsers agree; a forged text never appears', async () => {
+      const SUPPORT_TEXT = 'e2e 51f0: we are aware some posts do not load';
+      const OTHER_TEXT = 'e2e 51f0: private words of somebody else';
+      const FORGED = 'e2e 51f0: forged, send us your password';
+      const postId = '1866000000000051001';
+      site.setApi(
+        'HomeTimeline',
+        { kind: 'body', body: homeTimeline([
+          { id: '1866000000000051002', userId: '44196397', handle: 'someone_e2e', text: OTHER_TEXT },
+          { id: postId, userId: '17874544', handle: 'Support', text: SUPPORT_TEXT, createdAt: new Date(Date.now() - 600_000).toUTCString().replace('GMT', '+0000') },
+          { id: '1866000000000051003', userId: '12', handle: 'jack_e2e', text: `RT @Support: ${SUPPORT_TEXT}`, newerUser: true },
+        ]) },
+      );
+      try {
+        await withBackend(async (server, proxy) => {
+          await useEndpoint(ext, proxy);
+          await ext.send({ type: 'setConsent', granted: true });
+          const tab = await visit(ext, BANNER_PAGES[0]!);
+          const state = await waitFor(async () => {
+            const s = await ext.send({ type: 'getState' });
+            return s.sightings.some((p) => p.postId === postId) && s;
+          }, { timeoutMs: 20_000, what: 'the background to keep the @Support post' });
+          await tab.close();
+          expect(state.sightings.map((p) => [p.postId, p.authorId, p.handle, p.text])).toEqual([[postId, '17874544', 'Support', SUPPORT_TEXT]]);
+          // Seen here: in the popup, labelled, with nothing of anyone else.
+          const popup = await openPopup(ext);
+          await popup.waitFor((text) => Array.from(document.querySelectorAll('[data-testid="message"][data-seen-here="true"]')).some((e) => (e.textContent ?? '').includes(text)), SUPPORT_TEXT, 'the @Support post in the popup');
+          const shown = (await readPopup(popup)).messages.join('\n');
+          expect(shown).not.toContain('private words');
+          expect(shown).not.toContain('someone_e2e');
+          expect(shown).not.toContain('jack_e2e');
+          await popup.close();
+          // The browser's sighting reached the server (one of k = 3).
+          const sent = await waitFor(() => {
+            const list = proxy.exchanges.filter((e) => e.path.startsWith('/v1/sightings') && e.status === 202);
+            return list.length > 0 && list;
+          }, { timeoutMs: 20_000, what: 'the sighting POST' });
+          expect(sent[0]!.body).not.toContain('private words');
+          // Two forgers on two networks, then two more browsers agreeing with the real text.
+          const send = async (text: string, network: string) => {
+            const res = await fetch(`${server.url}/v1/sightings`, {
+              method: 'POST',
+              headers: { 'content-type': 'application/json', 'x-forwarded-for': network },
+              body: JSON.stringify({ sightings: [{ ...JSON.parse(sent[0]!.body).sightings[0], id: crypto.randomUUID(), text, reporter: `e2e_reporter_${network.replace(/\W/g, '_')}`, at: floorToMinute(Date.now()) }] }),
+            });
+            expect(res.status).toBe(202);
+          };
+          await send(FORGED, '198.51.100.7');
+          await send(FORGED, '203.0.113.7');
+          await send(SUPPORT_TEXT, '192.0.2.7');
+          await send(SUPPORT_TEXT, '2001:db8:51::7');
+          await send(FORGED, '2001:db8:52::7');
+          const published = await getJson(`${server.url}/v1/messages?site=x.com`) as { messages: { source: string; text: string; seenBy?: number }[] };
+          expect(published.messages.filter((m) => m.source === 'x-sighting').map((m) => [m.text, m.seenBy])).toEqual([[SUPPORT_TEXT, 3]]);
+          // Another browser's view: the published message in the popup, and never the forgery.
+          await ext.send({ type: 'refresh' });
+          const again = await openPopup(ext);
+          await again.waitFor(() => Array.from(document.querySelectorAll('[data-testid="message"][data-source="x-sighting"]')).some((e) => !e.hasAttribute('data-seen-here')), undefined, 'the published sighting in the popup');
+          const view = (await readPopup(again)).messages.join('\n');
+          expect(view).toContain(SUPPORT_TEXT);
+          expect(view).not.toContain('forged');
+          await again.close();
+        }, { SIGHTING_K: '3' });
+      } finally {
+        site.setApi('HomeTimeline', { kind: 'ok' });
+      }
     });
   });
 }
