@@ -744,8 +744,11 @@ export function simulate(o: SimOptions): SimResult {
         }
       }
       for (const [key, t] of tracked) {
-        const raw = last ? store.rawVerdict(t.cell, t0, t0 + MIN) : store.rawVerdict(t.cell, t0, t0, nowMs);
-        const shown: State = last ? t.stepper.step(raw, t0).state : RANK[raw] > RANK[t.stepper.state] ? raw : t.stepper.state;
+        // As the status does: the minute's verdict (what it calls for and what it still holds up)
+        // through the hysteresis; mid-minute a rise shows at once.
+        const v = last ? store.minuteVerdict(t.cell, t0, t0 + MIN) : store.minuteVerdict(t.cell, t0, t0, nowMs);
+        const raw = v.state;
+        const shown: State = last ? t.stepper.step(raw, t0, v.hold).state : RANK[raw] > RANK[t.stepper.state] ? raw : t.stepper.state;
         if (shown !== 'operational') {
           for (const out of outages) {
             if (nowMs > out.start && nowMs <= out.end + AFTERMATH_MS && !out.firstNonOp.has(key) && ownOf(out).has(key)) out.firstNonOp.set(key, nowMs);
@@ -753,7 +756,9 @@ export function simulate(o: SimOptions): SimResult {
         }
         if (RANK[shown] > RANK[t.shown]) {
           const alert: Alert = { at: nowMs, region: t.region, feature: t.feature, from: t.shown, state: shown, cls: 'background' };
-          const blip = blips.find((b) => nowMs > b.start && nowMs <= b.end + AFTERMATH_MS && t.feature === b.feature);
+          // Every region is hit, so it covers its feature's cells and every region's roll-up, as an
+          // outage of that feature would.
+          const blip = blips.find((b) => nowMs > b.start && nowMs <= b.end + AFTERMATH_MS && (t.feature === b.feature || t.feature === ALL));
           if (outages.some((out) => nowMs > out.start && nowMs <= out.end + AFTERMATH_MS && covers(out.regions, out.feature, t.region, t.feature))) {
             if (nowMs >= scoredFrom) outageAlerts++;
           } else if (blip) {
@@ -782,7 +787,11 @@ export function simulate(o: SimOptions): SimResult {
               falseAlerts.push(alert);
               if (o.log) {
                 const jd = store.judgeAt(t.cell, t0, nowMs);
-                o.log(`false alert (${alert.cls}) ${new Date(nowMs).toISOString()} ${t.region}/${t.feature} ${t.shown}->${shown}: llr ${jd.evidence.llr.toFixed(1)} over ${jd.evidence.minutes} min, observed ${jd.evidence.observed} vs ${jd.expectedPerMinute.toFixed(1)}/min`);
+                const ex = store.expectationFor(t.cell, t0);
+                o.log(
+                  `false alert (${alert.cls}) ${new Date(nowMs).toISOString()} ${t.region}/${t.feature} ${t.shown}->${shown}: llr ${jd.evidence.llr.toFixed(1)} over ${jd.evidence.minutes} min, observed ${jd.evidence.observed} vs ${jd.expectedPerMinute.toFixed(1)}/min` +
+                    ` (active ${store.activeAt(t.cell, t0)}, ${ex.source} share ${ex.share?.toFixed(4) ?? '-'}, dispersion ${ex.dispersion.toFixed(2)}, tail ${ex.tailDispersion?.toFixed(2) ?? '-'})`,
+                );
               }
             }
           }

@@ -176,6 +176,7 @@ export function loadConfig(env: Env): ServerConfig {
     quietMinutes: intVar(env, 'DETECT_QUIET_MINUTES', t.quietMinutes, 0, 240),
     holdFraction: numVar(env, 'DETECT_HOLD_FRACTION', t.holdFraction, 0.05, 1),
     evidenceThreshold: numVar(env, 'DETECT_EVIDENCE_THRESHOLD', t.evidenceThreshold, 0.1, 1000),
+    singleMinuteFactor: numVar(env, 'DETECT_SINGLE_MINUTE_FACTOR', t.singleMinuteFactor, 1, 100),
     minExpectedPerMinute: numVar(env, 'DETECT_MIN_EXPECTED_PER_MINUTE', t.minExpectedPerMinute, 0.01, 1_000_000),
     leaveOutNetworks: intVar(env, 'DETECT_LEAVE_OUT_NETWORKS', t.leaveOutNetworks, 0, 100),
     newcomerMinutes: intVar(env, 'DETECT_NEWCOMER_MINUTES', t.newcomerMinutes, 0, 720),

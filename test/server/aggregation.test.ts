@@ -9,8 +9,8 @@ import type { Feature } from '../../src/shared/protocol.ts';
 const NOW = Date.UTC(2026, 10, 21, 12, 30, 20);
 const NOW_MIN = Math.floor(NOW / MINUTE_MS) * MINUTE_MS;
 
-function setup(now = NOW) {
-  const store = new MinuteStore({ ...DEFAULT_STORE_OPTIONS, thresholds: DEFAULT_THRESHOLDS }, now - DAY_MS);
+function setup(now = NOW, thresholds = DEFAULT_THRESHOLDS) {
+  const store = new MinuteStore({ ...DEFAULT_STORE_OPTIONS, thresholds }, now - DAY_MS);
   const status = new StatusBuilder(store, 5);
   return { store, status };
 }
@@ -153,8 +153,10 @@ describe('the engine through the aggregates', () => {
   });
 
   it('judges by the share of active people: 30 failing among 3,000 is usual, among 300 it is an outage', () => {
-    const withActive = (active: number) => {
-      const { store, status } = setup();
+    // One minute of counts: judged here as a single minute is once it is corroborated
+    // (singleMinuteFactor 1); the factor's own effect is tested below.
+    const withActive = (active: number, thresholds = { ...DEFAULT_THRESHOLDS, singleMinuteFactor: 1 }) => {
+      const { store, status } = setup(NOW, thresholds);
       for (let i = 0; i < active - 30; i++) store.add(report({ signal: 'ok', reporter: `ok${i}`, networkHash: `okn${i % 900}` }));
       burst(store, 'f', 10, 3);
       // Read at the end of the minute, when a whole minute's worth is expected.
@@ -162,6 +164,9 @@ describe('the engine through the aggregates', () => {
     };
     expect(withActive(3000)).toBe('operational');
     expect(withActive(300)).toBe('outage');
+    // A burst of one minute alone must be stronger (a heavy-tailed minute is not an outage): the
+    // same 30 among 300 with the default factor is not yet an outage.
+    expect(withActive(300, DEFAULT_THRESHOLDS)).not.toBe('outage');
   });
 
   it('keeps memory bounded: a sketch instead of a set for a big crowd, at most the cap per network', () => {

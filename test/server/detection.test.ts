@@ -163,7 +163,20 @@ describe('baseline', () => {
 });
 
 describe('judge', () => {
-  const t = DEFAULT_THRESHOLDS;
+  // Most cases put every count in the newest minute (flat sums); the single-minute factor is
+  // tested on its own below, the rest are judged as if that minute were corroborated.
+  const t = { ...DEFAULT_THRESHOLDS, singleMinuteFactor: 1 };
+
+  it('asks more of the newest minute alone than of a stretch: a one-minute burst is not yet an outage', () => {
+    const usual: Expectation = { perMinute: 2, seasonal: 2, level: 1, share: null, dispersion: 1.5, tailDispersion: null, source: 'day' };
+    // 25 people in the last minute against 2 usual: evidence 30 as a stretch, 12 as a lone minute.
+    expect(judge({ counted: flat(25), networks: 6, active: 25 }, usual, t).state).toBe('outage');
+    expect(judge({ counted: flat(25), networks: 6, active: 25 }, usual, DEFAULT_THRESHOLDS).state).toBe('operational');
+    // A second minute of it: the two-minute stretch carries it with no discount.
+    expect(judge({ counted: [15, 30, 30, 30, 30], networks: 6, active: 30 }, usual, DEFAULT_THRESHOLDS).state).toBe('outage');
+    // A crowd of 60 where nothing was known is still an outage within its first minute.
+    expect(judge({ counted: flat(60), networks: 12, active: 60 }, { perMinute: 0, seasonal: 0, level: 1, share: 0.005, dispersion: 2, tailDispersion: null, source: 'prior' }, DEFAULT_THRESHOLDS).state).toBe('outage');
+  });
   const cold: Expectation = { perMinute: 0, seasonal: 0, level: 1, share: 0.005, dispersion: 2, tailDispersion: null, source: 'prior' };
   const flat = (n: number) => [n, n, n, n, n];
 

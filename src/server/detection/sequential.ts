@@ -37,12 +37,14 @@ export function strongestEvidence(observed: readonly number[], expectedPerMinute
 }
 
 /** The same with `expected[k - 1]`, the expected count over the last k minutes, given in full
- *  (when the usual level changes within the stretch, as over hours of a daily rhythm). */
-export function strongestEvidenceOf(observed: readonly number[], expectedOver: readonly number[], dispersion: number): Evidence {
+ *  (when the usual level changes within the stretch, as over hours of a daily rhythm); the
+ *  shortest stretch's evidence is divided by `firstStretchFactor` (a single minute alone must be
+ *  that much stronger: see DetectionThresholds.singleMinuteFactor). */
+export function strongestEvidenceOf(observed: readonly number[], expectedOver: readonly number[], dispersion: number, firstStretchFactor = 1): Evidence {
   let best: Evidence = { llr: 0, minutes: 1, ratio: (observed[0] ?? 0) / (expectedOver[0] ?? 1), observed: observed[0] ?? 0 };
   observed.forEach((x, i) => {
     const expected = expectedOver[i] as number;
-    const llr = poissonLlr(x, expected) / Math.max(1, dispersion);
+    const llr = poissonLlr(x, expected) / Math.max(1, dispersion) / (i === 0 ? Math.max(1, firstStretchFactor) : 1);
     if (llr > best.llr) best = { llr, minutes: i + 1, ratio: x / expected, observed: x };
   });
   return best;

@@ -203,7 +203,7 @@ export function scoreSeries(rows: readonly SeriesRow[], thresholds: DetectionThr
       counted.push(sum);
       expectedOver.push(expectedSum);
     }
-    const j = judge({ counted, networks: 0, active: 0, expectedOver }, exp, t);
+    const j = judge({ counted, networks: 0, active: 0, expectedOver, stepMinutes: step / 60_000 }, exp, t);
     // Too little known to call anything: the first rows only set the level, and nothing is called
     // before the tail dispersion is known (a day of blocks).
     const learning = i < WARMUP_ROWS || exp.tailDispersion === null;

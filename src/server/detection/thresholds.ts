@@ -24,6 +24,10 @@ export interface DetectionThresholds {
   holdFraction: number;
   /** Evidence (log-likelihood ratio, in nats, over-dispersion corrected) needed to call trouble. */
   evidenceThreshold: number;
+  /** Evidence from the newest minute alone is divided by this: a one-minute burst of a
+   *  heavy-tailed crowd looks like the first minute of an outage, a second minute tells them
+   *  apart (a large outage still passes in its first minute). */
+  singleMinuteFactor: number;
   /** The expected failing reporters per minute never go below this (a quiet cell is not "0"). */
   minExpectedPerMinute: number;
   /** The evidence is counted without this many of the networks that gave the most reporters. */
@@ -56,6 +60,7 @@ export const DEFAULT_THRESHOLDS: DetectionThresholds = {
   quietMinutes: 5,
   holdFraction: 0.5,
   evidenceThreshold: 18,
+  singleMinuteFactor: 2.5,
   minExpectedPerMinute: 0.5,
   leaveOutNetworks: 1,
   newcomerMinutes: 10,

@@ -25,6 +25,8 @@ export interface WindowCounts {
    *  step by step (a long-step series whose daily rhythm moves within the window); otherwise
    *  the expectation per step times k. */
   expectedOver?: number[];
+  /** Minutes one step of the counts covers (1 for the server; a series' step). */
+  stepMinutes?: number;
 }
 
 export interface Judgement {
@@ -52,7 +54,10 @@ export function judge(c: WindowCounts, exp: Expectation, t: DetectionThresholds)
   // The minute still filling up is compared with what that part of a minute usually holds.
   const fraction = Math.min(1, Math.max(0.25, c.newestFraction ?? 1));
   const expectedOver = c.expectedOver ?? c.counted.map((_, i) => expected * (i + fraction));
-  const evidence = strongestEvidenceOf(c.robust ?? c.counted, expectedOver, exp.dispersion);
+  // The newest minute alone is the stretch a heavy-tailed burst fools most often: it must be
+  // `singleMinuteFactor` times stronger (a step of 2 minutes or more is not a single minute).
+  const single = (c.stepMinutes ?? 1) < 2 ? t.singleMinuteFactor : 1;
+  const evidence = strongestEvidenceOf(c.robust ?? c.counted, expectedOver, exp.dispersion, single);
   const score = scoreOf(evidence.llr, t.evidenceThreshold);
   const counted = Math.max(0, ...c.counted);
   const activeKnown = c.active >= t.minOkSamples;
@@ -71,6 +76,6 @@ export function judge(c: WindowCounts, exp: Expectation, t: DetectionThresholds)
   };
   const state = level(1);
   const hold = t.holdFraction >= 1 ? state : level(t.holdFraction);
-  const rawLlr = evidence.llr * Math.max(1, exp.dispersion);
+  const rawLlr = evidence.llr * Math.max(1, exp.dispersion) * (evidence.minutes === 1 ? Math.max(1, single) : 1);
   return { state, hold: RANK[hold] > RANK[state] ? hold : state, rawLlr, score, evidence, expectedPerMinute: expected };
 }
