@@ -377,7 +377,9 @@ export function defineExtensionSuite(browserName: string, launch: (opts: LaunchO
       });
     });
 
-    it('asks for the status at once when x.com fails here, and shows the outage by the follow-up', async () => {
+    // Earlier tests' failures are watched for POLL_POLICY.watchMs (a request every 20 s): the
+    // quiet wait below can take that long, hence the longer timeout.
+    it('asks for the status at once when x.com fails here, and shows the outage by the follow-up', { timeout: 300_000 }, async () => {
       await withBackend(async (server, proxy) => {
         await useEndpoint(ext, proxy);
         // Failure-timed requests are for people who agreed to report (they tell the server X failed).
