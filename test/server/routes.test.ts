@@ -257,7 +257,10 @@ describe('client networks and the detector through the routes', { timeout: 30_00
 describe('restart equivalence', { timeout: 30_000 }, () => {
   it('gives the same status, since included, after replaying hours of stored reports', async () => {
     const now = Date.UTC(2026, 10, 21, 15, 20, 10);
-    const h = await harness({ TRUST_PROXY: '127.0.0.1' }, now - 3 * 3600_000);
+    // The DE event is one minute of counts: judged as a corroborated minute (the single-minute
+    // factor is tested in detection.test.ts), so it shows now.
+    const env = { TRUST_PROXY: '127.0.0.1', DETECT_SINGLE_MINUTE_FACTOR: '1' };
+    const h = await harness(env, now - 3 * 3600_000);
     const burstMinute = Math.floor(h.clock.now / 60_000) * 60_000;
     await postKnownCrowd(h);
     // A smaller, later event in another country, still going on at `now`.
@@ -266,7 +269,7 @@ describe('restart equivalence', { timeout: 30_000 }, () => {
     const live = h.services.deps.status.build('x.com', null, now);
     const { createServices } = await import('../../src/server/http/server.ts');
     const { loadConfig } = await import('../../src/server/config.ts');
-    const restarted = (await createServices(loadConfig({}), h.storage, () => now)).deps.status.build('x.com', null, now);
+    const restarted = (await createServices(loadConfig(env), h.storage, () => now)).deps.status.build('x.com', null, now);
     expect(restarted).toEqual(live);
     // The outage three hours ago was seen; what shows now is the later, smaller event in DE.
     expect(live.series.reports[live.series.reports.length - 1 - 180]).toBe(60);
