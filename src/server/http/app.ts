@@ -102,10 +102,16 @@ export function createApp(deps: AppDeps): Hono<Env> {
   const app = new Hono<Env>();
   app.use('*', extensionCors());
 
-  app.post('/v1/reports', async (c) => {
+  /**
+   * What every route that takes reporters' submissions does before reading its own kind: refuse
+   * while shutting down, hash the sender's network with the day's salt (never keeping the
+   * address), apply the network's rate limit, and read a JSON body within the size limit.
+   */
+  async function admit(c: Context<Env>): Promise<{ ok: false; response: Response } | { ok: true; now: number; networkHash: string; body: unknown }> {
+    const refuse = (response: Response) => ({ ok: false as const, response });
     if (deps.draining()) {
       c.header('Retry-After', String(UNAVAILABLE_RETRY_S));
-      return errorJson(c, 503, 'unavailable', { message: 'the server is shutting down' });
+      return refuse(errorJson(c, 503, 'unavailable', { message: 'the server is shutting down' }));
     }
     const now = deps.now();
     const ip = clientAddress(c.env?.incoming?.socket?.remoteAddress, c.req.header('x-forwarded-for'), deps.trusted);
@@ -117,24 +123,33 @@ export function createApp(deps: AppDeps): Hono<Env> {
     } catch (err) {
       console.error(`salt lookup failed: ${err instanceof Error ? err.message : String(err)}`);
       c.header('Retry-After', String(UNAVAILABLE_RETRY_S));
-      return errorJson(c, 503, 'unavailable', { message: 'storage is not answering' });
+      return refuse(errorJson(c, 503, 'unavailable', { message: 'storage is not answering' }));
     }
     const take = deps.limiter.take(limitKey, now);
     if (!take.ok) {
       c.header('Retry-After', String(take.retryAfterS));
-      return errorJson(c, 429, 'rate_limited', { message: `too many requests from your network; retry in ${take.retryAfterS} s` });
+      return refuse(errorJson(c, 429, 'rate_limited', { message: `too many requests from your network; retry in ${take.retryAfterS} s` }));
     }
     const json = await readJson(c);
-    if (!json.ok) return json.response;
-    const batch = validateReportBatch(json.value);
-    if (!batch.ok) return c.json({ error: 'invalid_report', problems: batch.problems }, 400);
+    if (!json.ok) return refuse(json.response);
+    return { ok: true, now, networkHash, body: json.value };
+  }
+
+  /** Problems for items about a site this server does not take (none when it takes any). */
+  function offSite(items: readonly { site: string }[], what: string): Problem[] {
     const sites = deps.sites;
-    if (sites) {
-      const problems = batch.value.reports.flatMap((r, index) =>
-        sites.includes(r.site) ? [] : [{ index, path: 'site', message: `this server only takes reports for ${sites.join(', ')}` }],
-      );
-      if (problems.length) return c.json({ error: 'invalid_report', problems }, 400);
-    }
+    if (!sites) return [];
+    return items.flatMap((item, index) => (sites.includes(item.site) ? [] : [{ index, path: 'site', message: `this server only takes ${what} for ${sites.join(', ')}` }]));
+  }
+
+  app.post('/v1/reports', async (c) => {
+    const admitted = await admit(c);
+    if (!admitted.ok) return admitted.response;
+    const { now, networkHash } = admitted;
+    const batch = validateReportBatch(admitted.body);
+    if (!batch.ok) return c.json({ error: 'invalid_report', problems: batch.problems }, 400);
+    const problems = offSite(batch.value.reports, 'reports');
+    if (problems.length) return c.json({ error: 'invalid_report', problems }, 400);
     let outcome;
     try {
       outcome = await ingestBatch(deps.committer, batch.value.reports, networkHash, now);
@@ -151,38 +166,13 @@ export function createApp(deps: AppDeps): Hono<Env> {
   // Official posts seen by reporters (src/server/ingest/sightings.ts): the limits and errors of reports.
   const sightingStats = deps.sightingStats ?? emptySightingStats();
   app.post('/v1/sightings', async (c) => {
-    if (deps.draining()) {
-      c.header('Retry-After', String(UNAVAILABLE_RETRY_S));
-      return errorJson(c, 503, 'unavailable', { message: 'the server is shutting down' });
-    }
-    const now = deps.now();
-    const ip = clientAddress(c.env?.incoming?.socket?.remoteAddress, c.req.header('x-forwarded-for'), deps.trusted);
-    let networkHash: string;
-    let limitKey: string;
-    try {
-      networkHash = await deps.salts.hash(ip ? networkOf(ip) : 'unknown', now);
-      limitKey = await deps.salts.hash(ip ? rateLimitUnitOf(ip) : 'unknown', now);
-    } catch (err) {
-      console.error(`salt lookup failed: ${err instanceof Error ? err.message : String(err)}`);
-      c.header('Retry-After', String(UNAVAILABLE_RETRY_S));
-      return errorJson(c, 503, 'unavailable', { message: 'storage is not answering' });
-    }
-    const take = deps.limiter.take(limitKey, now);
-    if (!take.ok) {
-      c.header('Retry-After', String(take.retryAfterS));
-      return errorJson(c, 429, 'rate_limited', { message: `too many requests from your network; retry in ${take.retryAfterS} s` });
-    }
-    const json = await readJson(c);
-    if (!json.ok) return json.response;
-    const batch = validateSightingBatch(json.value);
+    const admitted = await admit(c);
+    if (!admitted.ok) return admitted.response;
+    const { now, networkHash } = admitted;
+    const batch = validateSightingBatch(admitted.body);
     if (!batch.ok) return c.json({ error: 'invalid_sighting', problems: batch.problems }, 400);
-    const sites = deps.sites;
-    if (sites) {
-      const problems = batch.value.sightings.flatMap((s, index) =>
-        sites.includes(s.site) ? [] : [{ index, path: 'site', message: `this server only takes sightings for ${sites.join(', ')}` }],
-      );
-      if (problems.length) return c.json({ error: 'invalid_sighting', problems }, 400);
-    }
+    const problems = offSite(batch.value.sightings, 'sightings');
+    if (problems.length) return c.json({ error: 'invalid_sighting', problems }, 400);
     let outcome;
     try {
       outcome = await ingestSightings(deps.storage, batch.value.sightings, networkHash, now, deps.sightingK ?? 3, sightingStats);
