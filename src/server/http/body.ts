@@ -4,11 +4,12 @@
  */
 export type BodyRead = { ok: true; text: string } | { ok: false; reason: 'too_large' | 'bad_encoding' };
 
-export async function readBodyLimited(req: Request, limit: number): Promise<BodyRead> {
-  const declared = req.headers.get('content-length');
-  if (declared !== null && Number(declared) > limit) return { ok: false, reason: 'too_large' };
-  if (!req.body) return { ok: true, text: '' };
-  const reader = req.body.getReader();
+/**
+ * Reads a stream to its end, or stops and cancels it as soon as it passes `limit` bytes (then
+ * null): the memory a hostile or endless body can take is the limit, whoever sent it.
+ */
+export async function readStreamCapped(stream: ReadableStream<Uint8Array>, limit: number): Promise<Uint8Array | null> {
+  const reader = stream.getReader();
   const chunks: Uint8Array[] = [];
   let total = 0;
   for (;;) {
@@ -17,7 +18,7 @@ export async function readBodyLimited(req: Request, limit: number): Promise<Body
     total += value.byteLength;
     if (total > limit) {
       await reader.cancel().catch(() => undefined);
-      return { ok: false, reason: 'too_large' };
+      return null;
     }
     chunks.push(value);
   }
@@ -27,6 +28,15 @@ export async function readBodyLimited(req: Request, limit: number): Promise<Body
     bytes.set(c, offset);
     offset += c.byteLength;
   }
+  return bytes;
+}
+
+export async function readBodyLimited(req: Request, limit: number): Promise<BodyRead> {
+  const declared = req.headers.get('content-length');
+  if (declared !== null && Number(declared) > limit) return { ok: false, reason: 'too_large' };
+  if (!req.body) return { ok: true, text: '' };
+  const bytes = await readStreamCapped(req.body, limit);
+  if (bytes === null) return { ok: false, reason: 'too_large' };
   try {
     return { ok: true, text: new TextDecoder('utf-8', { fatal: true }).decode(bytes) };
   } catch {

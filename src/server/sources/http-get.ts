@@ -3,6 +3,7 @@
  * (a hostile or broken source must not exhaust memory), and conditional GET (If-None-Match /
  * If-Modified-Since from the last 200 whose contents were stored, so a 304 means nothing new).
  */
+import { readStreamCapped } from '../http/body.ts';
 
 export const DEFAULT_TIMEOUT_MS = 15_000;
 /** 2 MiB: a busy Statuspage incidents.json or a long feed is a few hundred KiB. */
@@ -47,26 +48,9 @@ export async function readCapped(res: Response, maxBytes: number): Promise<Uint8
     throw new SourceError(`body of ${declared} bytes is over the ${maxBytes}-byte limit`);
   }
   if (!res.body) return new Uint8Array(0);
-  const reader = res.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let total = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    total += value.byteLength;
-    if (total > maxBytes) {
-      await reader.cancel().catch(() => undefined);
-      throw new SourceError(`body is over the ${maxBytes}-byte limit`);
-    }
-    chunks.push(value);
-  }
-  const out = new Uint8Array(total);
-  let at = 0;
-  for (const c of chunks) {
-    out.set(c, at);
-    at += c.byteLength;
-  }
-  return out;
+  const bytes = await readStreamCapped(res.body, maxBytes);
+  if (bytes === null) throw new SourceError(`body is over the ${maxBytes}-byte limit`);
+  return bytes;
 }
 
 /** The charset from Content-Type or, for XML, from the declaration; UTF-8 otherwise. */
