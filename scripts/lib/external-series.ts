@@ -3,6 +3,7 @@
  * random source and the injection of labelled upward anomalies into a copy of a real series.
  * No file or package access here, so the tests can check them on hand-written input.
  */
+import { makeRng } from '../../bench/simulate/random.ts';
 
 export const STEP_MS = 5 * 60_000;
 export const DAY_MS = 86_400_000;
@@ -40,17 +41,8 @@ export function seriesCsv(from: number, values: readonly number[], step = STEP_M
   return lines.join('\n') + '\n';
 }
 
-/** mulberry32: small, fast, good enough to place and size anomalies reproducibly. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** Seeded randomness to place and size anomalies reproducibly: the simulator's mulberry32. */
+export const seededRandom = makeRng;
 
 /** A Poisson draw (Knuth below 30, a rounded normal above). */
 export function poisson(lambda: number, rand: () => number): number {

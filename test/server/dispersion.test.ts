@@ -7,28 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { chancePeakQuantile, quantile } from '../../src/server/detection/baseline.ts';
 import { parseSeriesCsv, scoreSeries, type ScoredRow } from '../../src/server/detection/series-detector.ts';
 import { poissonLlr } from '../../src/server/detection/sequential.ts';
-
-function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-function poisson(r: () => number, mean: number): number {
-  if (mean > 50) return Math.max(0, Math.round(mean + Math.sqrt(mean) * normal(r)));
-  let k = 0;
-  for (let p = r(), l = Math.exp(-mean); p > l; p *= r()) k++;
-  return k;
-}
-
-function normal(r: () => number): number {
-  return Math.sqrt(-2 * Math.log(1 - r())) * Math.cos(2 * Math.PI * r());
-}
+import { makeRng as rng, normal, poisson } from '../../bench/simulate/random.ts';
 
 const STEP = 5 * 60_000;
 const START = Date.UTC(2026, 0, 5);
