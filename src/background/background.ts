@@ -107,6 +107,34 @@ function errorText(e: unknown): string {
   return String(e);
 }
 
+/**
+ * One run at a time: a call while a run is under way joins it and makes it go round once more
+ * (what it was called for may have come after that round read its state); `after` runs once when
+ * no more rounds are asked for.
+ */
+function coalesced(round: () => Promise<void>, after?: () => Promise<void>): () => Promise<void> {
+  let running: Promise<void> | null = null;
+  let again = false;
+  return () => {
+    if (running) {
+      again = true;
+      return running;
+    }
+    running = (async () => {
+      try {
+        do {
+          again = false;
+          await round();
+        } while (again);
+        if (after) await after();
+      } finally {
+        running = null;
+      }
+    })();
+    return running;
+  };
+}
+
 export function createBackground(deps: BackgroundDeps) {
   // Serialises read-modify-write cycles on storage within this background instance.
   let chain: Promise<unknown> = Promise.resolve();
@@ -243,28 +271,8 @@ export function createBackground(deps: BackgroundDeps) {
     await deps.alarms.create(ALARMS.flush, { when: deps.now() + Math.max(delayMs, 30_000) });
   }
 
-  let inFlight: Promise<void> | null = null;
-  let again = false;
-
   /** Sends what is due, one request at a time. Concurrent calls join the running flush. */
-  function flush(): Promise<void> {
-    if (inFlight) {
-      again = true;
-      return inFlight;
-    }
-    inFlight = (async () => {
-      try {
-        do {
-          again = false;
-          await flushOnce();
-        } while (again);
-        await shareSightings();
-      } finally {
-        inFlight = null;
-      }
-    })();
-    return inFlight;
-  }
+  const flush = coalesced(flushOnce, shareSightings);
 
   async function flushOnce(): Promise<void> {
     for (let i = 0; i < MAX_BATCHES_PER_FLUSH; i++) {
@@ -473,28 +481,11 @@ export function createBackground(deps: BackgroundDeps) {
     await schedulePoll();
   }
 
-  let autoPolling: Promise<void> | null = null;
-  let autoAgain = false;
-
   /** Polls if the rule says it is time, and arms the next one either way. Concurrent calls join. */
-  function pollIfDue(): Promise<void> {
-    if (autoPolling) {
-      autoAgain = true;
-      return autoPolling;
-    }
-    autoPolling = (async () => {
-      try {
-        do {
-          autoAgain = false;
-          if ((await pollDueAt()) <= deps.now()) await poll({ force: false });
-          else await schedulePoll();
-        } while (autoAgain);
-      } finally {
-        autoPolling = null;
-      }
-    })();
-    return autoPolling;
-  }
+  const pollIfDue = coalesced(async () => {
+    if ((await pollDueAt()) <= deps.now()) await poll({ force: false });
+    else await schedulePoll();
+  });
 
   /**
    * Fetches status and messages; on failure keeps the last good answer and marks it stale.
