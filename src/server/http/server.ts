@@ -8,6 +8,7 @@ import { serve } from '@hono/node-server';
 import type { Hono } from 'hono';
 import type { ServerConfig } from '../config.ts';
 import { DEFAULT_STORE_OPTIONS, MinuteStore } from '../aggregation/minute-store.ts';
+import { ReportTail } from '../aggregation/report-tail.ts';
 import { StatusBuilder } from '../aggregation/status.ts';
 import { DAY_MS } from '../detection/baseline.ts';
 import { GroupCommitter } from '../ingest/group-commit.ts';
@@ -19,7 +20,7 @@ import { FeedSource, feedName } from '../sources/feed.ts';
 import { StatuspageSource } from '../sources/statuspage.ts';
 import { XApiPoller } from '../sources/x-api.ts';
 import { openStorage } from '../storage/open.ts';
-import type { Storage } from '../storage/types.ts';
+import type { Storage, StoredReport } from '../storage/types.ts';
 import { createApp, type AppDeps } from './app.ts';
 import { TrustedProxies } from './ip.ts';
 
@@ -35,6 +36,11 @@ export interface Services {
   drain(): void;
   /** Writes the block summaries made since the last call; resolves with how many were new. */
   persistBlocks(): Promise<number>;
+  /**
+   * On a database several instances share (PostgreSQL): the follower of the report log that
+   * feeds `store`, started by startServer. Absent on SQLite, where local commits feed it.
+   */
+  tail?: ReportTail;
 }
 
 /**
@@ -52,7 +58,11 @@ export async function createServices(config: ServerConfig, storage: Storage, now
   // Reports come oldest first: compacting as the replay moves on keeps only about an hour of
   // reporter detail in memory, as in normal running, instead of a whole day of it.
   let compactedAt = start - DAY_MS;
-  for (const r of await storage.reportsSince(start - DAY_MS)) {
+  // With a shared log, the replay stops at a log position and the tail goes on from exactly there.
+  const log = storage.log;
+  const position = log ? await log.horizon() : null;
+  const replayed = log && position !== null ? await log.replay(start - DAY_MS, position) : await storage.reportsSince(start - DAY_MS);
+  for (const r of replayed) {
     if (r.at - compactedAt >= COMPACT_EVERY_MS) {
       store.compact(r.at);
       compactedAt = r.at;
@@ -72,11 +82,15 @@ export async function createServices(config: ServerConfig, storage: Storage, now
     }
   };
   await persistBlocks();
+  const addAll = (rows: readonly StoredReport[]) => {
+    for (const r of rows) store.add(r);
+  };
+  const tail = log && position !== null ? new ReportTail(log, position, addAll) : undefined;
   const committer = new GroupCommitter(
     (rows) => storage.insertReports(rows),
-    (rows) => {
-      for (const r of rows) store.add(r);
-    },
+    // With a shared log this instance's reports come back through the tail like everyone
+    // else's: adding them here too would count them twice.
+    tail ? () => void tail.catchUp() : addAll,
     config.groupCommitMs,
   );
   let draining = false;
@@ -104,6 +118,7 @@ export async function createServices(config: ServerConfig, storage: Storage, now
       draining = true;
     },
     persistBlocks,
+    ...(tail ? { tail } : {}),
   };
 }
 
@@ -198,6 +213,7 @@ export async function startServer(config: ServerConfig, options: { now?: () => n
     await storage.close().catch(() => undefined);
     throw err;
   });
+  services.tail?.start();
   const stopMaintenance = startMaintenance(config, storage, services, now);
   const pollers = startSources(config, storage);
   const port = (server.address() as AddressInfo).port;
@@ -216,6 +232,7 @@ export async function startServer(config: ServerConfig, options: { now?: () => n
       clearTimeout(force);
       await Promise.all(pollers.map((p) => p.stop()));
       await services.deps.committer.flush();
+      await services.tail?.stop();
       await services.persistBlocks().catch((err: unknown) => log(`saving baseline blocks failed: ${err instanceof Error ? err.message : String(err)}`));
       await storage.close();
     })());

@@ -10,6 +10,17 @@ export interface CommitResult {
   duplicates: number;
 }
 
+/** The queue of rows waiting for (or in) a transaction is full: shed the request, do not grow. */
+export class OverloadedError extends Error {
+  constructor(queued: number) {
+    super(`ingest queue full (${queued} reports waiting for the database)`);
+    this.name = 'OverloadedError';
+  }
+}
+
+/** Rows that may wait for or be in a transaction at once; more are refused (503 + Retry-After). */
+export const DEFAULT_MAX_QUEUED_ROWS = 20_000;
+
 interface Pending {
   rows: readonly StoredReport[];
   resolve: (r: CommitResult) => void;
@@ -19,6 +30,8 @@ interface Pending {
 export class GroupCommitter {
   private pending: Pending[] = [];
   private pendingRows = 0;
+  /** Rows submitted and not yet answered: waiting, or in a transaction. */
+  private queuedRows = 0;
   private timer: NodeJS.Timeout | null = null;
   /** Transactions run one after another so the first occurrence of an id is the one counted. */
   private chain: Promise<void> = Promise.resolve();
@@ -29,9 +42,18 @@ export class GroupCommitter {
     private readonly onCommitted: (rows: StoredReport[]) => void,
     private readonly delayMs: number,
     private readonly maxRows = 5000,
+    private readonly maxQueuedRows = DEFAULT_MAX_QUEUED_ROWS,
   ) {}
 
+  /** Rows waiting for or in a transaction right now. */
+  get queued(): number {
+    return this.queuedRows;
+  }
+
   submit(rows: readonly StoredReport[]): Promise<CommitResult> {
+    // Refused before queueing: a slow or absent database then costs a quick 503, not memory.
+    if (this.queuedRows + rows.length > this.maxQueuedRows) return Promise.reject(new OverloadedError(this.queuedRows));
+    this.queuedRows += rows.length;
     return new Promise((resolve, reject) => {
       this.pending.push({ rows, resolve, reject });
       this.pendingRows += rows.length;
@@ -51,13 +73,16 @@ export class GroupCommitter {
   }
 
   private async commit(group: Pending[]): Promise<void> {
+    const rows = group.flatMap((p) => p.rows);
     let fresh: Set<string>;
     try {
-      fresh = await this.insert(group.flatMap((p) => p.rows));
+      fresh = await this.insert(rows);
     } catch (err) {
+      this.queuedRows -= rows.length;
       for (const p of group) p.reject(err);
       return;
     }
+    this.queuedRows -= rows.length;
     const claimed = new Set<string>();
     const stored: StoredReport[] = [];
     const results = group.map((p) => {

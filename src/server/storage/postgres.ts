@@ -4,7 +4,7 @@
  * connection's search_path: tests use a fresh schema per run so they never collide.
  */
 import pg from 'pg';
-import type { SightingTally, Storage, StoredBlock, StoredMessage, StoredReport, StoredSightingRow } from './types.ts';
+import type { ReportLog, SightingTally, Storage, StoredBlock, StoredMessage, StoredReport, StoredSightingRow } from './types.ts';
 import { blockFromRow, messageFromRow, reportFromRow } from './sqlite.ts';
 
 const MIGRATIONS: readonly string[] = [
@@ -85,6 +85,11 @@ const MIGRATIONS: readonly string[] = [
      seen_by INTEGER NOT NULL,
      PRIMARY KEY (site, post_id)
    );`,
+  // The reports table as a log that every instance follows (ReportLog below). Each row keeps the
+  // id of the transaction that stored it: a serial column would not do, since transactions can
+  // commit out of the order their numbers were drawn in and a reader would skip the late one.
+  `ALTER TABLE reports ADD COLUMN tx xid8 NOT NULL DEFAULT pg_current_xact_id();
+   CREATE INDEX reports_tx ON reports (tx);`,
 ];
 
 /** Any constant works: it only has to be the same for every instance of this server. */
@@ -101,22 +106,78 @@ export interface PostgresOptions {
   maxConnections?: number;
 }
 
+/**
+ * Positions are transaction ids (xid8, as text). Every transaction below the xmin of a fresh
+ * snapshot has finished, so [previous xmin, current xmin) holds each committed report exactly
+ * once, whatever order the transactions committed in.
+ */
+class PostgresReportLog implements ReportLog {
+  constructor(
+    private readonly pool: pg.Pool,
+    private readonly clientConfig: pg.ClientConfig,
+    private readonly channel: string,
+  ) {}
+
+  async horizon(): Promise<string> {
+    const res = await this.pool.query<{ x: string }>('SELECT pg_snapshot_xmin(pg_current_snapshot())::text AS x');
+    const x = res.rows[0]?.x;
+    if (x === undefined) throw new Error('no snapshot horizon');
+    return x;
+  }
+
+  async replay(sinceMs: number, to: string): Promise<StoredReport[]> {
+    const res = await this.pool.query('SELECT * FROM reports WHERE at >= $1 AND tx < $2::xid8 ORDER BY at, received_at', [sinceMs, to]);
+    return res.rows.map(reportFromRow);
+  }
+
+  async between(from: string, to: string): Promise<StoredReport[]> {
+    if (from === to) return [];
+    const res = await this.pool.query('SELECT * FROM reports WHERE tx >= $1::xid8 AND tx < $2::xid8 ORDER BY tx, at, received_at, id', [from, to]);
+    return res.rows.map(reportFromRow);
+  }
+
+  async listen(wake: () => void, onError: (err: Error) => void): Promise<() => Promise<void>> {
+    // LISTEN needs a connection of its own for as long as it listens: not one from the pool.
+    const client = new pg.Client(this.clientConfig);
+    client.on('error', onError);
+    client.on('end', () => onError(new Error('the LISTEN connection closed')));
+    client.on('notification', () => wake());
+    try {
+      await client.connect();
+      await client.query(`LISTEN "${this.channel}"`);
+    } catch (err) {
+      client.removeAllListeners('end');
+      await client.end().catch(() => undefined);
+      throw err;
+    }
+    return async () => {
+      client.removeAllListeners('end');
+      await client.end().catch(() => undefined);
+    };
+  }
+}
+
 export class PostgresStorage implements Storage {
   readonly kind = 'postgres';
+  readonly log: ReportLog;
   private readonly pool: pg.Pool;
   private readonly schema: string | undefined;
+  /** Commits that stored reports notify this channel; one per schema so tests never cross. */
+  private readonly channel: string;
 
   constructor(options: PostgresOptions) {
     if (options.schema !== undefined && !/^[a-z_][a-z0-9_]{0,62}$/.test(options.schema)) {
       throw new Error(`"${options.schema}" is not a plain lower-case schema name`);
     }
     this.schema = options.schema;
-    this.pool = new pg.Pool({
+    const clientConfig: pg.ClientConfig = {
       connectionString: options.url,
-      max: options.maxConnections ?? 10,
       connectionTimeoutMillis: 5000,
       ...(options.schema ? { options: `-c search_path=${options.schema}` } : {}),
-    });
+    };
+    this.pool = new pg.Pool({ ...clientConfig, max: options.maxConnections ?? 10 });
+    this.channel = `outage_radar_reports_${options.schema ?? 'public'}`;
+    this.log = new PostgresReportLog(this.pool, clientConfig, this.channel);
     // An idle client losing its connection must not crash the process; the next query reconnects.
     this.pool.on('error', (err) => console.error(`postgres pool: ${err.message}`));
   }
@@ -171,6 +232,9 @@ export class PostgresStorage implements Storage {
         );
         for (const row of res.rows) fresh.add(row.id);
       }
+      // Delivered at commit, to every instance listening (this one too: it reads its own
+      // reports back from the log like anyone else's).
+      if (fresh.size) await client.query('SELECT pg_notify($1, $2)', [this.channel, '']);
       return fresh;
     });
   }

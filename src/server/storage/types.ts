@@ -81,8 +81,34 @@ export interface StoredMessage extends OfficialMessage {
   source: MessageSource;
 }
 
+/**
+ * The reports table read as a log that several server instances follow, so each one's in-memory
+ * aggregates hold every instance's reports. A position is an opaque string; reading from one
+ * position to the next returns each committed report exactly once, even when transactions commit
+ * in another order than they began.
+ */
+export interface ReportLog {
+  /** A position before which every transaction has finished: nothing can still appear behind it. */
+  horizon(): Promise<string>;
+  /** Reports with `at` at or after `sinceMs` stored before position `to`, oldest `at` first (start-up replay). */
+  replay(sinceMs: number, to: string): Promise<StoredReport[]>;
+  /** Reports stored from position `from` (included) to `to` (excluded), in storing order. */
+  between(from: string, to: string): Promise<StoredReport[]>;
+  /**
+   * Calls `wake` whenever another commit may have added reports (any instance); resolves with a
+   * function that stops listening. A dropped connection is re-established by the caller polling
+   * anyway, so a lost wake-up only delays, never loses, a report.
+   */
+  listen(wake: () => void, onError: (err: Error) => void): Promise<() => Promise<void>>;
+}
+
 export interface Storage {
   readonly kind: 'sqlite' | 'postgres';
+  /**
+   * Present when several processes may write the same database (PostgreSQL): the in-memory
+   * aggregates are then fed from this log, never straight from the local commits.
+   */
+  readonly log?: ReportLog;
   /** Creates or upgrades the schema. Safe to call from several instances at once. */
   migrate(): Promise<void>;
   /**
