@@ -26,8 +26,17 @@ function keysUsedInSources(): string[] {
 }
 
 describe('locales', () => {
-  it('has at least en, fr, hi, ar, es, ja', () => {
-    for (const l of ['en', 'fr', 'hi', 'ar', 'es', 'ja']) expect(locales).toContain(l);
+  // Twelve of the languages X's own users use most (issue 11).
+  const EXPECTED = ['en', 'fr', 'hi', 'ar', 'es', 'ja', 'de', 'pt_BR', 'it', 'ko', 'tr', 'id'];
+  it('has the twelve expected languages', () => {
+    for (const l of EXPECTED) expect(locales).toContain(l);
+  });
+
+  // Chrome refuses to load an extension with a locale folder it does not know; these are the
+  // folder names both Chrome and Firefox accept that this project may use.
+  it.each(locales)('%s is a locale folder name the browsers accept', (l) => {
+    expect(l).toMatch(/^[a-z]{2,3}(_[A-Z]{2}|_419)?$/);
+    expect(['pt', 'zh'].includes(l), `${l}: Chrome wants a region for this language (pt_BR, zh_CN, ...)`).toBe(false);
   });
 
   it.each(locales)('%s has exactly the keys of en', (l) => {
@@ -42,6 +51,22 @@ describe('locales', () => {
       for (const name of used) expect(entry.placeholders?.[name], `${l}/${key} uses $${name}$`).toBeDefined();
       expect(new Set(used), `${l}/${key}`).toEqual(new Set(placeholdersUsed(en[key]!.message)));
     }
+  });
+
+  it.each(locales)('%s defines each placeholder exactly as en does (same names, same $n)', (l) => {
+    const messages = load(l);
+    for (const [key, entry] of Object.entries(en)) {
+      const norm = (p: MessageEntry['placeholders']) =>
+        Object.fromEntries(Object.entries(p ?? {}).map(([name, d]) => [name.toLowerCase(), d.content]));
+      expect(norm(messages[key]!.placeholders), `${l}/${key}`).toEqual(norm(entry.placeholders));
+    }
+  });
+
+  // The store limits for what the manifest shows (__MSG_extName__, __MSG_extDescription__).
+  it.each(locales)('%s keeps the name and description within the store limits', (l) => {
+    const messages = load(l);
+    expect([...messages.extName!.message].length, `${l}/extName`).toBeLessThanOrEqual(45);
+    expect([...messages.extDescription!.message].length, `${l}/extDescription`).toBeLessThanOrEqual(132);
   });
 
   // Words that are spelled the same in both languages.
