@@ -3,7 +3,10 @@
  * swapped (tests render with the real messages.json files, outside any extension).
  */
 
-export type Translator = (key: string, subs?: readonly (string | number)[]) => string;
+import type { Translator } from '../shared/ui/i18n.ts';
+
+// The messages.json machinery lives with the shared UI; re-exported for the extension's pages and tests.
+export { placeholdersUsed, translatorFromMessages, type MessageEntry, type Translator } from '../shared/ui/i18n.ts';
 
 interface I18nApi {
   getMessage(key: string, subs?: string | string[]): string;
@@ -24,35 +27,6 @@ export function t(key: string, subs?: readonly (string | number)[]): string {
 
 export function setTranslator(fn: Translator | null): void {
   current = fn ?? fromBrowser;
-}
-
-export interface MessageEntry {
-  message: string;
-  description?: string;
-  placeholders?: Record<string, { content: string; example?: string }>;
-}
-
-/** Named placeholders ($REGION$) used in a message. */
-export function placeholdersUsed(message: string): string[] {
-  return [...message.matchAll(/\$([A-Za-z0-9_@]+)\$/g)].map((m) => m[1]!.toLowerCase());
-}
-
-/** The same substitution rules as browser.i18n.getMessage, for a messages.json loaded in tests. */
-export function translatorFromMessages(messages: Record<string, MessageEntry>, bidiDir: 'ltr' | 'rtl' = 'ltr', uiLocale = 'en'): Translator {
-  return (key, subs) => {
-    if (key === '@@bidi_dir') return bidiDir;
-    if (key === '@@ui_locale') return uiLocale;
-    const entry = messages[key];
-    if (!entry) return key;
-    const args = (subs ?? []).map(String);
-    const positional = (s: string) => s.replace(/\$(\d)/g, (_, d: string) => args[Number(d) - 1] ?? '');
-    return entry.message
-      .replace(/\$([A-Za-z0-9_@]+)\$/g, (whole, name: string) => {
-        const ph = entry.placeholders?.[name.toLowerCase()];
-        return ph ? positional(ph.content) : whole;
-      })
-      .replace(/\$\$/g, '$');
-  };
 }
 
 /**

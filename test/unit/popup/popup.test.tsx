@@ -4,7 +4,7 @@ import { act } from 'preact/test-utils';
 import { App } from '../../../src/popup/App.tsx';
 import { createMockApi } from '../../../src/popup/mock-api.ts';
 import { applyDocumentLocale, setTranslator } from '../../../src/popup/i18n.ts';
-import { chartPoints } from '../../../src/popup/Chart.tsx';
+import { chartPoints } from '../../../src/shared/ui/Chart.tsx';
 import { NOW, popupState, status } from '../background/fixtures.ts';
 import { byTestId, mount, settle, useLocale } from './render.ts';
 

@@ -1,6 +1,6 @@
 /** 24-hour chart: reports per step against the usual level (baseline), as inline SVG. */
-import type { StatusSeries } from '../shared/protocol.ts';
-import { t } from './i18n.ts';
+import type { StatusSeries } from '../protocol.ts';
+import { useLocale } from './i18n.ts';
 
 const DAY_MS = 24 * 60 * 60_000;
 const W = 300;
@@ -39,6 +39,7 @@ function area(values: number[], max: number): string {
 }
 
 export function Chart({ series }: { series: StatusSeries }) {
+  const { t } = useLocale();
   const { reports, baseline } = chartPoints(series);
   const max = Math.max(1, ...reports, ...baseline);
   return (
