@@ -90,27 +90,51 @@ describe('aggregates and status', () => {
     expect(us.features.find((f) => f.feature === 'timeline')?.state).toBe('operational');
   });
 
+  /** The same crowd failing in each of `minutes` minutes from NOW_MIN: an outage that lasts. */
+  function lasting(store: MinuteStore, minutes: number) {
+    for (let k = 0; k < minutes; k++) burst(store, 'c', 12, 5, { at: NOW_MIN + k * MINUTE_MS });
+  }
+
   it('holds outage through a short lull and leaves it after the quiet minutes, as the clock moves', () => {
     const { store, status } = setup();
-    burst(store, 'c', 12, 5);
+    lasting(store, 3);
     const later = (minutes: number) => NOW + minutes * MINUTE_MS;
-    // The window (5 min) still holds the burst for 4 more minutes, then 5 quiet minutes follow.
-    expect(status.build('x.com', null, later(4)).overall).toEqual({ state: 'outage', since: NOW_MIN });
-    expect(status.build('x.com', null, later(8)).overall.state).toBe('outage');
-    const after = status.build('x.com', null, later(9)).overall;
+    // Failures in minutes 0-2: the window (5 min) holds two of them up to minute 5, so the
+    // counts call for outage until then; 5 quiet minutes (6-10) follow before it is left.
+    expect(status.build('x.com', null, later(5)).overall).toEqual({ state: 'outage', since: NOW_MIN });
+    expect(status.build('x.com', null, later(9)).overall.state).toBe('outage');
+    const after = status.build('x.com', null, later(10)).overall;
     expect(after.state).toBe('operational');
-    expect(after.since).toBe(NOW_MIN + 9 * MINUTE_MS);
+    expect(after.since).toBe(NOW_MIN + 10 * MINUTE_MS);
+  });
+
+  it('lets a single minute of failures call trouble only for its own minute', () => {
+    const { store } = setup();
+    burst(store, 'c', 12, 5);
+    const cell = store.cell('x.com', ALL, ALL) as Cell;
+    const next = NOW_MIN + MINUTE_MS;
+    // In its own minute the crowd is strong enough alone; a minute later the stretch that holds
+    // it is read without it, and nothing else rose.
+    expect(store.minuteVerdict(cell, NOW_MIN, NOW_MIN + MINUTE_MS).state).toBe('outage');
+    expect(store.minuteVerdict(cell, next, next + MINUTE_MS).state).toBe('operational');
+    burst(store, 'd', 12, 5, { at: next + MINUTE_MS });
+    // The same crowd size again two minutes later, the peak minute still in the window: the
+    // stretch without either peak holds the other, so the two minutes together call outage.
+    const third = next + MINUTE_MS;
+    const j = store.judgeAt(cell, third, third + MINUTE_MS);
+    expect(j.evidence.minutes).toBeGreaterThanOrEqual(3);
+    expect(j.state).toBe('outage');
   });
 
   it('keeps its verdicts after compaction drops the reporter detail', () => {
     const { store, status } = setup();
-    burst(store, 'c', 12, 5);
+    lasting(store, 3);
     const t = NOW + 2 * 3600_000;
     store.compact(t);
     expect(store.cell('x.com', ALL, ALL)?.detail.size).toBe(0);
     const s = status.build('x.com', null, t);
     // The outage ended long ago: operational since it cleared, and the series still shows it.
-    expect(s.overall).toEqual({ state: 'operational', since: NOW_MIN + 9 * MINUTE_MS });
+    expect(s.overall).toEqual({ state: 'operational', since: NOW_MIN + 10 * MINUTE_MS });
     expect(s.series.reports[s.series.reports.length - 1 - 120]).toBe(60);
   });
 

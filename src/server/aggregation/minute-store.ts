@@ -446,7 +446,7 @@ export class MinuteStore {
    * network left out are read from the known reporters the same way, so uncounted newcomers
    * neither meet the network bar nor shrink the evidence of a real outage.
    */
-  windowCounts(cell: Cell, minute: number, minutes = this.thresholds.windowMinutes): { counted: number[]; robust: number[]; networks: number; upperBound: number; newcomers: number } {
+  windowCounts(cell: Cell, minute: number, minutes = this.thresholds.windowMinutes, skip = -1): { counted: number[]; robust: number[]; networks: number; upperBound: number; newcomers: number } {
     const t = this.thresholds;
     const union = new Map<string, Set<number>>();
     const knownBy = new Map<string, number>();
@@ -456,7 +456,7 @@ export class MinuteStore {
     let newcomers = 0;
     let upperBound = 0;
     for (let k = 0; k < minutes; k++) {
-      const d = cell.detail.get(minute - k * MINUTE_MS);
+      const d = k === skip ? undefined : cell.detail.get(minute - k * MINUTE_MS);
       if (d?.byNetwork) {
         for (const [network, names] of d.byNetwork) {
           upperBound += names.size;
@@ -483,11 +483,41 @@ export class MinuteStore {
     return { counted, robust, networks, upperBound, newcomers };
   }
 
+  /**
+   * The window's peak minute, by its own count (capped per network, the biggest network left out)
+   * over the part of a minute it covers, and the window's counts once more without it.
+   */
+  withoutPeak(cell: Cell, minute: number, newestFraction: number): { index: number; counts: number[] } | undefined {
+    const t = this.thresholds;
+    let index = -1;
+    let best = 0;
+    for (let k = 0; k < t.windowMinutes; k++) {
+      const byNetwork = cell.detail.get(minute - k * MINUTE_MS)?.byNetwork;
+      if (!byNetwork) continue;
+      let own = 0;
+      const sizes: number[] = [];
+      for (const names of byNetwork.values()) {
+        const n = Math.min(names.size, t.networkCap);
+        own += n;
+        sizes.push(n);
+      }
+      own -= largest(sizes, t.leaveOutNetworks);
+      const rate = own / (k === 0 ? Math.min(1, Math.max(0.25, newestFraction)) : 1);
+      if (rate > best) {
+        best = rate;
+        index = k;
+      }
+    }
+    if (index < 0) return undefined;
+    return { index, counts: this.windowCounts(cell, minute, t.windowMinutes, index).robust };
+  }
+
   /** Full judgement of the minute (not cached): for tools and the simulator. */
   judgeAt(cell: Cell, minute: number, nowMs = minute + MINUTE_MS): Judgement {
     const { counted, robust, networks } = this.windowCounts(cell, minute);
     const newestFraction = (nowMs - minute) / MINUTE_MS;
-    return judge({ counted, robust, networks, active: this.activeAt(cell, minute), newestFraction }, this.expectationFor(cell, minute), this.thresholds);
+    const withoutPeak = this.withoutPeak(cell, minute, newestFraction);
+    return judge({ counted, robust, networks, active: this.activeAt(cell, minute), newestFraction, withoutPeak }, this.expectationFor(cell, minute), this.thresholds);
   }
 
   /** Raw verdict of the minute (its window ending with it): the state its counts call for. */
@@ -509,7 +539,8 @@ export class MinuteStore {
     if (upperBound < Math.ceil(Math.min(t.degradedMinReporters, t.outageMinReporters) * f) || networks < Math.ceil(Math.min(t.degradedMinNetworks, t.outageMinNetworks) * f)) return QUIET;
     // A finished minute is judged whole; the current one for the part of it that has passed.
     const newestFraction = minute < nowMinute ? 1 : (nowMs - minute) / MINUTE_MS;
-    const j = judge({ counted, robust, networks, active: this.activeAt(cell, minute), newestFraction }, this.expectationFor(cell, minute), t);
+    const withoutPeak = this.withoutPeak(cell, minute, newestFraction);
+    const j = judge({ counted, robust, networks, active: this.activeAt(cell, minute), newestFraction, withoutPeak }, this.expectationFor(cell, minute), t);
     const verdict: MinuteVerdict = { state: j.state, hold: j.hold, rawLlr: j.rawLlr };
     // The current minute is still filling up: only finished minutes are remembered.
     if (minute < nowMinute) cell.verdicts.set(minute, verdict);

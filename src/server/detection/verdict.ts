@@ -27,6 +27,11 @@ export interface WindowCounts {
   expectedOver?: number[];
   /** Minutes one step of the counts covers (1 for the server; a series' step). */
   stepMinutes?: number;
+  /** The window once more without its peak minute (the one whose own count stood highest over
+   *  what it usually holds): `index` is that minute (0 the newest), `counts[k - 1]` the count over
+   *  the last k minutes without it (robust, when `robust` is given). A stretch of two or more
+   *  minutes is judged on these, so one heavy-tailed minute cannot carry a longer stretch. */
+  withoutPeak?: { index: number; counts: number[] };
 }
 
 export interface Judgement {
@@ -49,6 +54,23 @@ export function expectedPerMinute(exp: Expectation, active: number, t: Detection
   return Math.max(t.minExpectedPerMinute, useShare ? (exp.share as number) * active : exp.perMinute);
 }
 
+/**
+ * The counts the evidence is read from: a stretch of k >= 2 minutes that holds the peak minute is
+ * read without it (its count and its expectation both leave), so it passes only if the other
+ * minutes still rise; the newest minute alone keeps its own count (and the single-minute factor).
+ * An outage keeps failing into its next minute, a heavy-tailed burst does not.
+ */
+function leavePeakOut(observed: readonly number[], expectedOver: readonly number[], withoutPeak: WindowCounts['withoutPeak'], perMinute: number, fraction: number): { observed: number[]; expectedFor: number[] } {
+  if (!withoutPeak) return { observed: [...observed], expectedFor: [...expectedOver] };
+  const p = withoutPeak.index;
+  const peakExpected = perMinute * (p === 0 ? fraction : 1);
+  const held = (k: number) => k >= 2 && p < k;
+  return {
+    observed: observed.map((x, i) => (held(i + 1) ? Math.min(x, withoutPeak.counts[i] ?? x) : x)),
+    expectedFor: expectedOver.map((e, i) => (held(i + 1) ? Math.max(e - peakExpected, perMinute * 0.25) : e)),
+  };
+}
+
 export function judge(c: WindowCounts, exp: Expectation, t: DetectionThresholds): Judgement {
   const expected = expectedPerMinute(exp, c.active, t);
   // The minute still filling up is compared with what that part of a minute usually holds.
@@ -57,7 +79,8 @@ export function judge(c: WindowCounts, exp: Expectation, t: DetectionThresholds)
   // The newest minute alone is the stretch a heavy-tailed burst fools most often: it must be
   // `singleMinuteFactor` times stronger (a step of 2 minutes or more is not a single minute).
   const single = (c.stepMinutes ?? 1) < 2 ? t.singleMinuteFactor : 1;
-  const evidence = strongestEvidenceOf(c.robust ?? c.counted, expectedOver, exp.dispersion, single);
+  const { observed, expectedFor } = leavePeakOut(c.robust ?? c.counted, expectedOver, single > 1 ? c.withoutPeak : undefined, expected, fraction);
+  const evidence = strongestEvidenceOf(observed, expectedFor, exp.dispersion, single);
   const score = scoreOf(evidence.llr, t.evidenceThreshold);
   const counted = Math.max(0, ...c.counted);
   const activeKnown = c.active >= t.minOkSamples;
