@@ -5,6 +5,7 @@
  */
 import { DEFAULT_THRESHOLDS, type DetectionThresholds } from './detection/thresholds.ts';
 import { TrustedProxies } from './http/ip.ts';
+import { LOG_LEVELS, type LogLevel } from './log.ts';
 import { SITE_RE } from '../shared/protocol.ts';
 
 export type DatabaseConfig =
@@ -59,6 +60,10 @@ export interface ServerConfig {
   groupCommitMs: number;
   /** Sites whose reports are taken; null takes any. Anything else would only invite junk cells. */
   sites: string[] | null;
+  /** Least severe log lines written (LOG_LEVEL). */
+  logLevel: LogLevel;
+  /** Bearer token GET /metrics asks for; null leaves it open (for a private network). */
+  metricsToken: string | null;
 }
 
 export class ConfigError extends Error {
@@ -153,6 +158,10 @@ export function loadConfig(env: Env): ServerConfig {
   if (operatorToken !== null && operatorToken.length < 16) {
     throw new ConfigError('OPERATOR_TOKEN must be at least 16 characters (it guards who may post messages)');
   }
+  const metricsToken = env.METRICS_TOKEN?.trim() || null;
+  if (metricsToken !== null && metricsToken.length < 16) throw new ConfigError('METRICS_TOKEN must be at least 16 characters');
+  const logLevel = (env.LOG_LEVEL?.trim().toLowerCase() || 'info') as LogLevel;
+  if (!(LOG_LEVELS as readonly string[]).includes(logLevel)) throw new ConfigError(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}, got "${env.LOG_LEVEL}"`);
   const trustProxy = listVar(env, 'TRUST_PROXY', []);
   try {
     new TrustedProxies(trustProxy);
@@ -239,5 +248,7 @@ export function loadConfig(env: Env): ServerConfig {
     xApi,
     groupCommitMs: intVar(env, 'GROUP_COMMIT_MS', 2, 0, 1000),
     sites,
+    logLevel,
+    metricsToken,
   };
 }

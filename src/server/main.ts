@@ -5,6 +5,7 @@
 import { pathToFileURL } from 'node:url';
 import { ConfigError, loadConfig } from './config.ts';
 import { startServer } from './http/server.ts';
+import { defaultLogger } from './log.ts';
 
 export { loadConfig, ConfigError } from './config.ts';
 export { startServer, createServices } from './http/server.ts';
@@ -16,7 +17,8 @@ async function main(): Promise<void> {
     config = loadConfig(process.env);
   } catch (err) {
     if (err instanceof ConfigError) {
-      console.error(`outage-radar: bad configuration: ${err.message}`);
+      // LOG_LEVEL is not known yet: the default logger says why the server will not start.
+      defaultLogger().fatal(`bad configuration: ${err.message}`);
       process.exit(1);
     }
     throw err;
@@ -25,19 +27,22 @@ async function main(): Promise<void> {
   try {
     server = await startServer(config);
   } catch (err) {
-    console.error(`outage-radar: could not start: ${err instanceof Error ? err.message : String(err)}`);
+    defaultLogger().fatal({ err }, `could not start: ${err instanceof Error ? err.message : String(err)}`);
     process.exit(1);
   }
+  // Exactly this line, on stdout: scripts and the e2e tests wait for it.
   console.log(`Outage Radar server listening on ${server.url}`);
+  const log = server.services.logger;
+  log.info({ url: server.url }, 'listening');
   let stopping = false;
   const stop = (signal: string) => {
     if (stopping) return;
     stopping = true;
-    console.error(`outage-radar: ${signal} received, shutting down`);
+    log.info({ signal }, `${signal} received, shutting down`);
     server.close().then(
       () => process.exit(0),
       (err: unknown) => {
-        console.error(`outage-radar: shutdown failed: ${err instanceof Error ? err.message : String(err)}`);
+        log.fatal({ err }, 'shutdown failed');
         process.exit(1);
       },
     );

@@ -96,10 +96,13 @@ describe('message sources wired into the running server', { timeout: 90_000 }, (
     expect(messages.every((m) => /^https?:\/\//.test(m.url))).toBe(true);
     expect(messages.map((m) => m.text)).toContain("Timelines are loading again for most people. We're keeping an eye on it. #XDown");
 
-    // The broken feed: one line on stderr naming it, and the server is healthy.
+    // The broken feed: one log line on stderr naming it (a JSON warning), and the server is healthy.
     const brokenLines = stderr.split('\n').filter((l) => l.includes('broken.rss'));
     expect(brokenLines).toHaveLength(1);
-    expect(brokenLines[0]).toMatch(/^outage-radar: source feed 127\.0\.0\.1:\d+\/broken\.rss: answered HTTP 502 \(next try in \d+ s\)$/);
+    const broken = JSON.parse(brokenLines[0] ?? '') as { level: number; source: string; msg: string };
+    expect(broken.level).toBe(40);
+    expect(broken.source).toMatch(/^feed 127\.0\.0\.1:\d+\/broken\.rss$/);
+    expect(broken.msg).toMatch(/^source feed 127\.0\.0\.1:\d+\/broken\.rss: answered HTTP 502 \(next try in \d+ s\)$/);
     expect((await fetch(`${url}/healthz`)).status).toBe(200);
 
     child.kill('SIGTERM');

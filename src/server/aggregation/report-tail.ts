@@ -5,6 +5,7 @@
  * the listening connection is down and the log must still be read to the end.
  */
 import type { ReportLog, StoredReport } from '../storage/types.ts';
+import { defaultLogger } from '../log.ts';
 
 export interface ReportTailOptions {
   /** Safety-net poll interval. */
@@ -16,7 +17,7 @@ export interface ReportTailOptions {
 
 export const DEFAULT_TAIL_OPTIONS: ReportTailOptions = {
   pollMs: 1000,
-  log: (m) => console.error(`outage-radar: ${m}`),
+  log: (m) => defaultLogger().warn(m),
   now: Date.now,
 };
 

@@ -23,6 +23,8 @@ import { validateSightingBatch } from '../../shared/sightings.ts';
 import type { RateLimiter } from '../ingest/rate-limit.ts';
 import type { SaltKeeper } from '../ingest/salts.ts';
 import type { Storage, StoredMessage } from '../storage/types.ts';
+import { defaultLogger, type Logger } from '../log.ts';
+import { ServerMetrics } from '../metrics.ts';
 import { isJsonContentType, readBodyLimited } from './body.ts';
 import { extensionCors } from './cors.ts';
 import { clientAddress, networkOf, rateLimitUnitOf, type TrustedProxies } from './ip.ts';
@@ -46,6 +48,12 @@ export interface AppDeps {
   sightingK?: number;
   /** Sighting counters (accepted, duplicates, rejected, contested, published), shown by /healthz. */
   sightingStats?: SightingStats;
+  /** Structured log (src/server/log.ts); default stderr at info level. */
+  log?: Logger;
+  /** What GET /metrics shows; default a fresh set. */
+  metrics?: ServerMetrics;
+  /** Bearer token GET /metrics asks for; absent or null leaves it open. */
+  metricsToken?: string | null;
 }
 
 /** @hono/node-server puts the Node request in `env.incoming`; tests may pass a stand-in. */
@@ -98,9 +106,37 @@ async function readJson(c: Context): Promise<JsonRead> {
   }
 }
 
+/** Counts every refusal on a submission route by the `error` code its answer carries. */
+function countRejections(metrics: ServerMetrics, route: string) {
+  return async (c: Context, next: () => Promise<void>) => {
+    await next();
+    if (c.res.status < 400) return;
+    let reason = 'unknown';
+    try {
+      const body = (await c.res.clone().json()) as { error?: unknown };
+      if (typeof body.error === 'string') reason = body.error;
+    } catch {
+      // Not a JSON answer: counted as unknown rather than not at all.
+    }
+    metrics.rejected.inc({ route, reason });
+  };
+}
+
 export function createApp(deps: AppDeps): Hono<Env> {
   const app = new Hono<Env>();
+  const log = deps.log ?? defaultLogger();
+  const metrics = deps.metrics ?? new ServerMetrics();
+  // Method, path and status only: never the query, headers, address or body.
+  app.use('*', async (c, next) => {
+    const started = performance.now();
+    await next();
+    if (log.isLevelEnabled('debug')) {
+      log.debug({ method: c.req.method, path: c.req.path.slice(0, 200), status: c.res.status, ms: Math.round(performance.now() - started) }, 'request');
+    }
+  });
   app.use('*', extensionCors());
+  app.use('/v1/reports', countRejections(metrics, '/v1/reports'));
+  app.use('/v1/sightings', countRejections(metrics, '/v1/sightings'));
 
   /**
    * What every route that takes reporters' submissions does before reading its own kind: refuse
@@ -121,7 +157,7 @@ export function createApp(deps: AppDeps): Hono<Env> {
       networkHash = await deps.salts.hash(ip ? networkOf(ip) : 'unknown', now);
       limitKey = await deps.salts.hash(ip ? rateLimitUnitOf(ip) : 'unknown', now);
     } catch (err) {
-      console.error(`salt lookup failed: ${err instanceof Error ? err.message : String(err)}`);
+      log.error({ err }, 'salt lookup failed');
       c.header('Retry-After', String(UNAVAILABLE_RETRY_S));
       return refuse(errorJson(c, 503, 'unavailable', { message: 'storage is not answering' }));
     }
@@ -150,15 +186,18 @@ export function createApp(deps: AppDeps): Hono<Env> {
     if (!batch.ok) return c.json({ error: 'invalid_report', problems: batch.problems }, 400);
     const problems = offSite(batch.value.reports, 'reports');
     if (problems.length) return c.json({ error: 'invalid_report', problems }, 400);
+    metrics.batchSize.observe({ route: '/v1/reports' }, batch.value.reports.length);
     let outcome;
     try {
       outcome = await ingestBatch(deps.committer, batch.value.reports, networkHash, now);
     } catch (err) {
-      console.error(`storing reports failed: ${err instanceof Error ? err.message : String(err)}`);
+      log.error({ err }, 'storing reports failed');
       c.header('Retry-After', String(UNAVAILABLE_RETRY_S));
       return errorJson(c, 503, 'unavailable', { message: 'the reports could not be stored; retry later' });
     }
     if (!outcome.ok) return c.json({ error: 'invalid_report', problems: outcome.problems }, 400);
+    metrics.reportsAccepted.inc(outcome.result.accepted);
+    metrics.reportsDuplicate.inc(outcome.result.duplicates);
     return c.json(outcome.result, 202);
   });
   app.all('/v1/reports', methodNotAllowed('POST, OPTIONS'));
@@ -173,15 +212,17 @@ export function createApp(deps: AppDeps): Hono<Env> {
     if (!batch.ok) return c.json({ error: 'invalid_sighting', problems: batch.problems }, 400);
     const problems = offSite(batch.value.sightings, 'sightings');
     if (problems.length) return c.json({ error: 'invalid_sighting', problems }, 400);
+    metrics.batchSize.observe({ route: '/v1/sightings' }, batch.value.sightings.length);
     let outcome;
     try {
       outcome = await ingestSightings(deps.storage, batch.value.sightings, networkHash, now, deps.sightingK ?? 3, sightingStats);
     } catch (err) {
-      console.error(`storing sightings failed: ${err instanceof Error ? err.message : String(err)}`);
+      log.error({ err }, 'storing sightings failed');
       c.header('Retry-After', String(UNAVAILABLE_RETRY_S));
       return errorJson(c, 503, 'unavailable', { message: 'the sightings could not be stored; retry later' });
     }
     if (!outcome.ok) return c.json({ error: 'invalid_sighting', problems: outcome.problems }, 400);
+    metrics.sightingsAccepted.inc(outcome.result.accepted);
     return c.json(outcome.result, 202);
   });
   app.all('/v1/sightings', methodNotAllowed('POST, OPTIONS'));
@@ -258,9 +299,25 @@ export function createApp(deps: AppDeps): Hono<Env> {
   });
   app.all('/healthz', methodNotAllowed('GET'));
 
+  app.get('/metrics', async (c) => {
+    const token = deps.metricsToken ?? null;
+    if (token !== null) {
+      const auth = c.req.header('authorization');
+      if (!auth || !/^Bearer /i.test(auth)) {
+        c.header('WWW-Authenticate', 'Bearer');
+        return errorJson(c, 401, 'unauthorized', { message: 'send Authorization: Bearer <metrics token>' });
+      }
+      if (!sameSecret(auth.slice('Bearer '.length).trim(), token)) return errorJson(c, 403, 'forbidden', { message: 'wrong metrics token' });
+    }
+    const text = await metrics.scrape();
+    c.header('Cache-Control', 'no-store');
+    return c.body(text, 200, { 'Content-Type': metrics.contentType() });
+  });
+  app.all('/metrics', methodNotAllowed('GET'));
+
   app.notFound((c) => errorJson(c, 404, 'not_found'));
   app.onError((err, c) => {
-    console.error(`unhandled error on ${c.req.method} ${c.req.path}: ${err.message}`);
+    log.error({ err, method: c.req.method, path: c.req.path.slice(0, 200) }, 'unhandled error');
     return errorJson(c, 500, 'internal_error');
   });
   return app;

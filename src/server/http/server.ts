@@ -15,6 +15,8 @@ import { GroupCommitter } from '../ingest/group-commit.ts';
 import { RateLimiter } from '../ingest/rate-limit.ts';
 import { SALT_LIFETIME_MS, SaltKeeper } from '../ingest/salts.ts';
 import { emptySightingStats } from '../ingest/sightings.ts';
+import { createLogger, type Logger } from '../log.ts';
+import { ServerMetrics, verdictCells, type PollResult } from '../metrics.ts';
 import { startPoller, type PollerHandle } from '../sources/poller.ts';
 import { FeedSource, feedName } from '../sources/feed.ts';
 import { StatuspageSource } from '../sources/statuspage.ts';
@@ -36,6 +38,8 @@ export interface Services {
   drain(): void;
   /** Writes the block summaries made since the last call; resolves with how many were new. */
   persistBlocks(): Promise<number>;
+  logger: Logger;
+  metrics: ServerMetrics;
   /**
    * On a database several instances share (PostgreSQL): the follower of the report log that
    * feeds `store`, started by startServer. Absent on SQLite, where local commits feed it.
@@ -86,8 +90,13 @@ export async function createServices(config: ServerConfig, storage: Storage, now
     for (const r of rows) store.add(r);
   };
   const tail = log && position !== null ? new ReportTail(log, position, addAll) : undefined;
+  const logger = createLogger({ level: config.logLevel });
+  const metrics = new ServerMetrics();
+  // Sites taken from anyone (SITES=*) are the ones reports have arrived for.
+  const sites = () => config.sites ?? new Set(Array.from(store.allCells(), (c) => c.site));
+  metrics.watchVerdicts(() => verdictCells((site, region) => status.build(site, region, now()), sites()));
   const committer = new GroupCommitter(
-    (rows) => storage.insertReports(rows),
+    metrics.timeCommit((rows: readonly StoredReport[]) => storage.insertReports(rows)),
     // With a shared log this instance's reports come back through the tail like everyone
     // else's: adding them here too would count them twice.
     tail ? () => void tail.catchUp() : addAll,
@@ -110,10 +119,15 @@ export async function createServices(config: ServerConfig, storage: Storage, now
     detectionStats: () => ({ trackedReporters: store.trackedReporters, untrackedReports: store.untrackedReports }),
     sightingK: config.sightingK,
     sightingStats: emptySightingStats(),
+    log: logger,
+    metrics,
+    metricsToken: config.metricsToken,
   };
   return {
     deps,
     store,
+    logger,
+    metrics,
     drain: () => {
       draining = true;
     },
@@ -131,19 +145,15 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
-function log(message: string): void {
-  console.error(`outage-radar: ${message}`);
-}
-
 function startMaintenance(config: ServerConfig, storage: Storage, services: Services, now: () => number): () => void {
-  const { store, deps } = services;
+  const { store, deps, logger: log } = services;
   const minutely = setInterval(() => {
     try {
       store.compact(now());
     } catch (err) {
-      log(`compaction failed: ${err instanceof Error ? err.message : String(err)}`);
+      log.error({ err }, 'compaction failed');
     }
-    services.persistBlocks().catch((err: unknown) => log(`saving baseline blocks failed: ${err instanceof Error ? err.message : String(err)}`));
+    services.persistBlocks().catch((err: unknown) => log.error({ err }, 'saving baseline blocks failed'));
   }, 60_000);
   const hourly = async () => {
     const t = now();
@@ -154,9 +164,9 @@ function startMaintenance(config: ServerConfig, storage: Storage, services: Serv
       await storage.deleteSightingsBefore(t - SALT_LIFETIME_MS);
       await storage.deleteBlocksBefore(t - store.options.blocksMs);
       deps.limiter.prune(t);
-      if (reports || salts) log(`retention: deleted ${reports} reports, ${salts} salts`);
+      if (reports || salts) log.info({ reports, salts }, `retention: deleted ${reports} reports, ${salts} salts`);
     } catch (err) {
-      log(`retention failed: ${err instanceof Error ? err.message : String(err)}`);
+      log.error({ err }, 'retention failed');
     }
   };
   void hourly();
@@ -169,13 +179,19 @@ function startMaintenance(config: ServerConfig, storage: Storage, services: Serv
   };
 }
 
-function startSources(config: ServerConfig, storage: Storage): PollerHandle[] {
+function startSources(config: ServerConfig, storage: Storage, services: Services): PollerHandle[] {
   const pollers: PollerHandle[] = [];
+  // A source logs one line when its state changes (poller.ts); every round is counted.
+  const watch = (name: string) => ({
+    log: (line: string) => services.logger.warn({ source: name }, line.replace(/^outage-radar: /, '')),
+    onRound: (result: PollResult) => services.metrics.sourcePolls.inc({ source: name, outcome: result }),
+  });
   const sp = config.statuspage;
   if (sp) {
     for (const url of sp.urls) {
       const source = new StatuspageSource(url, sp.site);
-      pollers.push(startPoller(`statuspage ${new URL(url).host}`, sp.intervalMs, storage, () => source.poll()));
+      const name = `statuspage ${new URL(url).host}`;
+      pollers.push(startPoller(name, sp.intervalMs, storage, () => source.poll(), watch(name)));
     }
   }
   // Each feed on its own timer and backoff: one failing feed never holds up the others.
@@ -183,13 +199,13 @@ function startSources(config: ServerConfig, storage: Storage): PollerHandle[] {
   if (feeds) {
     for (const url of feeds.urls) {
       const source = new FeedSource(url, feeds.site);
-      pollers.push(startPoller(feedName(url), feeds.intervalMs, storage, () => source.poll()));
+      pollers.push(startPoller(feedName(url), feeds.intervalMs, storage, () => source.poll(), watch(feedName(url))));
     }
   }
   const x = config.xApi;
   if (x) {
     const poller = new XApiPoller({ baseUrl: x.baseUrl, bearerToken: x.bearerToken, accounts: x.accounts, site: x.site });
-    pollers.push(startPoller('x-api', x.intervalMs, storage, () => poller.poll()));
+    pollers.push(startPoller('x-api', x.intervalMs, storage, () => poller.poll(), watch('x-api')));
   }
   return pollers;
 }
@@ -215,7 +231,7 @@ export async function startServer(config: ServerConfig, options: { now?: () => n
   });
   services.tail?.start();
   const stopMaintenance = startMaintenance(config, storage, services, now);
-  const pollers = startSources(config, storage);
+  const pollers = startSources(config, storage, services);
   const port = (server.address() as AddressInfo).port;
   const host = config.host.includes(':') ? `[${config.host}]` : config.host;
 
@@ -233,7 +249,7 @@ export async function startServer(config: ServerConfig, options: { now?: () => n
       await Promise.all(pollers.map((p) => p.stop()));
       await services.deps.committer.flush();
       await services.tail?.stop();
-      await services.persistBlocks().catch((err: unknown) => log(`saving baseline blocks failed: ${err instanceof Error ? err.message : String(err)}`));
+      await services.persistBlocks().catch((err: unknown) => services.logger.error({ err }, 'saving baseline blocks failed'));
       await storage.close();
     })());
 

@@ -4,6 +4,7 @@
  * only after the transaction that holds them has committed.
  */
 import type { StoredReport } from '../storage/types.ts';
+import { defaultLogger } from '../log.ts';
 
 export interface CommitResult {
   accepted: number;
@@ -100,7 +101,7 @@ export class GroupCommitter {
       this.onCommitted(stored);
     } catch (err) {
       // The rows are durably stored; a failing in-memory update must not turn that into an error.
-      console.error(`aggregates update failed: ${err instanceof Error ? err.message : String(err)}`);
+      defaultLogger().error({ err }, 'aggregates update failed');
     }
     group.forEach((p, i) => p.resolve(results[i] as CommitResult));
   }

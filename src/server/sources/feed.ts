@@ -167,7 +167,7 @@ export class FeedSource {
 
   async poll(): Promise<PollOutcome> {
     const got = await this.getter.get();
-    if (got.notModified) return [];
+    if (got.notModified) return { messages: [], notModified: true };
     return { messages: feedMessages(got.text, { feedUrl: this.feedUrl, site: this.site, now: this.now() }), commit: got.commit };
   }
 }

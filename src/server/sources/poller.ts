@@ -3,13 +3,14 @@
  * the server: it backs off (exponentially, with jitter, capped) and logs one line on stderr when
  * its state changes (it starts failing, fails differently, or recovers), not on every round.
  */
+import type { PollResult } from '../metrics.ts';
 import type { Storage, StoredMessage } from '../storage/types.ts';
 
 /**
  * What one round found. `commit` runs after the messages are stored (a source remembers its
  * conditional-GET validators or cursor only then, so nothing is skipped after a failed insert).
  */
-export type PollOutcome = StoredMessage[] | { messages: StoredMessage[]; commit?: () => void };
+export type PollOutcome = StoredMessage[] | { messages: StoredMessage[]; commit?: () => void; notModified?: boolean };
 
 export interface PollerOptions {
   /** Longest wait between rounds after failures; default max(interval, 1 hour). */
@@ -18,6 +19,8 @@ export interface PollerOptions {
   random?: () => number;
   /** Where the one-line notices go; default stderr. */
   log?: (line: string) => void;
+  /** Told how each round ended (for the metrics). */
+  onRound?: (result: PollResult) => void;
 }
 
 export interface PollerHandle {
@@ -56,6 +59,7 @@ export function startPoller(
 ): PollerHandle {
   const maxMs = options.maxBackoffMs ?? Math.max(intervalMs, 3600_000);
   const random = options.random ?? Math.random;
+  // The server passes its structured log (http/server.ts); plain stderr is for library use.
   const log = options.log ?? ((line: string) => console.error(line));
   let timer: NodeJS.Timeout | null = null;
   let stopped = false;
@@ -67,9 +71,10 @@ export function startPoller(
   const round = async (): Promise<number> => {
     try {
       const outcome = await poll();
-      const { messages, commit } = Array.isArray(outcome) ? { messages: outcome, commit: undefined } : outcome;
+      const { messages, commit, notModified } = Array.isArray(outcome) ? { messages: outcome, commit: undefined, notModified: false } : outcome;
       const added = messages.length ? await storage.insertMessages(messages) : 0;
       commit?.();
+      options.onRound?.(notModified ? 'not_modified' : 'ok');
       if (failures > 0) log(`outage-radar: source ${name}: recovered after ${failures} failed round${failures === 1 ? '' : 's'}`);
       failures = 0;
       lastLogged = null;
@@ -77,6 +82,7 @@ export function startPoller(
       return added;
     } catch (err) {
       failures += 1;
+      options.onRound?.('error');
       const wanted = (err as { retryAfterMs?: unknown }).retryAfterMs;
       nextDelayMs = backoffDelay(intervalMs, failures, maxMs, random, typeof wanted === 'number' ? wanted : 0);
       const message = describe(err);

@@ -79,7 +79,7 @@ export class StatuspageSource {
 
   async poll(): Promise<PollOutcome> {
     const got = await this.getter.get();
-    if (got.notModified) return [];
+    if (got.notModified) return { messages: [], notModified: true };
     return { messages: statuspageMessages(parseBody(got.text), this.pageUrl, this.site), commit: got.commit };
   }
 }

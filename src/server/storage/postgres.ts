@@ -4,6 +4,7 @@
  * connection's search_path: tests use a fresh schema per run so they never collide.
  */
 import pg from 'pg';
+import { defaultLogger } from '../log.ts';
 import type { ReportLog, SightingTally, Storage, StoredBlock, StoredMessage, StoredReport, StoredSightingRow } from './types.ts';
 import { blockFromRow, messageFromRow, reportFromRow } from './sqlite.ts';
 
@@ -179,7 +180,7 @@ export class PostgresStorage implements Storage {
     this.channel = `outage_radar_reports_${options.schema ?? 'public'}`;
     this.log = new PostgresReportLog(this.pool, clientConfig, this.channel);
     // An idle client losing its connection must not crash the process; the next query reconnects.
-    this.pool.on('error', (err) => console.error(`postgres pool: ${err.message}`));
+    this.pool.on('error', (err) => defaultLogger().error({ err }, 'postgres pool: idle client failed'));
   }
 
   private async transaction<T>(work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
