@@ -21,6 +21,7 @@ import type { SendOutcome } from './queue-policy.ts';
 import { buildReport, SITE } from './report-builder.ts';
 import { effectiveRegion } from './region.ts';
 import { validateObservation } from './observation-validation.ts';
+import { decideNotification, forgetSeen, loadNotifyMemory, NOTIFY_MEMORY_KEY } from './notify-policy.ts';
 import { afterSend, loadSightings, mergeSightings, pendingSightings, seenPosts } from './sightings.ts';
 import {
   emptyStatusCache,
@@ -72,8 +73,10 @@ export interface BackgroundDeps {
   /** A short timer for the prompt flush and polls; the alarm set alongside it covers a background that dies first. */
   schedule: (fn: () => void, ms: number) => void;
   openWelcome: () => Promise<void>;
-  /** Called when the verdict for the user's region changes and the user opted in to notifications. */
+  /** Shows a notification that the verdict for the user's region is now `state` (notify-policy.ts decides when). */
   notify?: (state: State, region: string) => Promise<void>;
+  /** Whether a notification can be shown (the optional permission is granted); assumed yes if absent. */
+  canNotify?: () => Promise<boolean>;
 }
 
 export interface MessageSender {
@@ -96,6 +99,12 @@ export function messagesUrl(endpoint: string): string {
 
 export function reportsUrl(endpoint: string): string {
   return `${endpoint.replace(/\/+$/, '')}/v1/reports`;
+}
+
+/** The server's page for humans, where a notification's click leads when the popup cannot open. */
+export function statusPageUrl(endpoint: string, region: string): string {
+  const base = endpoint.replace(/\/+$/, '');
+  return region === UNKNOWN_REGION ? `${base}/` : `${base}/?${new URLSearchParams({ region })}`;
 }
 
 export function sightingsUrl(endpoint: string): string {
@@ -502,7 +511,7 @@ export function createBackground(deps: BackgroundDeps) {
     await deps.storage.set({ [KEYS.poll]: { ...times } });
     const mode: RequestCache = force ? 'no-cache' : 'default';
     const [statusResult, messagesResult] = await Promise.allSettled([fetchJson(statusUrl(s.endpoint, r), mode), fetchJson(messagesUrl(s.endpoint), mode)]);
-    const { before, cache } = await serial(async () => {
+    const cache = await serial(async () => {
       const before = loadStatusCache((await read([KEYS.status]))[KEYS.status]);
       const cache: StatusCache = { ...before };
       const now = deps.now();
@@ -523,19 +532,44 @@ export function createBackground(deps: BackgroundDeps) {
         if (m.ok) cache.messages = m.value.messages.slice(0, 20);
       }
       await deps.storage.set({ [KEYS.status]: cache, [KEYS.poll]: { ...times } });
-      return { before, cache };
+      return cache;
     });
     const badge = badgeFor(cache.status, r);
     troubledMirror = badge.state === 'degraded' || badge.state === 'outage';
     await deps.setBadge(badge, r);
-    const was = regionVerdict(before.status, r);
-    const is = regionVerdict(cache.status, r);
-    // Only a change for the same region: switching the country in the options is not news.
-    if (deps.notify && s.notifyOnChange && before.status && before.region === r && is !== 'unknown' && was !== is) {
-      await deps.notify(is, r).catch(() => undefined);
-    }
+    // A stale answer is the old verdict again, not news.
+    if (statusResult.status === 'fulfilled' && !cache.stale) await considerNotifying(regionVerdict(cache.status, r), r, s.notifyOnChange);
     await schedulePoll();
     return cache;
+  }
+
+  /**
+   * Applies the notification rule (notify-policy.ts) to a fresh verdict. The memory is written
+   * before the notification is shown: a worker stopped in between misses one rather than repeats.
+   */
+  async function considerNotifying(state: ReturnType<typeof regionVerdict>, r: string, optedIn: boolean): Promise<void> {
+    const enabled = optedIn && deps.notify !== undefined && (deps.canNotify ? await deps.canNotify().catch(() => false) : true);
+    const decision = await serial(async () => {
+      const now = deps.now();
+      const d = decideNotification(loadNotifyMemory((await read([NOTIFY_MEMORY_KEY]))[NOTIFY_MEMORY_KEY], now), { region: r, state, now, enabled });
+      await deps.storage.set({ [NOTIFY_MEMORY_KEY]: d.memory });
+      return d;
+    });
+    if (decision.notify && deps.notify) await deps.notify(decision.notify, r).catch((e: unknown) => console.warn('outage-radar: notification', e));
+  }
+
+  /** Install or browser start: the next verdict is a first look, not a change to announce. */
+  async function forgetSeenVerdict(): Promise<void> {
+    await serial(async () => {
+      const now = deps.now();
+      await deps.storage.set({ [NOTIFY_MEMORY_KEY]: forgetSeen(loadNotifyMemory((await read([NOTIFY_MEMORY_KEY]))[NOTIFY_MEMORY_KEY], now)) });
+    });
+  }
+
+  /** Where a click on a notification leads when the popup cannot be opened. */
+  async function statusPage(): Promise<string> {
+    const s = await settings();
+    return statusPageUrl(s.endpoint, await region(s));
   }
 
   /** Every start of the worker: a timer and an alarm for the next poll (at once if overdue). */
@@ -665,16 +699,19 @@ export function createBackground(deps: BackgroundDeps) {
       await flush();
     },
     async onInstalled(reason: string): Promise<void> {
+      await forgetSeenVerdict();
       await ensureAlarms();
       if (reason === 'install') await deps.openWelcome();
       await pollIfDue();
     },
     async onStartup(): Promise<void> {
+      await forgetSeenVerdict();
       await ensureAlarms();
       await pollIfDue();
       await flush();
     },
     ensureAlarms,
+    statusPage,
     /** Re-applies the badge from the cache (a restarted browser starts with none). */
     async restoreBadge(): Promise<void> {
       const r = await region();

@@ -31,16 +31,43 @@ async function setBadge(badge: Badge, region: string): Promise<void> {
   await browser.action.setTitle({ title: t(badge.titleKey, [regionName(region)]) });
 }
 
-async function notify(state: State, region: string): Promise<void> {
+/** Ids of our notifications start with this; each carries its own time, so none replaces another. */
+const NOTIFICATION_PREFIX = 'outage-radar-verdict:';
+
+async function canNotify(): Promise<boolean> {
   // Optional permission: only present after the user enabled notifications in the options.
-  if (!browser.notifications || !(await browser.permissions.contains({ permissions: ['notifications'] }))) return;
+  return !!browser.notifications && (await browser.permissions.contains({ permissions: ['notifications'] }));
+}
+
+async function notify(state: State, region: string): Promise<void> {
+  if (!(await canNotify())) return;
   const key = state === 'outage' ? 'notifyOutage' : state === 'degraded' ? 'notifyDegraded' : 'notifyRecovered';
-  await browser.notifications.create('outage-radar-verdict', {
+  // The previous one is news no more: only the latest verdict stays in the notification centre.
+  for (const id of Object.keys(await browser.notifications.getAll())) {
+    if (id.startsWith(NOTIFICATION_PREFIX)) await browser.notifications.clear(id);
+  }
+  await browser.notifications.create(`${NOTIFICATION_PREFIX}${state}:${Date.now()}`, {
     type: 'basic',
     iconUrl: browser.runtime.getURL('icons/icon-128.png'),
     title: t('extName'),
     message: t(key, [regionName(region)]),
   });
+}
+
+/** A click opens the popup where the browser lets an extension do that, else the status page. */
+async function openFromNotification(id: string): Promise<void> {
+  if (!id.startsWith(NOTIFICATION_PREFIX)) return;
+  await browser.notifications.clear(id);
+  const action = browser.action as typeof browser.action & { openPopup?: () => Promise<void> };
+  if (action.openPopup) {
+    try {
+      await action.openPopup();
+      return;
+    } catch {
+      // No focused window, or this browser wants a user gesture it does not see in a click here.
+    }
+  }
+  await browser.tabs.create({ url: await bg.statusPage() });
 }
 
 const bg = createBackground({
@@ -63,6 +90,7 @@ const bg = createBackground({
     await browser.tabs.create({ url: browser.runtime.getURL('src/options/welcome.html') });
   },
   notify,
+  canNotify,
 });
 
 function logged(p: Promise<unknown>): void {
@@ -82,6 +110,16 @@ browser.runtime.onMessage.addListener((msg: unknown, sender: browser.Runtime.Mes
     throw e instanceof Error ? new Error(e.message) : new Error(String(e));
   });
 });
+
+// The API exists only once the optional permission is granted, which may happen while this runs.
+let clickListening = false;
+function listenToClicks(): void {
+  if (clickListening || !browser.notifications) return;
+  clickListening = true;
+  browser.notifications.onClicked.addListener((id) => logged(openFromNotification(id)));
+}
+listenToClicks();
+browser.permissions.onAdded.addListener(listenToClicks);
 
 browser.alarms.onAlarm.addListener((alarm) => logged(bg.onAlarm(alarm.name)));
 browser.runtime.onInstalled.addListener((details) => logged(bg.onInstalled(details.reason)));
