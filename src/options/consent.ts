@@ -1,13 +1,13 @@
 /**
  * Opting in. On Firefox, reports are also backed by the optional data collection permissions the
- * manifest declares (technicalAndInteraction, browsingActivity, locationInfo), requested at the
- * moment the user opts in. Elsewhere (Chrome) there is no such API and the in-extension consent
+ * manifest declares (technicalAndInteraction, browsingActivity, locationInfo, and websiteContent
+ * for the official accounts' posts seen on the timeline), requested at the moment the user opts in. Elsewhere (Chrome) there is no such API and the in-extension consent
  * is the whole story.
  */
 import type { ExtensionApi } from '../popup/api.ts';
 import type { PopupState } from '../shared/runtime-messages.ts';
 
-export const DATA_COLLECTION = ['technicalAndInteraction', 'browsingActivity', 'locationInfo'] as const;
+export const DATA_COLLECTION = ['technicalAndInteraction', 'browsingActivity', 'locationInfo', 'websiteContent'] as const;
 
 export interface PermissionsLike {
   request(p: { data_collection?: string[]; permissions?: string[] }): Promise<boolean>;

@@ -177,3 +177,15 @@ describe('options page', () => {
     expect(byTestId(root, 'queue-next-attempt')!.textContent).toMatch(/2026/);
   });
 });
+
+describe('Firefox data collection permissions', () => {
+  it('asks for exactly the optional categories the Firefox manifest declares', async () => {
+    const { readFileSync } = await import('node:fs');
+    const manifest = JSON.parse(readFileSync(new URL('../../../manifest.firefox.json', import.meta.url), 'utf8')) as {
+      browser_specific_settings: { gecko: { data_collection_permissions: { optional: string[] } } };
+    };
+    // Asking for a category the manifest does not declare fails in Firefox; declaring one that is
+    // never asked for would claim a collection the extension does not make.
+    expect([...DATA_COLLECTION].sort()).toEqual([...manifest.browser_specific_settings.gecko.data_collection_permissions.optional].sort());
+  });
+});
