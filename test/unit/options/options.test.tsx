@@ -181,7 +181,8 @@ describe('options page', () => {
 describe('Firefox data collection permissions', () => {
   it('asks for exactly the optional categories the Firefox manifest declares', async () => {
     const { readFileSync } = await import('node:fs');
-    const manifest = JSON.parse(readFileSync(new URL('../../../manifest.firefox.json', import.meta.url), 'utf8')) as {
+    // vitest runs from the repository root (jsdom gives import.meta.url no file: scheme).
+    const manifest = JSON.parse(readFileSync(`${process.cwd()}/manifest.firefox.json`, 'utf8')) as {
       browser_specific_settings: { gecko: { data_collection_permissions: { optional: string[] } } };
     };
     // Asking for a category the manifest does not declare fails in Firefox; declaring one that is
