@@ -27,6 +27,7 @@ import { defaultLogger, type Logger } from '../log.ts';
 import { ServerMetrics } from '../metrics.ts';
 import { isJsonContentType, readBodyLimited } from './body.ts';
 import { extensionCors } from './cors.ts';
+import { registerPublicPages } from './public-pages.ts';
 import { clientAddress, networkOf, rateLimitUnitOf, type TrustedProxies } from './ip.ts';
 
 export interface AppDeps {
@@ -314,6 +315,7 @@ export function createApp(deps: AppDeps): Hono<Env> {
     return c.body(text, 200, { 'Content-Type': metrics.contentType() });
   });
   app.all('/metrics', methodNotAllowed('GET'));
+  registerPublicPages(app, deps);
 
   app.notFound((c) => errorJson(c, 404, 'not_found'));
   app.onError((err, c) => {

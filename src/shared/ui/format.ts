@@ -11,9 +11,14 @@ export function regionName(region: string, t: Translator, lang: string): string 
   }
 }
 
+/** `timeZone`: format there and name it (a server page cannot know the reader's zone); default the reader's own. */
 export function formatTime(ms: number, lang: string, timeZone?: string): string {
   try {
-    return new Intl.DateTimeFormat(lang, { dateStyle: 'medium', timeStyle: 'short', ...(timeZone ? { timeZone, timeZoneName: 'short' } : {}) }).format(ms);
+    // dateStyle cannot be combined with timeZoneName, hence the spelled-out parts for a named zone.
+    const options: Intl.DateTimeFormatOptions = timeZone
+      ? { year: 'numeric', month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit', timeZone, timeZoneName: 'short' }
+      : { dateStyle: 'medium', timeStyle: 'short' };
+    return new Intl.DateTimeFormat(lang, options).format(ms);
   } catch {
     return new Date(ms).toISOString();
   }
