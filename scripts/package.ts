@@ -10,13 +10,14 @@
  *   dist/outage-radar-firefox-<version>.zip   addons.mozilla.org
  *   dist/outage-radar-sources-<version>.zip   the sources AMO asks for, with BUILDING.md
  *   dist/outage-radar-<version>.sha256
- * Then it unpacks the sources zip in a temporary folder, runs the documented build there and
- * requires both store zips to come out byte for byte the same (skip with --skip-verify).
- * Without a git checkout (inside an unpacked sources zip) it makes the store zips only.
+ * In a git checkout the store zips are built from a snapshot of the sources in a temporary folder,
+ * and that snapshot is rebuilt once more from the sources zip: both store zips must come out
+ * byte for byte the same (skip the second build with --skip-verify). Without a git checkout
+ * (inside an unpacked sources zip) it builds in place and makes the store zips only.
  */
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -29,6 +30,7 @@ const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const DIST = join(REPO, 'dist');
 const BROWSERS: readonly Browser[] = ['chrome', 'firefox'];
 const PERMISSIONS_DOC = join(REPO, 'docs/store/permissions.md');
+const SKIP_LINT_VAR = 'OUTAGE_RADAR_PACKAGE_SKIP_LINT';
 
 export function zipName(kind: Browser | 'sources', version: string): string {
   return `outage-radar-${kind}-${version}.zip`;
@@ -62,7 +64,8 @@ function run(cmd: string, args: string[], cwd: string, env: NodeJS.ProcessEnv, w
 
 function build(browser: Browser, endpoint: string, outDir: string): void {
   const vite = join(REPO, 'node_modules/vite/bin/vite.js');
-  const env = { ...process.env, [ENDPOINT_VAR]: endpoint };
+  // A test runner's NODE_ENV=test would make a development build, which embeds absolute paths.
+  const env = { ...process.env, [ENDPOINT_VAR]: endpoint, NODE_ENV: 'production' };
   run(process.execPath, [vite, 'build', '--mode', browser, '--logLevel', 'warn', '--outDir', outDir, '--emptyOutDir'], REPO, env, `building the ${browser} extension`);
 }
 
@@ -98,7 +101,8 @@ function packageBrowser(browser: Browser, endpoint: string, version: string): Bu
   if (manifest.version !== version) throw new Error(`the ${browser} manifest says version ${String(manifest.version)}, package.json says ${version}`);
   const problems = [...checkBuild(manifest, files, browser, readFileSync(PERMISSIONS_DOC, 'utf8')), ...checkEndpointBakedIn(files, endpoint, browser)];
   if (problems.length) throw new Error(`the ${browser} package would be rejected:\n  - ${problems.join('\n  - ')}`);
-  if (browser === 'firefox') lintFirefox(outDir);
+  // Set only for the verification build, whose zip must equal one that was already linted.
+  if (browser === 'firefox' && process.env[SKIP_LINT_VAR] !== '1') lintFirefox(outDir);
   const zip = writeZip([...files].map(([path, data]) => ({ path, data })), 'store');
   const sizeProblems = checkZipSize(zip.length, browser);
   if (sizeProblems.length) throw new Error(sizeProblems.join('\n'));
@@ -107,28 +111,101 @@ function packageBrowser(browser: Browser, endpoint: string, version: string): Bu
   return { browser, zip, path };
 }
 
-/** Unpacks the sources zip, runs the documented build there and compares the store zips. */
-function verifyFromSources(sourcesZip: Buffer, built: Built[], endpoint: string, version: string): void {
+function zipDifferences(a: Buffer, b: Buffer): string[] {
+  const left = new Map(readZip(a).map((e) => [e.path, e.data]));
+  const right = new Map(readZip(b).map((e) => [e.path, e.data]));
+  const paths = [...new Set([...left.keys(), ...right.keys()])].sort();
+  return paths.filter((p) => !left.get(p)?.equals(right.get(p) ?? Buffer.alloc(0)) || !right.has(p));
+}
+
+/**
+ * Writes `files` into a fresh temporary folder beside our node_modules and runs the documented
+ * build there; returns the folder (the caller removes it). `npm ci` would install the same locked
+ * packages; reusing ours keeps this to seconds.
+ */
+function buildInCopy(files: ReadonlyMap<string, Buffer>, endpoint: string, what: string, extraEnv: NodeJS.ProcessEnv = {}): string {
   const work = mkdtempSync(join(tmpdir(), 'outage-radar-sources-'));
   try {
-    for (const entry of readZip(sourcesZip)) {
-      const target = join(work, ...entry.path.split('/'));
+    for (const [path, data] of files) {
+      const target = join(work, ...path.split('/'));
       mkdirSync(dirname(target), { recursive: true });
-      writeFileSync(target, entry.data);
+      writeFileSync(target, data);
     }
-    // `npm ci` would fetch the same locked packages; reusing ours keeps this check to seconds.
     symlinkSync(join(REPO, 'node_modules'), join(work, 'node_modules'), 'dir');
-    const env: NodeJS.ProcessEnv = { ...process.env, [ENDPOINT_VAR]: endpoint };
-    run('npm', ['run', '--silent', 'package'], work, env, 'the documented build in the unpacked sources');
-    for (const b of built) {
-      const again = readFileSync(join(work, 'dist', zipName(b.browser, version)));
-      if (!again.equals(b.zip)) {
-        throw new Error(`the ${b.browser} zip rebuilt from the sources differs (sha256 ${sha256(again)} instead of ${sha256(b.zip)}): the build is not reproducible`);
-      }
-    }
-  } finally {
+    run('npm', ['run', '--silent', 'package'], work, { ...process.env, ...extraEnv, [ENDPOINT_VAR]: endpoint }, what);
+    return work;
+  } catch (err) {
     rmSync(work, { recursive: true, force: true });
+    throw err;
   }
+}
+
+/** What the build runs in a folder that is not a git checkout: the store zips, nothing else. */
+function packageHere(endpoint: string, version: string): Built[] {
+  return BROWSERS.map((b) => packageBrowser(b, endpoint, version));
+}
+
+/**
+ * In a git checkout the store zips are built from a snapshot of the sources, not from the
+ * working tree itself: the sources zip then holds exactly what was built even if a file is saved
+ * while the build runs. The sources zip is then unpacked once more and built again, and both
+ * store zips must come out byte for byte the same.
+ */
+function packageFromCheckout(endpoint: string, version: string, verify: boolean): string[] {
+  const untracked: string[] = [];
+  const files = sourceFiles(REPO, untracked);
+  if (untracked.length) console.log(`[package] the sources include ${untracked.length} file(s) git does not track yet, e.g. ${untracked.slice(0, 3).join(', ')}: commit them before a release`);
+
+  const first = buildInCopy(files, endpoint, 'the build of the sources snapshot');
+  let built: Built[];
+  try {
+    built = BROWSERS.map((browser) => {
+      const zip = readFileSync(join(first, 'dist', zipName(browser, version)));
+      const path = join(DIST, zipName(browser, version));
+      writeFileSync(path, zip);
+      rmSync(join(DIST, 'store', browser), { recursive: true, force: true });
+      cpSync(join(first, 'dist', 'store', browser), join(DIST, 'store', browser), { recursive: true });
+      return { browser, zip, path };
+    });
+  } finally {
+    rmSync(first, { recursive: true, force: true });
+  }
+  const byBrowser = Object.fromEntries(built.map((b) => [b.browser, b])) as Record<Browser, Built>;
+
+  const notes = buildingNotes(files.get('BUILDING.md')?.toString('utf8') ?? '# Building Outage Radar', {
+    version,
+    endpoint,
+    allowHttp: process.env[ALLOW_HTTP_VAR] === '1',
+    node: process.version,
+    npm: execFileSync('npm', ['--version'], { encoding: 'utf8' }).trim(),
+    sha256: { firefox: sha256(byBrowser.firefox.zip), chrome: sha256(byBrowser.chrome.zip) },
+    zipNames: { firefox: zipName('firefox', version), chrome: zipName('chrome', version) },
+  });
+  files.set('BUILDING.md', Buffer.from(notes, 'utf8'));
+  const sourcesZip = writeZip([...files].map(([path, data]) => ({ path, data })), 'deflate');
+  writeFileSync(join(DIST, zipName('sources', version)), sourcesZip);
+
+  if (!verify) {
+    console.log('[package] --skip-verify: the sources zip was not rebuilt and compared');
+  } else {
+    const unpacked = new Map(readZip(sourcesZip).map((e) => [e.path, e.data]));
+    const second = buildInCopy(unpacked, endpoint, 'the documented build in the unpacked sources zip', { [SKIP_LINT_VAR]: '1' });
+    try {
+      for (const b of built) {
+        const again = readFileSync(join(second, 'dist', zipName(b.browser, version)));
+        if (!again.equals(b.zip)) {
+          throw new Error(
+            `the ${b.browser} zip rebuilt from the sources zip differs (sha256 ${sha256(again)} instead of ${sha256(b.zip)}): ` +
+              `the build is not reproducible; files that differ: ${zipDifferences(b.zip, again).join(', ')}`,
+          );
+        }
+      }
+    } finally {
+      rmSync(second, { recursive: true, force: true });
+    }
+    console.log('[package] rebuilt from the sources zip: both store zips are identical byte for byte');
+  }
+  return [...built.map((b) => `${sha256(b.zip)}  ${zipName(b.browser, version)}`), `${sha256(sourcesZip)}  ${zipName('sources', version)}`];
 }
 
 function main(argv: string[]): void {
@@ -137,40 +214,12 @@ function main(argv: string[]): void {
   const endpoint = resolveEndpoint(process.env);
   const version = (JSON.parse(readFileSync(join(REPO, 'package.json'), 'utf8')) as { version: string }).version;
   mkdirSync(DIST, { recursive: true });
-  console.log(`[package] version ${version}, endpoint ${endpoint}${process.env[ALLOW_HTTP_VAR] === '1' ? ` (${ALLOW_HTTP_VAR}=1)` : ''}`);
+  const checkout = existsSync(join(REPO, '.git'));
+  console.log(`[package] version ${version}, endpoint ${endpoint}${process.env[ALLOW_HTTP_VAR] === '1' ? ` (${ALLOW_HTTP_VAR}=1)` : ''}${checkout ? '' : ', not a git checkout: store zips only'}`);
 
-  const built = BROWSERS.map((b) => packageBrowser(b, endpoint, version));
-  const sums = built.map((b) => `${sha256(b.zip)}  ${zipName(b.browser, version)}`);
-
-  if (!existsSync(join(REPO, '.git'))) {
-    console.log('[package] not a git checkout: store zips only, no sources zip');
-  } else {
-    const firefox = built.find((b) => b.browser === 'firefox');
-    const chrome = built.find((b) => b.browser === 'chrome');
-    if (!firefox || !chrome) throw new Error('both packages must be built before the sources zip');
-    const untracked: string[] = [];
-    const files = sourceFiles(REPO, untracked);
-    if (untracked.length) console.log(`[package] the sources zip holds ${untracked.length} file(s) git does not track yet, e.g. ${untracked.slice(0, 3).join(', ')}: commit them before a release`);
-    const notes = buildingNotes(readFileSync(join(REPO, 'BUILDING.md'), 'utf8'), {
-      version,
-      endpoint,
-      allowHttp: process.env[ALLOW_HTTP_VAR] === '1',
-      node: process.version,
-      npm: execFileSync('npm', ['--version'], { encoding: 'utf8' }).trim(),
-      sha256: { firefox: sha256(firefox.zip), chrome: sha256(chrome.zip) },
-      zipNames: { firefox: zipName('firefox', version), chrome: zipName('chrome', version) },
-    });
-    files.set('BUILDING.md', Buffer.from(notes, 'utf8'));
-    const sourcesZip = writeZip([...files].map(([path, data]) => ({ path, data })), 'deflate');
-    writeFileSync(join(DIST, zipName('sources', version)), sourcesZip);
-    sums.push(`${sha256(sourcesZip)}  ${zipName('sources', version)}`);
-    if (argv.includes('--skip-verify')) {
-      console.log('[package] --skip-verify: the sources zip was not rebuilt and compared');
-    } else {
-      verifyFromSources(sourcesZip, built, endpoint, version);
-      console.log('[package] rebuilt from the sources zip: both store zips are identical byte for byte');
-    }
-  }
+  const sums = checkout
+    ? packageFromCheckout(endpoint, version, !argv.includes('--skip-verify'))
+    : packageHere(endpoint, version).map((b) => `${sha256(b.zip)}  ${zipName(b.browser, version)}`);
   writeFileSync(join(DIST, `outage-radar-${version}.sha256`), sums.join('\n') + '\n');
   for (const line of sums) console.log(`[package] ${line}`);
 }

@@ -45,6 +45,8 @@ export interface LaunchOptions {
   proxyPort: number;
   /** Unpacked extensions installed beside ours (Firefox only), e.g. one that blocks x.com. */
   otherExtensions?: string[];
+  /** An unpacked extension to load instead of dist/chrome or dist/firefox (e.g. a store zip's contents). */
+  extensionDir?: string;
 }
 
 function requireBrowser(envVar: string, fallback: string, debianPackage: string): string {
@@ -154,7 +156,7 @@ export async function launchChromiumContext(executablePath: string, extensionDir
 export async function launchChromium(opts: LaunchOptions): Promise<ExtensionBrowser> {
   const executablePath = requireBrowser('CHROMIUM_PATH', '/usr/bin/chromium', 'chromium');
   const work = mkdtempSync(join(tmpdir(), 'outage-radar-e2e-chromium-'));
-  const extensionDir = snapshotBuild(DIST_CHROME, work);
+  const extensionDir = snapshotBuild(opts.extensionDir ?? DIST_CHROME, work);
   const context = await launchChromiumContext(executablePath, extensionDir, join(work, 'profile'), opts.sitePort);
   try {
     const sw = context.serviceWorkers()[0] ?? (await context.waitForEvent('serviceworker', { timeout: 20_000 }));
@@ -204,7 +206,7 @@ export async function launchFirefox(opts: LaunchOptions): Promise<ExtensionBrows
   const executablePath = requireBrowser('FIREFOX_PATH', '/usr/bin/firefox-esr', 'firefox-esr');
   const puppeteer = (await import('puppeteer-core')).default;
   const work = mkdtempSync(join(tmpdir(), 'outage-radar-e2e-firefox-'));
-  const extensionDir = snapshotBuild(DIST_FIREFOX, work);
+  const extensionDir = snapshotBuild(opts.extensionDir ?? DIST_FIREFOX, work);
   const profile = join(work, 'profile');
   // A fixed moz-extension UUID so the test knows the popup's URL.
   const uuid = randomUUID();
