@@ -150,6 +150,8 @@ export function Options(props: OptionsProps) {
         <label class="row">
           <input type="radio" name="region" data-testid="region-override" checked={mode === 'override'} onChange={() => setRegion('override')} /> {t('regionOverride')}{' '}
           <select
+            // The enclosing label names the radio (its first control), not this list.
+            aria-label={t('regionOverride')}
             data-testid="region-select"
             disabled={mode !== 'override'}
             value={mode === 'override' ? (s.settings.regionOverride ?? '') : guess}
