@@ -88,8 +88,12 @@ export function Options(props: OptionsProps) {
     api.setSettings({ regionOverride }).then(show, fail);
   }
 
-  async function toggleNotifications(on: boolean) {
-    if (on && props.requestNotifications && !(await props.requestNotifications())) {
+  async function toggleNotifications(box: HTMLInputElement) {
+    const on = box.checked;
+    const granted = !on || !props.requestNotifications || (await props.requestNotifications().catch(() => false));
+    if (!granted) {
+      // The setting did not change, so nothing re-renders the box: untick it, or it would say "on".
+      box.checked = false;
       m.notice.value = t('notificationsDenied');
       return;
     }
@@ -176,7 +180,7 @@ export function Options(props: OptionsProps) {
             type="checkbox"
             data-testid="notify-toggle"
             checked={s.settings.notifyOnChange}
-            onChange={(e) => void toggleNotifications((e.currentTarget as HTMLInputElement).checked)}
+            onChange={(e) => void toggleNotifications(e.currentTarget as HTMLInputElement)}
           />{' '}
           {t('notificationsToggle')}
         </label>
