@@ -180,9 +180,11 @@ describe('accessibility of the extension pages in Chromium', () => {
     await server?.stop();
   });
 
-  it('popup: no axe violations in light and dark, every control reached by Tab, refresh works with Enter', async () => {
+  it('popup: no axe violations in light and dark, every control reached by Tab, refresh with Enter, report with Space', async () => {
     const l = en!;
     const page = await open(l, POPUP, '[data-testid="verdict"]', { width: 400, height: 700 });
+    // With consent the report controls are enabled, so they are checked too.
+    await send(page, { type: 'setConsent', granted: true });
     const state = await send<PopupState>(page, { type: 'setSettings', patch: { endpoint: server!.url } });
     expect(state.status?.overall.state, "the server's verdict for FR").toBe('outage');
     await page.reload();
@@ -200,6 +202,14 @@ describe('accessibility of the extension pages in Chromium', () => {
       timeoutMs: 15_000,
       what: 'Enter on "Refresh" to fetch the status again',
     });
+    await tabTo(page, 'report-feature');
+    await page.keyboard.press('ArrowDown');
+    await tabTo(page, 'report-problem');
+    await page.keyboard.press('Space');
+    await page.waitForSelector('[data-testid="report-result"]', { timeout: 10_000 });
+    const queued = await send<PopupState>(page, { type: 'getState' });
+    expect(queued.queue.pending + queued.queue.sent, 'Space on "Report a problem" queued a report').toBeGreaterThan(0);
+    expect(await axe(page), 'after reporting').toEqual([]);
     await page.close();
   });
 
