@@ -34,8 +34,8 @@ export class GroupCommitter {
   /** Rows submitted and not yet answered: waiting, or in a transaction. */
   private queuedRows = 0;
   private timer: NodeJS.Timeout | null = null;
-  /** Transactions run one after another so the first occurrence of an id is the one counted. */
-  private chain: Promise<void> = Promise.resolve();
+  /** The transaction running now: one at a time, so the first occurrence of an id is the one counted. */
+  private active: Promise<void> | null = null;
 
   constructor(
     private readonly insert: (rows: readonly StoredReport[]) => Promise<Set<string>>,
@@ -63,14 +63,27 @@ export class GroupCommitter {
     });
   }
 
-  private startCommit(): Promise<void> {
+  /**
+   * Starts a transaction with what is waiting, unless one is running: then the rows keep
+   * gathering and all go in the next transaction as soon as it ends. Under load that makes fewer,
+   * larger transactions instead of a line of small ones each waiting for the one before.
+   */
+  private startCommit(): void {
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
-    const group = this.pending;
-    this.pending = [];
-    this.pendingRows = 0;
-    if (group.length) this.chain = this.chain.then(() => this.commit(group));
-    return this.chain;
+    if (this.active || this.pending.length === 0) return;
+    const group: Pending[] = [];
+    let rows = 0;
+    while (this.pending.length && (group.length === 0 || rows + (this.pending[0] as Pending).rows.length <= this.maxRows)) {
+      const p = this.pending.shift() as Pending;
+      group.push(p);
+      rows += p.rows.length;
+    }
+    this.pendingRows -= rows;
+    this.active = this.commit(group).finally(() => {
+      this.active = null;
+      this.startCommit();
+    });
   }
 
   private async commit(group: Pending[]): Promise<void> {
@@ -107,7 +120,8 @@ export class GroupCommitter {
   }
 
   /** Commits whatever is waiting and resolves when every transaction so far has finished. */
-  flush(): Promise<void> {
-    return this.startCommit();
+  async flush(): Promise<void> {
+    this.startCommit();
+    while (this.active) await this.active;
   }
 }
