@@ -272,6 +272,24 @@ describe('caching and safety headers', () => {
   });
 });
 
+describe('odd input', () => {
+  it.each([
+    ['/?region=%E0%A4%A', 400],
+    ['/?region=%00', 400],
+    ['/?lang=%00&region=', 200],
+    ['/?lang=__proto__', 200],
+    ['/?region=FR&region=DE', 200],
+    ['/v1/feed.atom?lang=%', 200],
+    ['/badge.svg?region=%E0%A4%A', 400],
+    ['/privacy?lang=constructor', 200],
+  ])('%s answers %i, never a server error', async (path, code) => {
+    const h = await harness();
+    const res = await h.request(path, { headers: { 'accept-language': `${'x-'.repeat(3000)}, ;;;q=, fr;q=0.5` } });
+    expect(res.status).toBe(code);
+    expect((await res.text()).length).toBeGreaterThan(0);
+  });
+});
+
 describe('/privacy', () => {
   it('renders the privacy policy from docs/store/privacy-policy.md, localized around it', async () => {
     const h = await harness();
