@@ -7,6 +7,7 @@ import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { afterEach, describe, expect, it } from 'vitest';
+import { loadConfig } from '../../src/server/config.ts';
 import { createApp } from '../../src/server/http/app.ts';
 import { createLogger } from '../../src/server/log.ts';
 import { makeHarness } from './lib/harness.ts';
@@ -86,6 +87,13 @@ describe('structured logs', () => {
     expect(entries.filter((e) => e.level === 50 && e.msg === 'storing reports failed')).toHaveLength(1);
     expect(entries.every((e) => e.name === 'outage-radar')).toBe(true);
     expectClean(out.text());
+  });
+
+  it('LOG_LEVEL takes the pino levels in any case and refuses anything else', () => {
+    expect(loadConfig({}).logLevel).toBe('info');
+    expect(loadConfig({ LOG_LEVEL: 'DEBUG' }).logLevel).toBe('debug');
+    expect(loadConfig({ LOG_LEVEL: 'silent' }).logLevel).toBe('silent');
+    expect(() => loadConfig({ LOG_LEVEL: 'verbose' })).toThrow(/LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent/);
   });
 
   it('the logger drops private fields even if a caller passes them', () => {
