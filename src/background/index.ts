@@ -42,10 +42,6 @@ async function canNotify(): Promise<boolean> {
 async function notify(state: State, region: string): Promise<void> {
   if (!(await canNotify())) return;
   const key = state === 'outage' ? 'notifyOutage' : state === 'degraded' ? 'notifyDegraded' : 'notifyRecovered';
-  // The previous one is news no more: only the latest verdict stays in the notification centre.
-  for (const id of Object.keys(await browser.notifications.getAll())) {
-    if (id.startsWith(NOTIFICATION_PREFIX)) await browser.notifications.clear(id);
-  }
   await browser.notifications.create(`${NOTIFICATION_PREFIX}${state}:${Date.now()}`, {
     type: 'basic',
     iconUrl: browser.runtime.getURL('icons/icon-128.png'),
