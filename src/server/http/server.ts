@@ -25,6 +25,7 @@ import { openStorage } from '../storage/open.ts';
 import type { Storage, StoredReport } from '../storage/types.ts';
 import { createApp, type AppDeps } from './app.ts';
 import { TrustedProxies } from './ip.ts';
+import { startLoadShedder, withLoadShedding } from './load-shedding.ts';
 
 /** How long in-flight requests get to finish on shutdown before their connections are cut. */
 export const SHUTDOWN_GRACE_MS = 10_000;
@@ -221,8 +222,9 @@ export async function startServer(config: ServerConfig, options: { now?: () => n
     throw err;
   }
   const app = createApp(services.deps) as unknown as Hono;
+  const shedder = startLoadShedder();
   const server = await new Promise<Server>((resolve, reject) => {
-    const s = serve({ fetch: app.fetch, port: config.port, hostname: config.host }) as Server;
+    const s = serve({ fetch: withLoadShedding(app.fetch, shedder), port: config.port, hostname: config.host }) as Server;
     s.once('listening', () => resolve(s));
     s.once('error', reject);
   }).catch(async (err: unknown) => {
@@ -240,6 +242,7 @@ export async function startServer(config: ServerConfig, options: { now?: () => n
     (closing ??= (async () => {
       services.drain();
       stopMaintenance();
+      shedder.stop();
       // server.close() stops accepting, lets in-flight requests finish and closes idle keep-alives.
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       // A client that never finishes its request must not hold the shutdown forever.
