@@ -3,12 +3,17 @@
  * committer's bounded queue covers a slow database; this covers a busy event loop, where requests
  * wait in sockets and callbacks before ever reaching that queue (seen in the overload run of
  * bench:server: no 503, 12 s medians). A late timer is the cheapest signal of that wait: while it
- * is late by more than the limit, POST /v1/reports is answered 503 with Retry-After before its
- * body is read, which costs a fraction of taking it.
+ * is late by more than the limit and many submissions are in progress, POST /v1/reports is
+ * answered 503 with Retry-After before its body is read, which costs a fraction of taking it.
  */
 
 /** How late the sampling timer may run (ms) before submissions are shed. */
 export const DEFAULT_SHED_LAG_MS = 150;
+/**
+ * Submissions in progress below which nothing is shed: a late timer with few requests waiting is
+ * a pause (a GC, the process descheduled on a busy machine), not more work than the CPU can do.
+ */
+export const MIN_IN_FLIGHT_TO_SHED = 100;
 /** Retry-After of a shed submission: soon, since a busy spell is usually short. */
 export const SHED_RETRY_AFTER_S = 10;
 const SAMPLE_MS = 50;
@@ -48,9 +53,12 @@ export function startLoadShedder(lagLimitMs = DEFAULT_SHED_LAG_MS): LoadShedder 
 type FetchHandler = (request: Request, env: unknown) => Response | Promise<Response>;
 
 /** Wraps the app's fetch: report submissions get 503 + Retry-After while the shedder says so. */
-export function withLoadShedding(fetch: FetchHandler, shedder: LoadShedder & { count(): void }): FetchHandler {
+export function withLoadShedding(fetch: FetchHandler, shedder: LoadShedder & { count(): void }, minInFlight = MIN_IN_FLIGHT_TO_SHED): FetchHandler {
+  let inFlight = 0;
   return (request, env) => {
-    if (request.method === 'POST' && shedder.shedding() && new URL(request.url).pathname === '/v1/reports') {
+    const isReport = request.method === 'POST' && new URL(request.url).pathname === '/v1/reports';
+    if (!isReport) return fetch(request, env);
+    if (inFlight >= minInFlight && shedder.shedding()) {
       shedder.count();
       const headers: Record<string, string> = { 'content-type': 'application/json', 'retry-after': String(SHED_RETRY_AFTER_S) };
       // The extension must be able to read Retry-After, as on the app's own answers (cors.ts).
@@ -62,6 +70,14 @@ export function withLoadShedding(fetch: FetchHandler, shedder: LoadShedder & { c
       }
       return new Response(JSON.stringify({ error: 'unavailable', message: 'the server is overloaded; retry later' }), { status: 503, headers });
     }
-    return fetch(request, env);
+    inFlight++;
+    let answer: Response | Promise<Response>;
+    try {
+      answer = fetch(request, env);
+    } catch (err) {
+      inFlight--;
+      throw err;
+    }
+    return Promise.resolve(answer).finally(() => inFlight--);
   };
 }
