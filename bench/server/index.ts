@@ -6,14 +6,16 @@
  * a ratio to hello-world's rate. `-- --surge` runs the surge instead (surge.ts).
  * Results: bench/results/server.json (the surge under its `surge` key).
  */
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
-import { cpus } from 'node:os';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { cpus, tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { adminQuery, PG_URL } from '../../test/storage/pg-admin.ts';
 import { startServerProcess, type ServerProcess } from '../../test/server/lib/server-process.ts';
 import { tempDir } from '../../test/server/lib/temp.ts';
 import { round } from '../lib/stats.ts';
+import { summarise } from './cpu-profile.ts';
 import { openLoad, type LoadRequest, type OpenLoadResult } from './open-load.ts';
 import { runSurge } from './surge.ts';
 import { reportBatch, senderAddress } from './wire.ts';
@@ -178,9 +180,36 @@ function summary(c: Capacity, perRequest = 1) {
 
 async function main(): Promise<void> {
   if (process.argv.includes('--surge')) {
-    const surge = await runSurge({ reports: arg('reports', 1_000_000), seconds: arg('seconds', 300), instances: arg('instances', 2) });
+    const profileDir = process.argv.includes('--profile') ? mkdtempSync(join(tmpdir(), 'outage-radar-surge-prof-')) : null;
+    const surge = await runSurge({
+      reports: arg('reports', 1_000_000),
+      seconds: arg('seconds', 300),
+      instances: arg('instances', 2),
+      connections: arg('connections', 128),
+      ...(profileDir ? { nodeArgs: ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] } : {}),
+    });
+    if (profileDir) {
+      // Where each instance's CPU time went (the main thread's profile is the largest file).
+      const files = readdirSync(profileDir).map((f) => join(profileDir, f));
+      const mains = files.filter((f) => statSync(f).size > 1_000_000);
+      (surge as Record<string, unknown>).cpuProfiles = mains.map((f) => {
+        const sum = summarise(JSON.parse(readFileSync(f, 'utf8')) as Parameters<typeof summarise>[0], 15);
+        const idle = sum.byPlace.find(([p]) => p === 'idle')?.[1] ?? 0;
+        const busy = sum.totalMs - idle;
+        return {
+          file: f,
+          busyShareOfWallTime: round(busy / sum.totalMs, 3),
+          byPlace: sum.byPlace.filter(([p]) => p !== 'idle').map(([p, ms]) => [p, round(ms / busy, 3)]),
+          byFunction: sum.byFunction.filter(([f]) => !f.startsWith('(idle)')).map(([f, ms]) => [f, round(ms / busy, 3)]),
+        };
+      });
+      console.log(JSON.stringify((surge as Record<string, unknown>).cpuProfiles, null, 2));
+    }
     const previous = existsSync(RESULTS) ? (JSON.parse(readFileSync(RESULTS, 'utf8')) as Record<string, unknown>) : {};
-    writeFileSync(RESULTS, `${JSON.stringify({ ...previous, surge }, null, 2)}\n`);
+    // --key overload keeps a run past capacity beside the surge instead of replacing it.
+    const keyAt = process.argv.indexOf('--key');
+    const key = keyAt >= 0 ? (process.argv[keyAt + 1] ?? 'surge') : 'surge';
+    writeFileSync(RESULTS, `${JSON.stringify({ ...previous, [key]: surge }, null, 2)}\n`);
     console.log(`surge results written to ${RESULTS}`);
     return;
   }

@@ -23,6 +23,8 @@ export interface SurgeOptions {
   reports: number;
   seconds: number;
   instances: number;
+  /** Connections the generator opens to each instance (many clients: many connections). */
+  connections?: number;
   /** Node options for the server processes (e.g. --cpu-prof). */
   nodeArgs?: string[];
 }
@@ -117,7 +119,7 @@ export async function runSurge(o: SurgeOptions) {
         origin: s.url,
         rate: requestRate / o.instances,
         durationMs: o.seconds * 1000,
-        connections: 128,
+        connections: o.connections ?? 128,
         maxInFlight: 20_000,
         drainMs: 30_000,
         request: (i) => {
@@ -166,8 +168,8 @@ export async function runSurge(o: SurgeOptions) {
   const sum = (f: (l: OpenLoadResult) => number) => loads.reduce((a, l) => a + f(l), 0);
   const result = {
     date: new Date().toISOString(),
-    command: `npm run bench:server -- --surge --reports ${o.reports} --seconds ${o.seconds} --instances ${o.instances}`,
-    offered: { reports: total, seconds: o.seconds, reportsPerS: round(total / o.seconds, 0), batchesPerS: round(requestRate, 1), instances: o.instances },
+    command: `npm run bench:server -- ${process.argv.slice(2).join(' ')}`,
+    offered: { reports: total, seconds: o.seconds, reportsPerS: round(total / o.seconds, 0), batchesPerS: round(requestRate, 1), instances: o.instances, connectionsPerInstance: o.connections ?? 128 },
     elapsedS: round(elapsedS, 1),
     answers: statuses,
     acknowledgedReports: ackedCount,
