@@ -1,12 +1,12 @@
 /**
  * Delay to the badge: when an affected user's extension first shows a verdict that is not
  * operational. The client polls by the extension's own rule (`nextPollAt` in
- * src/shared/poll-policy.ts); the answer it gets may be up to `max-age` (10 s, the server's
+ * src/shared/poll-policy.ts); the answer it gets may be up to `max-age` (5 s, the server's
  * Cache-Control on /v1/status) stale, as a CDN or the browser cache may serve it.
  */
 import { nextPollAt, POLL_POLICY, type PollPolicy } from '../../src/shared/poll-policy.ts';
 
-export const STATUS_MAX_AGE_MS = 10_000;
+export const STATUS_MAX_AGE_MS = 5_000;
 
 export interface BadgeInput {
   /** Outage start: the user is affected from a moment in its first minute. */

@@ -34,7 +34,7 @@ export interface PollPolicy {
 export const POLL_POLICY: PollPolicy = {
   calmMs: 60_000,
   troubledMs: 15_000,
-  followUpMs: 20_000,
+  followUpMs: 10_000,
   watchMs: 120_000,
   minGapMs: 5_000,
 };

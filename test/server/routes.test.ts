@@ -296,7 +296,7 @@ describe('GET /v1/status', () => {
     for (const q of ['site=x.com', 'site=x.com&region=FR']) {
       const res = await h.request(`/v1/status?${q}`);
       expect(res.status).toBe(200);
-      expect(res.headers.get('cache-control'), q).toBe('public, max-age=10');
+      expect(res.headers.get('cache-control'), q).toBe('public, max-age=5');
     }
   });
 

@@ -40,7 +40,8 @@ export interface Judgement {
   /** The highest state these counts still hold up (lower bars): a state already shown stays
    *  while its hold bars are met, so an outage whose counts wobble around the bar does not flap. */
   hold: State;
-  /** The evidence before the dispersion correction (what a block keeps as its peak). */
+  /** The evidence before the dispersion correction, a single minute still divided by its factor (what a block keeps
+   *  as its peak). */
   rawLlr: number;
   /** In [0, 1); 0.5 is the evidence threshold. */
   score: number;
@@ -99,6 +100,10 @@ export function judge(c: WindowCounts, exp: Expectation, t: DetectionThresholds)
   };
   const state = level(1);
   const hold = t.holdFraction >= 1 ? state : level(t.holdFraction);
-  const rawLlr = evidence.llr * Math.max(1, exp.dispersion) * (evidence.minutes === 1 ? Math.max(1, single) : 1);
+  // The block's peak is kept in the units the bar reads (a single minute already divided by its
+  // factor, longer stretches without their peak minute): the tail dispersion then measures how
+  // often the decision itself would have fired by chance, not how wild single minutes are, which
+  // the single-minute factor answers already.
+  const rawLlr = evidence.llr * Math.max(1, exp.dispersion);
   return { state, hold: RANK[hold] > RANK[state] ? hold : state, rawLlr, score, evidence, expectedPerMinute: expected };
 }

@@ -235,10 +235,12 @@ export function createApp(deps: AppDeps): Hono<Env> {
     if (!site || !SITE_RE.test(site)) problems.push({ index: -1, path: 'site', message: 'must be a lower-case host name such as "x.com"' });
     if (region !== undefined && !REGION_RE.test(region)) problems.push({ index: -1, path: 'region', message: 'must be an ISO 3166-1 alpha-2 code in upper case' });
     if (problems.length || !site) return errorJson(c, 400, 'invalid_query', { problems });
-    // A CDN or the browser may answer for 10 s; the extension never asks again sooner
-    // (src/shared/poll-policy.ts). No stale-while-revalidate: the browser would hand the
-    // extension the stale copy on its next poll and delay the badge by a poll.
-    c.header('Cache-Control', 'public, max-age=10');
+    // A CDN or the browser may answer for 5 s; the extension never asks again sooner
+    // (src/shared/poll-policy.ts). Short, because every second a cached copy may be stale is a
+    // second on the delay to the badge; 5 s still folds a crowd's polls into one origin request
+    // per CDN node. No stale-while-revalidate: the browser would hand the extension the stale
+    // copy on its next poll and delay the badge by a poll.
+    c.header('Cache-Control', 'public, max-age=5');
     return c.json(deps.status.build(site, region ?? null, deps.now()));
   });
   app.all('/v1/status', methodNotAllowed('GET, OPTIONS'));
