@@ -58,3 +58,22 @@ export function defaultLogger(): Logger {
 export function errorMessage(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
 }
+
+/**
+ * An error that repeats per request (the database went away, every submission fails the same
+ * way) logged at most once per `everyMs` for each message, with how many were held back since:
+ * a thousand identical lines a second would bury the one that says when it started.
+ */
+export function throttledErrorLog(log: Logger, everyMs = 10_000, now: () => number = Date.now): (err: unknown, msg: string) => void {
+  const last = new Map<string, { at: number; held: number }>();
+  return (err, msg) => {
+    const t = now();
+    const seen = last.get(msg);
+    if (seen && t - seen.at < everyMs) {
+      seen.held++;
+      return;
+    }
+    log.error({ err, ...(seen?.held ? { suppressed: seen.held } : {}) }, msg);
+    last.set(msg, { at: t, held: 0 });
+  };
+}

@@ -1,5 +1,9 @@
-import { afterEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { validateMessagesResponse, validateStatusResponse, type Report, type StatusResponse } from '../../src/shared/protocol.ts';
+import { createApp } from '../../src/server/http/app.ts';
+import { SHED_RETRY_AFTER_S } from '../../src/server/http/load-shedding.ts';
+import { OverloadedError, type GroupCommitter } from '../../src/server/ingest/group-commit.ts';
+import { createLogger } from '../../src/server/log.ts';
 import { makeHarness, type Harness } from './lib/harness.ts';
 import { contractSenders, makeReport, reporterId } from './lib/reports.ts';
 
@@ -411,23 +415,42 @@ describe('health and errors', () => {
     expect(refused.headers.get('retry-after')).toBe('30');
   });
 
-  it('answers 503 with Retry-After when reports cannot be stored, and acknowledges nothing', async () => {
+  it('answers 503 with Retry-After when reports cannot be stored, acknowledges nothing, and logs it once per 10 s without the address', async () => {
     const h = await harness();
-    expect((await h.postReports([makeReport()])).status).toBe(202);
-    const errors = vi.spyOn(console, 'error').mockImplementation(() => undefined);
-    try {
-      await h.storage.close();
-      const res = await h.postReports([makeReport()]);
+    const lines: string[] = [];
+    const app = createApp({ ...h.services.deps, log: createLogger({ destination: { write: (l: string) => void lines.push(l) } }) });
+    const post = (at: number) =>
+      app.request('/v1/reports', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ reports: [makeReport({}, at)] }) }, { incoming: { socket: { remoteAddress: '203.0.113.77' } } });
+    expect((await post(h.clock.now)).status).toBe(202);
+    await h.storage.close();
+    for (let i = 0; i < 20; i++) {
+      const res = await post(h.clock.now);
       expect(res.status).toBe(503);
       expect(res.headers.get('retry-after')).toBe('30');
       expect(await res.json()).toMatchObject({ error: 'unavailable' });
-      // A fresh day needs a fresh salt from the database: that failure is a 503 too.
-      h.clock.now += 86_400_000;
-      expect((await h.postReports([makeReport({}, h.clock.now)])).status).toBe(503);
-      expect(errors.mock.calls.map((c) => String(c[0])).join('\n')).not.toMatch(/203\.0\.113/);
-    } finally {
-      errors.mockRestore();
     }
+    const errors = () => lines.map((l) => JSON.parse(l) as { level: number; msg: string; suppressed?: number }).filter((l) => l.level >= 50);
+    expect(errors().map((l) => l.msg), 'twenty failures, one line').toEqual(['storing reports failed']);
+    h.clock.now += 11_000;
+    expect((await post(h.clock.now)).status).toBe(503);
+    expect(errors().at(-1)).toMatchObject({ msg: 'storing reports failed', suppressed: 19 });
+    // A fresh day needs a fresh salt from the database: that failure is a 503 too.
+    h.clock.now += 86_400_000;
+    expect((await post(h.clock.now)).status).toBe(503);
+    expect(errors().at(-1)?.msg).toBe('salt lookup failed');
+    expect(lines.join('\n')).not.toMatch(/203\.0\.113/);
+  });
+
+  it('answers a full ingest queue like load shed at the door: 503, Retry-After 10, no log line', async () => {
+    const h = await harness();
+    const lines: string[] = [];
+    const committer = { submit: () => Promise.reject(new OverloadedError(20_000)) } as unknown as GroupCommitter;
+    const app = createApp({ ...h.services.deps, committer, log: createLogger({ destination: { write: (l: string) => void lines.push(l) } }) });
+    const res = await app.request('/v1/reports', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ reports: [makeReport({}, h.clock.now)] }) }, { incoming: { socket: { remoteAddress: '203.0.113.77' } } });
+    expect(res.status).toBe(503);
+    expect(res.headers.get('retry-after')).toBe(String(SHED_RETRY_AFTER_S));
+    expect(await res.json()).toMatchObject({ error: 'unavailable', message: 'the server is busy; retry later' });
+    expect(lines).toEqual([]);
   });
 
   it('answers 503 on health when the database is closed', async () => {

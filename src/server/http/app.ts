@@ -16,18 +16,19 @@ import {
   type Problem,
 } from '../../shared/protocol.ts';
 import type { StatusBuilder } from '../aggregation/status.ts';
-import type { GroupCommitter } from '../ingest/group-commit.ts';
+import { OverloadedError, type GroupCommitter } from '../ingest/group-commit.ts';
 import { ingestBatch } from '../ingest/ingest.ts';
 import { emptySightingStats, ingestSightings, type SightingStats } from '../ingest/sightings.ts';
 import { validateSightingBatch } from '../../shared/sightings.ts';
 import type { RateLimiter } from '../ingest/rate-limit.ts';
 import type { SaltKeeper } from '../ingest/salts.ts';
 import type { Storage, StoredMessage } from '../storage/types.ts';
-import { defaultLogger, type Logger } from '../log.ts';
+import { defaultLogger, throttledErrorLog, type Logger } from '../log.ts';
 import { ServerMetrics } from '../metrics.ts';
 import { isJsonContentType, readBodyLimited } from './body.ts';
 import { extensionCors } from './cors.ts';
 import { registerPublicPages } from './public-pages.ts';
+import { SHED_RETRY_AFTER_S } from './load-shedding.ts';
 import { clientAddress, networkOf, rateLimitUnitOf, type TrustedProxies } from './ip.ts';
 
 export interface AppDeps {
@@ -126,6 +127,8 @@ function countRejections(metrics: ServerMetrics, route: string) {
 export function createApp(deps: AppDeps): Hono<Env> {
   const app = new Hono<Env>();
   const log = deps.log ?? defaultLogger();
+  // Errors that repeat per request while storage is away: once per 10 s, with a count.
+  const logStorageError = throttledErrorLog(log, 10_000, deps.now);
   const metrics = deps.metrics ?? new ServerMetrics();
   // Method, path and status only: never the query, headers, address or body.
   app.use('*', async (c, next) => {
@@ -158,7 +161,7 @@ export function createApp(deps: AppDeps): Hono<Env> {
       networkHash = await deps.salts.hash(ip ? networkOf(ip) : 'unknown', now);
       limitKey = await deps.salts.hash(ip ? rateLimitUnitOf(ip) : 'unknown', now);
     } catch (err) {
-      log.error({ err }, 'salt lookup failed');
+      logStorageError(err, 'salt lookup failed');
       c.header('Retry-After', String(UNAVAILABLE_RETRY_S));
       return refuse(errorJson(c, 503, 'unavailable', { message: 'storage is not answering' }));
     }
@@ -192,7 +195,13 @@ export function createApp(deps: AppDeps): Hono<Env> {
     try {
       outcome = await ingestBatch(deps.committer, batch.value.reports, networkHash, now);
     } catch (err) {
-      log.error({ err }, 'storing reports failed');
+      if (err instanceof OverloadedError) {
+        // The committer's queue is full: a busy spell, answered like load shed at the door (no
+        // log line per request: the rejection metrics count it).
+        c.header('Retry-After', String(SHED_RETRY_AFTER_S));
+        return errorJson(c, 503, 'unavailable', { message: 'the server is busy; retry later' });
+      }
+      logStorageError(err, 'storing reports failed');
       c.header('Retry-After', String(UNAVAILABLE_RETRY_S));
       return errorJson(c, 503, 'unavailable', { message: 'the reports could not be stored; retry later' });
     }
@@ -218,7 +227,7 @@ export function createApp(deps: AppDeps): Hono<Env> {
     try {
       outcome = await ingestSightings(deps.storage, batch.value.sightings, networkHash, now, deps.sightingK ?? 3, sightingStats);
     } catch (err) {
-      log.error({ err }, 'storing sightings failed');
+      logStorageError(err, 'storing sightings failed');
       c.header('Retry-After', String(UNAVAILABLE_RETRY_S));
       return errorJson(c, 503, 'unavailable', { message: 'the sightings could not be stored; retry later' });
     }
