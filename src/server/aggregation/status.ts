@@ -14,8 +14,9 @@ export class StatusBuilder {
   private readonly cache = new Map<string, { version: number; minute: number; response: StatusResponse }>();
 
   constructor(
-    private readonly store: MinuteStore,
-    private readonly privacyK: number,
+    /** What the status is built from; the feed's history replays it (pages/state-changes.ts). */
+    readonly store: MinuteStore,
+    readonly privacyK: number,
   ) {}
 
   private cellState(cell: Cell | undefined, nowMinute: number, nowMs: number): StateSince {

@@ -6,13 +6,11 @@ import { createHash, randomUUID, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import { Hono, type Context } from 'hono';
 import {
-  isHttpUrl,
   LIMITS,
   REGION_RE,
   SITE_RE,
   validateOperatorMessage,
   validateReportBatch,
-  type OfficialMessage,
   type Problem,
 } from '../../shared/protocol.ts';
 import type { StatusBuilder } from '../aggregation/status.ts';
@@ -28,6 +26,7 @@ import { ServerMetrics } from '../metrics.ts';
 import { isJsonContentType, readBodyLimited } from './body.ts';
 import { extensionCors } from './cors.ts';
 import { registerPublicPages } from './public-pages.ts';
+import { publicMessage, publishedMessages } from './published-messages.ts';
 import { SHED_RETRY_AFTER_S } from './load-shedding.ts';
 import { clientAddress, networkOf, rateLimitUnitOf, type TrustedProxies } from './ip.ts';
 
@@ -66,13 +65,6 @@ const UNAVAILABLE_RETRY_S = 30;
 
 function errorJson(c: Context, status: 400 | 401 | 403 | 404 | 405 | 413 | 415 | 429 | 500 | 503, error: string, extra: Record<string, unknown> = {}) {
   return c.json({ error, ...extra }, status);
-}
-
-function publicMessage(m: StoredMessage): OfficialMessage {
-  // Sources store only http(s) links; checked again here so no row, old or broken, can hand the
-  // extension a javascript: or data: URL. Without one the message stays, with an empty link.
-  const url = isHttpUrl(m.url) ? m.url : '';
-  return { id: m.id, source: m.source, author: m.author, text: m.text, url, publishedAt: m.publishedAt, lang: m.lang };
 }
 
 function sameSecret(given: string, expected: string): boolean {
@@ -259,17 +251,10 @@ export function createApp(deps: AppDeps): Hono<Env> {
     if (!site || !SITE_RE.test(site)) {
       return errorJson(c, 400, 'invalid_query', { problems: [{ index: -1, path: 'site', message: 'must be a lower-case host name such as "x.com"' }] });
     }
-    const messages = await deps.storage.listMessages(site, MESSAGES_LIMIT);
     // Published sightings say how many reporters sent them (an added field, seenBy).
-    const sighted = messages.filter((m) => m.source === 'x-sighting').map((m) => m.id.slice(m.id.indexOf(':') + 1));
-    const seenBy = await deps.storage.sightingsSeenBy(site, sighted);
+    const messages = await publishedMessages(deps.storage, site, MESSAGES_LIMIT);
     c.header('Cache-Control', 'public, max-age=30');
-    return c.json({
-      messages: messages.map((m) => {
-        const n = m.source === 'x-sighting' ? seenBy.get(m.id.slice(m.id.indexOf(':') + 1)) : undefined;
-        return n === undefined ? publicMessage(m) : { ...publicMessage(m), seenBy: n };
-      }),
-    });
+    return c.json({ messages });
   });
 
   app.post('/v1/messages', async (c) => {

@@ -8,10 +8,10 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type { Context, Env, Hono } from 'hono';
-import { isHttpUrl, type OfficialMessage, type StatusResponse } from '../../shared/protocol.ts';
+import type { OfficialMessage, StatusResponse } from '../../shared/protocol.ts';
+import { publishedMessages } from './published-messages.ts';
 import { regionVerdict } from '../../background/badge.ts';
 import type { StatusBuilder } from '../aggregation/status.ts';
-import type { MinuteStore } from '../aggregation/minute-store.ts';
 import { MINUTE_MS } from '../detection/baseline.ts';
 import type { Storage } from '../storage/types.ts';
 import { renderFeed } from '../pages/atom.ts';
@@ -44,15 +44,6 @@ const ASSET_CACHE = 'public, max-age=3600';
 const CSP = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; connect-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
 
 const asset = (name: string) => readFileSync(new URL(`../pages/assets/${name}`, import.meta.url), 'utf8');
-
-/**
- * The aggregates and privacy threshold the status is built from, for the feed's history. The
- * StatusBuilder keeps them private; read here by name so the feed replays exactly what the
- * status was computed from (src/server/pages/state-changes.ts).
- */
-function aggregatesOf(status: StatusBuilder): { store: MinuteStore; privacyK: number } {
-  return { store: status['store'], privacyK: status['privacyK'] };
-}
 
 type Region = { ok: true; region: string | null } | { ok: false; given: string };
 
@@ -101,21 +92,14 @@ export function registerPublicPages<E extends Env>(app: Hono<E>, deps: PublicPag
   }
 
   async function officialMessages(): Promise<OfficialMessage[]> {
-    const stored = await deps.storage.listMessages(site, MESSAGES_LIMIT);
-    const sighted = stored.filter((m) => m.source === 'x-sighting').map((m) => m.id.slice(m.id.indexOf(':') + 1));
-    const seenBy = await deps.storage.sightingsSeenBy(site, sighted);
-    return stored.map((m) => {
-      const n = m.source === 'x-sighting' ? seenBy.get(m.id.slice(m.id.indexOf(':') + 1)) : undefined;
-      const message: OfficialMessage = { id: m.id, source: m.source, author: m.author, text: m.text, url: isHttpUrl(m.url) ? m.url : '', publishedAt: m.publishedAt, lang: m.lang };
-      return n === undefined ? message : { ...message, seenBy: n };
-    });
+    return publishedMessages(deps.storage, site, MESSAGES_LIMIT);
   }
 
   function changesNow(now: number): StateChange[] {
     // Replaying a day of minutes for every cell costs milliseconds: once a minute is enough.
     const minute = Math.floor(now / MINUTE_MS);
     if (changesCache?.minute !== minute) {
-      const { store, privacyK } = aggregatesOf(deps.status);
+      const { store, privacyK } = deps.status;
       changesCache = { minute, changes: stateChanges(store, site, now, privacyK) };
     }
     return changesCache.changes;
