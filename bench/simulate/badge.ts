@@ -1,6 +1,6 @@
 /**
  * Delay to the badge: when an affected user's extension first shows a verdict that is not
- * operational. The client polls by the extension's own rule (`nextPollAt` in
+ * operational (its own country's, or another country's while X fails here). The client polls by the extension's own rule (`nextPollAt` in
  * src/shared/poll-policy.ts); the answer it gets may be up to `max-age` (5 s, the server's
  * Cache-Control on /v1/status) stale, as a CDN or the browser cache may serve it.
  */
@@ -15,6 +15,10 @@ export interface BadgeInput {
   end: number;
   /** First moment the server's verdict for the user's own cell is not operational (null: never). */
   serverNonOperationalAt: number | null;
+  /** First moment another country the outage covers is called (its all-features row in the
+   *  status answer): the badge shows it while X has failed here within the poll rule's watch
+   *  (src/background/badge.ts, failingElsewhereToo). Null or absent: never. */
+  elsewhereNonOperationalAt?: number | null;
   /** Polls after this time do not count (the outage's aftermath is over). */
   horizon: number;
   rng: () => number;
@@ -47,6 +51,8 @@ export function badgeTime(b: BadgeInput): number | null {
     now = due;
     const age = b.rng() * maxAge;
     if (b.serverNonOperationalAt !== null && due - age >= b.serverNonOperationalAt) return due;
+    const failingHere = lastFailure !== null && due - lastFailure <= policy.watchMs;
+    if (failingHere && b.elsewhereNonOperationalAt != null && due - age >= b.elsewhereNonOperationalAt) return due;
     lastPollAt = due;
     freshUntil = due + maxAge;
   }

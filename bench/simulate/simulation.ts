@@ -121,8 +121,17 @@ export interface Outage {
   /** First reading at which each of the outage's own cells (region|feature) was not operational. */
   firstNonOp: Map<string, number>;
   detectedAt: number | null;
-  /** First reading at which an own cell of the drawn user's country (or of all) was not operational. */
+  /** First reading at which each country the outage covers had its all-features cell (its row
+   *  in the status answer) not operational, whether or not that cell is an own cell. */
+  rollupNonOp: Map<string, number>;
+  /** First reading at which an own cell of the drawn user's country was not operational (what a
+   *  status answer for that country shows: its overall and its features, not the all-countries
+   *  cells). */
   userCellAt: number | null;
+  /** First reading at which another country of the outage had its row not operational. */
+  elsewhereAt: number | null;
+  /** The badge by the user's own country alone (the rule before failingElsewhereToo). */
+  ownRegionBadgeAt: number | null;
   badgeAt: number | null;
   userRegion: string | null;
 }
@@ -236,7 +245,7 @@ export function activeAt(code: string, t: number, o: Pick<SimOptions, 'totalUser
 }
 
 function blankOutage(id: number): Omit<Outage, 'start' | 'end' | 'rampMs' | 'multiplier' | 'extraShare' | 'regions' | 'feature' | 'measured' | 'affectedShare' | 'origin'> {
-  return { id, activeAtStart: 0, activeByRegion: {}, target: false, firstNonOp: new Map(), detectedAt: null, userCellAt: null, badgeAt: null, userRegion: null };
+  return { id, activeAtStart: 0, activeByRegion: {}, target: false, firstNonOp: new Map(), rollupNonOp: new Map(), detectedAt: null, userCellAt: null, elsewhereAt: null, ownRegionBadgeAt: null, badgeAt: null, userRegion: null };
 }
 
 const useProbOf = (feature: Feature | null) => (feature ? Math.min(1, 2 * featureWeight(feature)) : 1);
@@ -751,7 +760,10 @@ export function simulate(o: SimOptions): SimResult {
         const shown: State = last ? t.stepper.step(raw, t0, v.hold).state : RANK[raw] > RANK[t.stepper.state] ? raw : t.stepper.state;
         if (shown !== 'operational') {
           for (const out of outages) {
-            if (nowMs > out.start && nowMs <= out.end + AFTERMATH_MS && !out.firstNonOp.has(key) && ownOf(out).has(key)) out.firstNonOp.set(key, nowMs);
+            if (nowMs > out.start && nowMs <= out.end + AFTERMATH_MS) {
+              if (!out.firstNonOp.has(key) && ownOf(out).has(key)) out.firstNonOp.set(key, nowMs);
+              if (t.feature === ALL && !out.rollupNonOp.has(t.region) && out.regions.includes(t.region)) out.rollupNonOp.set(t.region, nowMs);
+            }
           }
         }
         if (RANK[shown] > RANK[t.shown]) {
@@ -821,9 +833,18 @@ export function simulate(o: SimOptions): SimResult {
     const weights = out.regions.map((r) => (out.activeByRegion[r] ?? regionShare(r)) * (out.regionFactor?.[r] ?? 1));
     let u = draw() * weights.reduce((a, b) => a + b, 0);
     out.userRegion = out.regions.find((_, i) => (u -= weights[i] as number) < 0) ?? (out.regions[0] as string);
-    const mine = [...out.firstNonOp].filter(([k]) => k.startsWith(`${out.userRegion}|`) || k.startsWith(`${ALL}|`)).map(([, v]) => v);
+    // The user's own row counts too (the badge reads the country's overall, which a one-feature
+    // outage may move: a covered cell, though not one of the outage's own).
+    const ownRow = out.rollupNonOp.get(out.userRegion);
+    const mine = [...[...out.firstNonOp].filter(([k]) => k.startsWith(`${out.userRegion}|`)).map(([, v]) => v), ...(ownRow === undefined ? [] : [ownRow])];
     out.userCellAt = mine.length ? Math.min(...mine) : null;
-    out.badgeAt = badgeTime({ start: out.start, end: out.end, serverNonOperationalAt: out.userCellAt, horizon: out.end + AFTERMATH_MS, rng: draw });
+    const others = [...out.rollupNonOp].filter(([r]) => r !== out.userRegion).map(([, v]) => v);
+    out.elsewhereAt = others.length ? Math.min(...others) : null;
+    // The same draws for both rules, so the difference is the rule's alone.
+    const seed = (o.seed * 104_729 + out.id + 7) >>> 0;
+    const horizon = out.end + AFTERMATH_MS;
+    out.badgeAt = badgeTime({ start: out.start, end: out.end, serverNonOperationalAt: out.userCellAt, elsewhereNonOperationalAt: out.elsewhereAt, horizon, rng: makeRng(seed) });
+    out.ownRegionBadgeAt = badgeTime({ start: out.start, end: out.end, serverNonOperationalAt: out.userCellAt, horizon, rng: makeRng(seed) });
   }
   const { log: _log, thresholds: _t, limitMinutes: _l, ...options } = o;
   return { options, outages, attacks, noise, falseAlerts, deployBlipAlerts, outageAlerts, reports, refusedReports: refused, elapsedMs: Date.now() - began };
@@ -837,6 +858,7 @@ const round = (v: number | null) => (v === null ? null : Math.round(v));
 function delayStats(outs: readonly ScoredOutage[]) {
   const server = outs.filter((x) => x.serverDelaySeconds !== null).map((x) => x.serverDelaySeconds as number);
   const badge = outs.filter((x) => x.badgeDelaySeconds !== null).map((x) => x.badgeDelaySeconds as number);
+  const ownRegion = outs.filter((x) => x.ownRegionBadgeDelaySeconds != null).map((x) => x.ownRegionBadgeDelaySeconds as number);
   return {
     outages: outs.length,
     detected: server.length,
@@ -846,6 +868,8 @@ function delayStats(outs: readonly ScoredOutage[]) {
     badgeSeen: badge.length,
     medianBadgeDelaySeconds: round(quantileOf(badge, 0.5)),
     p95BadgeDelaySeconds: round(quantileOf(badge, 0.95)),
+    medianOwnRegionBadgeDelaySeconds: round(quantileOf(ownRegion, 0.5)),
+    p95OwnRegionBadgeDelaySeconds: round(quantileOf(ownRegion, 0.95)),
   };
 }
 
@@ -868,6 +892,10 @@ export interface ScoredOutage {
    *  re-scored under another poll rule. */
   userCellDelaySeconds?: number | null;
   badgeDelaySeconds: number | null;
+  /** The badge by the user's own country's verdict alone (without failingElsewhereToo). */
+  ownRegionBadgeDelaySeconds?: number | null;
+  /** Another country of the outage called (its row in the status answer). */
+  elsewhereDelaySeconds?: number | null;
   /** Slowly growing outages: seconds from the start until 5 % of active people were affected. */
   targetShareAfterSeconds?: number;
 }
@@ -899,6 +927,8 @@ function scoreOutage(x: Outage): ScoredOutage {
     serverDelaySeconds: x.detectedAt === null ? null : Math.round((x.detectedAt - x.start) / 1000),
     userCellDelaySeconds: x.userCellAt === null ? null : Math.round((x.userCellAt - x.start) / 1000),
     badgeDelaySeconds: x.badgeAt === null ? null : Math.round((x.badgeAt - x.start) / 1000),
+    ownRegionBadgeDelaySeconds: x.ownRegionBadgeAt === null ? null : Math.round((x.ownRegionBadgeAt - x.start) / 1000),
+    elsewhereDelaySeconds: x.elsewhereAt === null ? null : Math.round((x.elsewhereAt - x.start) / 1000),
   };
 }
 
@@ -1032,7 +1062,7 @@ export function score(runs: readonly RunRecord[]) {
     // Server delay: first reading of an own cell not operational; badge: an affected user's.
     medianDelaySeconds: t.medianDelaySeconds,
     p95DelaySeconds: t.p95DelaySeconds,
-    badgeDelay: { median: t.medianBadgeDelaySeconds, p95: t.p95BadgeDelaySeconds, seen: t.badgeSeen, of: t.outages },
+    badgeDelay: { median: t.medianBadgeDelaySeconds, p95: t.p95BadgeDelaySeconds, seen: t.badgeSeen, of: t.outages, ownRegionOnly: { median: t.medianOwnRegionBadgeDelaySeconds, p95: t.p95OwnRegionBadgeDelaySeconds } },
     missedOutages: overall.missedOutages,
     falseAlarmsPerWeek: perWeek(falseAlerts.length),
     alertsPerWeek: { total: perWeek(falseAlerts.length), byClass: Object.fromEntries(Object.entries(byClass).map(([k, v]) => [k, perWeek(v)])), counts: byClass },

@@ -13,7 +13,7 @@ import type { Classified, CompletedRequest, EvidenceKind, FailedRequest, Redirec
 import { addEvidence, diagnose } from './diagnosis.ts';
 import type { Evidence } from './diagnosis.ts';
 import { badgeFor, regionVerdict } from './badge.ts';
-import { freshUntilOf, nextPollAt } from '../shared/poll-policy.ts';
+import { freshUntilOf, nextPollAt, POLL_POLICY } from '../shared/poll-policy.ts';
 import type { Badge } from './badge.ts';
 import { pseudonymFor } from './pseudonym.ts';
 import { applyOutcome, canSend, enqueue, loadQueue, nextBatch, pruneExpired, queueStats } from './queue-policy.ts';
@@ -534,7 +534,9 @@ export function createBackground(deps: BackgroundDeps) {
       await deps.storage.set({ [KEYS.status]: cache, [KEYS.poll]: { ...times } });
       return cache;
     });
-    const badge = badgeFor(cache.status, r);
+    // Failing here lately (the window in which failures time the polls): see failingElsewhereToo.
+    const failingHere = times.lastLocalFailureAt !== null && deps.now() - times.lastLocalFailureAt <= POLL_POLICY.watchMs;
+    const badge = badgeFor(cache.status, r, { failingHere });
     troubledMirror = badge.state === 'degraded' || badge.state === 'outage';
     await deps.setBadge(badge, r);
     // A stale answer is the old verdict again, not news.

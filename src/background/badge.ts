@@ -6,7 +6,7 @@ import type { State, StatusResponse } from '../shared/protocol.ts';
 
 export const BADGE_COLORS = { degraded: '#B45309', outage: '#C62828', calm: '#5F6368' } as const;
 
-export type BadgeTitleKey = 'badgeTitleUnknown' | 'badgeTitleOperational' | 'badgeTitleDegraded' | 'badgeTitleOutage';
+export type BadgeTitleKey = 'badgeTitleUnknown' | 'badgeTitleOperational' | 'badgeTitleDegraded' | 'badgeTitleElsewhere' | 'badgeTitleOutage';
 
 export interface Badge {
   text: string;
@@ -27,8 +27,27 @@ export function regionVerdict(status: StatusResponse | null, region: string): St
   return overall;
 }
 
-export function badgeFor(status: StatusResponse | null, region: string): Badge {
+export interface BadgeContext {
+  /** X failed in this browser within the last couple of minutes (a failure it would report). */
+  failingHere?: boolean;
+}
+
+/**
+ * Failing here while other countries are called: the user's own country may simply be too small
+ * to have been called yet (a country with a few hundred users needs more minutes of evidence than
+ * one with thousands, in the same outage), and someone staring at a broken timeline should not be
+ * told all is well. Never from a failure here alone (that may be their connection or bad luck),
+ * never from other countries alone (the badge is about the user's country).
+ */
+export function failingElsewhereToo(status: StatusResponse | null, region: string, ctx: BadgeContext): boolean {
+  return !!ctx.failingHere && !!status && status.regions.some((r) => r.region !== region && r.state !== 'operational');
+}
+
+export function badgeFor(status: StatusResponse | null, region: string, ctx: BadgeContext = {}): Badge {
   const state = regionVerdict(status, region);
+  if (state === 'operational' && failingElsewhereToo(status, region, ctx)) {
+    return { text: '!', color: BADGE_COLORS.degraded, titleKey: 'badgeTitleElsewhere', state: 'degraded' };
+  }
   switch (state) {
     case 'outage':
       return { text: 'DOWN', color: BADGE_COLORS.outage, titleKey: 'badgeTitleOutage', state };

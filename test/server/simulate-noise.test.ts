@@ -144,6 +144,15 @@ describe('badge delay', () => {
     expect(quantileOf(late, 0.5) as number).toBeLessThan(100 + 10 + 5);
   });
 
+  it('shows another country called only while X fails here (failingElsewhereToo)', () => {
+    const at = Array.from({ length: 500 }, (_, i) => badgeTime({ start, end: start + 3600_000, serverNonOperationalAt: null, elsewhereNonOperationalAt: start, horizon: start + 4000_000, rng: makeRng(7_000 + i) }));
+    expect(at.every((t) => t !== null && t - start <= (60 + 10) * 1000)).toBe(true);
+    // Failures stop after the first minute; the other country is called 10 minutes in: the user
+    // is no longer failing, so the badge stays calm.
+    const late = Array.from({ length: 500 }, (_, i) => badgeTime({ start, end: start + 1, serverNonOperationalAt: null, elsewhereNonOperationalAt: start + 600_000, horizon: start + 4000_000, rng: makeRng(8_000 + i) }));
+    expect(late.every((t) => t === null)).toBe(true);
+  });
+
   it('never shows what the server never said', () => {
     expect(runs(null, 3).every((t) => t === null)).toBe(true);
   });

@@ -29,6 +29,18 @@ describe('badge', () => {
     expect(badgeFor(s, 'FR').text).toBe('');
   });
 
+  it('says ! when X failed here lately and other countries are called, with a title that says so', () => {
+    const s = status('operational', { regions: [['FR', 'operational'], ['BR', 'outage']], features: [['timeline', 'operational']] });
+    expect(badgeFor(s, 'FR', { failingHere: true })).toEqual({ text: '!', color: BADGE_COLORS.degraded, titleKey: 'badgeTitleElsewhere', state: 'degraded' });
+    // Failing here with every other country calm, or calm here: no.
+    expect(badgeFor(status('operational', { regions: [['FR', 'operational'], ['BR', 'operational']] }), 'FR', { failingHere: true }).text).toBe('');
+    expect(badgeFor(s, 'FR', { failingHere: false }).text).toBe('');
+    // The user's own row never counts as "elsewhere", and a worse own verdict keeps its own badge.
+    expect(badgeFor(status('operational', { regions: [['FR', 'degraded']] }), 'FR', { failingHere: true }).titleKey).toBe('badgeTitleDegraded');
+    expect(badgeFor(status('outage', { regions: [['FR', 'outage'], ['BR', 'outage']] }), 'FR', { failingHere: true }).text).toBe('DOWN');
+    expect(badgeFor(null, 'FR', { failingHere: true }).state).toBe('unknown');
+  });
+
   it('marks degraded when the region is fine overall but a feature is not', () => {
     const s = status('operational', { features: [['dm', 'degraded', 9]] });
     expect(regionVerdict(s, 'FR')).toBe('degraded');

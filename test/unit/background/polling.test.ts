@@ -26,7 +26,7 @@ async function settle(): Promise<void> {
 
 function world(opts: { storage?: FakeStorage; clock?: { now: number }; consent?: boolean } = {}) {
   const clock = opts.clock ?? { now: NOW };
-  const net = { state: 'operational' as State, cacheControl: 'public, max-age=5' as string | null, age: null as string | null, statusRequests: [] as Request[] };
+  const net = { state: 'operational' as State, elsewhere: null as [string, State] | null, cacheControl: 'public, max-age=5' as string | null, age: null as string | null, statusRequests: [] as Request[] };
   const timers: { at: number; fn: () => void }[] = [];
   const fakeFetch = (async (input: RequestInfo | URL, init?: RequestInit) => {
     const url = new URL(String(input));
@@ -35,7 +35,7 @@ function world(opts: { storage?: FakeStorage; clock?: { now: number }; consent?:
       net.statusRequests.push({ at: clock.now, cache: init?.cache });
       if (net.cacheControl) headers['cache-control'] = net.cacheControl;
       if (net.age) headers.age = net.age;
-      return new Response(JSON.stringify(status(net.state, { region: 'FR', regions: [['FR', net.state]] })), { status: 200, headers });
+      return new Response(JSON.stringify(status(net.state, { region: 'FR', regions: [['FR', net.state], ...(net.elsewhere ? [net.elsewhere] : [])] })), { status: 200, headers });
     }
     return new Response(JSON.stringify({ messages: [] }), { status: 200, headers });
   }) as typeof fetch;
@@ -258,6 +258,23 @@ describe('status polling follows the poll rule', () => {
     await third.advance(0);
     // The failure at 50 s is still watched: the alarm (30 s ahead at the least) brings the next.
     expect(third.pollTimes()).toEqual([0, 50 * S, 60 * S, 90 * S]);
+  });
+
+  it('shows ! while X fails here and other countries are called, and calms down two minutes after the last failure', async () => {
+    const w = world();
+    w.net.elsewhere = ['US', 'outage'];
+    await w.bg.onStartup();
+    await w.advance(30 * S);
+    expect(w.badges.at(-1)!.badge.text, 'an outage elsewhere alone: calm').toBe('');
+    await fail503(w);
+    await w.advance(0);
+    expect(w.badges.at(-1)!.badge).toMatchObject({ text: '!', titleKey: 'badgeTitleElsewhere' });
+    // No more failures here: the last poll of the watch still shows it, the one after does not.
+    await w.advance(120 * S);
+    expect(w.badges.at(-1)!.badge.text).toBe('!');
+    await w.advance(60 * S);
+    expect(w.pollTimes().at(-1)).toBeGreaterThan(150 * S);
+    expect(w.badges.at(-1)!.badge.text, 'two minutes after the last failure: calm').toBe('');
   });
 
   it('does not trust poll times from the future (the clock was set back)', async () => {
