@@ -63,7 +63,11 @@ export function diagnose(evidence: readonly Evidence[], status: StatusResponse |
     return 'maybe-blocked';
   }
   const failingFeatures = new Set(failures.map((e) => e.feature));
+  // Other countries called count too: the badge says so while X fails here (failingElsewhereToo),
+  // and "works for others" would contradict it.
   const crowdSeesIt =
-    here !== 'operational' || status.features.some((f) => failingFeatures.has(f.feature) && f.state !== 'operational');
+    here !== 'operational' ||
+    status.features.some((f) => failingFeatures.has(f.feature) && f.state !== 'operational') ||
+    elsewhere.some((r) => r.state !== 'operational');
   return crowdSeesIt ? 'down-for-many' : 'just-you';
 }

@@ -32,6 +32,11 @@ describe('local diagnosis', () => {
     expect(diagnose([ev('failure', 20)], fine, 'FR', NOW)).toBe('just-you');
   });
 
+  it('says down-for-many when this country is not called yet but others are (as the badge does)', () => {
+    const elsewhere = status('operational', { region: 'FR', regions: [['FR', 'operational'], ['DE', 'outage']], features: [['timeline', 'operational']] });
+    expect(diagnose([ev('failure', 20)], elsewhere, 'FR', NOW)).toBe('down-for-many');
+  });
+
   it('says maybe-blocked for resets/timeouts when only this country shows trouble', () => {
     const local = status('degraded', { region: 'IR', regions: [['IR', 'outage'], ['DE', 'operational'], ['US', 'operational']] });
     expect(diagnose([ev('connection', 20), ev('connection', 10)], local, 'IR', NOW)).toBe('maybe-blocked');
