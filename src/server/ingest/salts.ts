@@ -8,8 +8,14 @@ import type { Storage } from '../storage/types.ts';
 
 export const SALT_LIFETIME_MS = 48 * 3600_000;
 
+const DAY_MS = 86_400_000;
+/** The last day asked for: every request asks, and nearly always for the same day. */
+let lastDay = { index: Number.NaN, text: '' };
+
 export function utcDay(ms: number): string {
-  return new Date(ms).toISOString().slice(0, 10);
+  const index = Math.floor(ms / DAY_MS);
+  if (index !== lastDay.index) lastDay = { index, text: new Date(index * DAY_MS).toISOString().slice(0, 10) };
+  return lastDay.text;
 }
 
 export class SaltKeeper {

@@ -97,7 +97,6 @@ const MIGRATIONS: readonly string[] = [
 const MIGRATION_LOCK_KEY = 0x4f52_0001;
 const REPORT_COLUMNS = 14;
 /** PostgreSQL allows 65535 bind parameters per statement. */
-const ROWS_PER_INSERT = Math.floor(60_000 / REPORT_COLUMNS);
 const BLOCK_COLUMNS = 11;
 const BLOCKS_PER_INSERT = Math.floor(60_000 / BLOCK_COLUMNS);
 
@@ -212,32 +211,34 @@ export class PostgresStorage implements Storage {
     });
   }
 
+  /**
+   * One statement, so one round trip and its own transaction: the rows travel as one array per
+   * column (unnest), which keeps the statement text and its plan the same whatever the batch size
+   * (a prepared statement, parsed once per connection) instead of a VALUES list with thousands of
+   * parameters parsed on every commit. The notification goes with it and is delivered at commit,
+   * to every instance listening (this one too: it reads its own reports back from the log like
+   * anyone else's); PostgreSQL folds repeated identical notifications within one transaction.
+   */
   async insertReports(rows: readonly StoredReport[]): Promise<Set<string>> {
     if (rows.length === 0) return new Set();
-    return this.transaction(async (client) => {
-      const fresh = new Set<string>();
-      for (let start = 0; start < rows.length; start += ROWS_PER_INSERT) {
-        const chunk = rows.slice(start, start + ROWS_PER_INSERT);
-        const values: unknown[] = [];
-        const tuples = chunk.map((r, i) => {
-          values.push(r.id, r.site, r.feature, r.signal, r.at, r.region, r.reporter, r.networkHash, r.clientBrowser, r.clientVersion, r.status, r.op, r.code, r.receivedAt);
-          const base = i * REPORT_COLUMNS;
-          return `(${Array.from({ length: REPORT_COLUMNS }, (_, j) => `$${base + j + 1}`).join(', ')})`;
-        });
-        // DO NOTHING (unlike DO UPDATE) accepts the same id twice in one statement: the second is skipped.
-        const res = await client.query<{ id: string }>(
-          `INSERT INTO reports (id, site, feature, signal, at, region, reporter, network_hash, client_browser,
-             client_version, status, op, code, received_at)
-           VALUES ${tuples.join(', ')} ON CONFLICT (id) DO NOTHING RETURNING id`,
-          values,
-        );
-        for (const row of res.rows) fresh.add(row.id);
-      }
-      // Delivered at commit, to every instance listening (this one too: it reads its own
-      // reports back from the log like anyone else's).
-      if (fresh.size) await client.query('SELECT pg_notify($1, $2)', [this.channel, '']);
-      return fresh;
+    const columns: unknown[][] = Array.from({ length: REPORT_COLUMNS }, () => []);
+    for (const r of rows) {
+      const values = [r.id, r.site, r.feature, r.signal, r.at, r.region, r.reporter, r.networkHash, r.clientBrowser, r.clientVersion, r.status, r.op, r.code, r.receivedAt];
+      for (let j = 0; j < REPORT_COLUMNS; j++) (columns[j] as unknown[]).push(values[j]);
+    }
+    // DO NOTHING (unlike DO UPDATE) accepts the same id twice in one statement: the second is skipped.
+    const res = await this.pool.query<{ id: string }>({
+      name: 'outage_radar_insert_reports',
+      text: `WITH stored AS (
+               INSERT INTO reports (id, site, feature, signal, at, region, reporter, network_hash, client_browser,
+                 client_version, status, op, code, received_at)
+               SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::bigint[], $6::text[], $7::text[],
+                 $8::text[], $9::text[], $10::text[], $11::integer[], $12::text[], $13::text[], $14::bigint[])
+               ON CONFLICT (id) DO NOTHING RETURNING id)
+             SELECT id, pg_notify($15, '') IS NULL AS notified FROM stored`,
+      values: [...columns, this.channel],
     });
+    return new Set(res.rows.map((row) => row.id));
   }
 
   async reportsSince(sinceMs: number): Promise<StoredReport[]> {

@@ -207,21 +207,27 @@ export class SqliteStorage implements Storage {
     apply.immediate();
   }
 
+  /** Prepared once, on first use (after migrate): every commit of reports runs it. */
+  private insertReportsTx: Database.Transaction<(list: readonly StoredReport[]) => Set<string>> | null = null;
+
   async insertReports(rows: readonly StoredReport[]): Promise<Set<string>> {
-    const insert = this.db.prepare(
-      `INSERT INTO reports (id, site, feature, signal, at, region, reporter, network_hash, client_browser,
-         client_version, status, op, code, received_at)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING`,
-    );
-    const run = this.db.transaction((list: readonly StoredReport[]) => {
-      const fresh = new Set<string>();
-      for (const r of list) {
-        const res = insert.run(r.id, r.site, r.feature, r.signal, r.at, r.region, r.reporter, r.networkHash, r.clientBrowser, r.clientVersion, r.status, r.op, r.code, r.receivedAt);
-        if (res.changes === 1) fresh.add(r.id);
-      }
-      return fresh;
-    });
-    return run.immediate(rows);
+    if (!this.insertReportsTx) {
+      // One row per statement: measured faster here than multi-row VALUES ... RETURNING.
+      const insert = this.db.prepare(
+        `INSERT INTO reports (id, site, feature, signal, at, region, reporter, network_hash, client_browser,
+           client_version, status, op, code, received_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING`,
+      );
+      this.insertReportsTx = this.db.transaction((list: readonly StoredReport[]) => {
+        const fresh = new Set<string>();
+        for (const r of list) {
+          const res = insert.run(r.id, r.site, r.feature, r.signal, r.at, r.region, r.reporter, r.networkHash, r.clientBrowser, r.clientVersion, r.status, r.op, r.code, r.receivedAt);
+          if (res.changes === 1) fresh.add(r.id);
+        }
+        return fresh;
+      });
+    }
+    return this.insertReportsTx.immediate(rows);
   }
 
   async reportsSince(sinceMs: number): Promise<StoredReport[]> {
