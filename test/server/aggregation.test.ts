@@ -53,6 +53,20 @@ describe('aggregates and status', () => {
     expect(global.series.from).toBe(NOW_MIN - (SERIES_MINUTES - 1) * MINUTE_MS);
   });
 
+  it('serialises the same answer as build(), with this request\'s time, and follows new reports', () => {
+    const { store, status } = setup();
+    burst(store, 'fr', 12, 5);
+    const first = JSON.parse(status.buildJson('x.com', 'FR', NOW)) as unknown;
+    expect(first).toEqual(status.build('x.com', 'FR', NOW));
+    expect(JSON.parse(status.buildJson('x.com', 'FR', NOW + 1234)).generatedAt).toBe(NOW + 1234);
+    expect(JSON.parse(status.buildJson('x.com', null, NOW))).toEqual(status.build('x.com', null, NOW));
+    const before = (JSON.parse(status.buildJson('x.com', 'FR', NOW)) as { overall: { state: string } }).overall.state;
+    expect(before).toBe('outage');
+    burst(store, 'fr2', 12, 5);
+    const after = JSON.parse(status.buildJson('x.com', 'FR', NOW)) as { regions: { region: string; reporters15m: number }[] };
+    expect(after.regions.find((r) => r.region === 'FR')?.reporters15m).toBe(120);
+  });
+
   it('does not let one network make anything more than operational', () => {
     const { store, status } = setup();
     burst(store, 'flood', 1, 1000);

@@ -11,7 +11,7 @@ export const SERIES_MINUTES = 24 * 60;
 const RECENT_MINUTES = 15;
 
 export class StatusBuilder {
-  private readonly cache = new Map<string, { version: number; minute: number; response: StatusResponse }>();
+  private readonly cache = new Map<string, { version: number; minute: number; response: StatusResponse; json?: string }>();
 
   constructor(
     /** What the status is built from; the feed's history replays it (pages/state-changes.ts). */
@@ -89,8 +89,24 @@ export class StatusBuilder {
       series: { stepMs: MINUTE_MS, from, reports, baseline },
       ...(region ? { region } : {}),
     };
+    if (this.cache.size >= 1000) this.cache.clear();
     this.cache.set(key, { version: this.store.version, minute: nowMinute, response });
-    if (this.cache.size > 1000) this.cache.clear();
     return response;
+  }
+
+  /**
+   * build() as JSON text. Serialising the answer (the 24-hour series most of all) is most of what
+   * a cached read costs, so the text of everything but the time is kept with the cached answer.
+   */
+  buildJson(site: string, region: string | null, nowMs: number): string {
+    const response = this.build(site, region, nowMs);
+    const entry = this.cache.get(`${site}|${region ?? ''}`);
+    if (!entry) return JSON.stringify(response);
+    if (entry.json === undefined) {
+      const { generatedAt: _, ...rest } = entry.response;
+      entry.json = JSON.stringify(rest);
+    }
+    // rest always has keys (site, overall, ...), so its text opens with '{' and a key.
+    return `{"generatedAt":${JSON.stringify(response.generatedAt)},${entry.json.slice(1)}`;
   }
 }

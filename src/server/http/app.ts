@@ -242,7 +242,8 @@ export function createApp(deps: AppDeps): Hono<Env> {
     // per CDN node. No stale-while-revalidate: the browser would hand the extension the stale
     // copy on its next poll and delay the badge by a poll.
     c.header('Cache-Control', 'public, max-age=5');
-    return c.json(deps.status.build(site, region ?? null, deps.now()));
+    c.header('Content-Type', 'application/json');
+    return c.body(deps.status.buildJson(site, region ?? null, deps.now()));
   });
   app.all('/v1/status', methodNotAllowed('GET, OPTIONS'));
 
