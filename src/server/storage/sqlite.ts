@@ -87,6 +87,33 @@ const MIGRATIONS: readonly string[] = [
      seen_by INTEGER NOT NULL,
      PRIMARY KEY (site, post_id)
    ) WITHOUT ROWID;`,
+  // Reports as a rowid table (rows appended in arrival order) with a unique index on the id,
+  // instead of a table clustered on the id: random UUIDs put every row on a different page of
+  // the whole table, and the WAL writes each page a commit touches. With 200,000 rows stored,
+  // 44,800 against 17,700 rows/s in commits of 100 (docs/benchmarks.md).
+  `CREATE TABLE reports_by_arrival (
+     id TEXT NOT NULL UNIQUE,
+     site TEXT NOT NULL,
+     feature TEXT NOT NULL,
+     signal TEXT NOT NULL,
+     at INTEGER NOT NULL,
+     region TEXT NOT NULL,
+     reporter TEXT NOT NULL,
+     network_hash TEXT NOT NULL,
+     client_browser TEXT NOT NULL,
+     client_version TEXT NOT NULL,
+     status INTEGER,
+     op TEXT,
+     code TEXT,
+     received_at INTEGER NOT NULL
+   );
+   INSERT INTO reports_by_arrival (id, site, feature, signal, at, region, reporter, network_hash, client_browser,
+     client_version, status, op, code, received_at)
+   SELECT id, site, feature, signal, at, region, reporter, network_hash, client_browser, client_version, status, op,
+     code, received_at FROM reports ORDER BY received_at, at, id;
+   DROP TABLE reports;
+   ALTER TABLE reports_by_arrival RENAME TO reports;
+   CREATE INDEX reports_at ON reports (at);`,
 ];
 
 interface ReportRow {
