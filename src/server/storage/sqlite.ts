@@ -90,7 +90,7 @@ const MIGRATIONS: readonly string[] = [
   // Reports as a rowid table (rows appended in arrival order) with a unique index on the id,
   // instead of a table clustered on the id: random UUIDs put every row on a different page of
   // the whole table, and the WAL writes each page a commit touches. With 200,000 rows stored,
-  // 44,800 against 17,700 rows/s in commits of 100 (docs/benchmarks.md).
+  // 44,800 against 20,200 rows/s in commits of 100 (bench/server/storage-insert.ts).
   `CREATE TABLE reports_by_arrival (
      id TEXT NOT NULL UNIQUE,
      site TEXT NOT NULL,
