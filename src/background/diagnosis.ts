@@ -63,11 +63,10 @@ export function diagnose(evidence: readonly Evidence[], status: StatusResponse |
     return 'maybe-blocked';
   }
   const failingFeatures = new Set(failures.map((e) => e.feature));
+  const crowdSeesItHere = here !== 'operational' || status.features.some((f) => failingFeatures.has(f.feature) && f.state !== 'operational');
+  if (crowdSeesItHere) return 'down-for-many';
   // Other countries called count too: the badge says so while X fails here (failingElsewhereToo),
-  // and "works for others" would contradict it.
-  const crowdSeesIt =
-    here !== 'operational' ||
-    status.features.some((f) => failingFeatures.has(f.feature) && f.state !== 'operational') ||
-    elsewhere.some((r) => r.state !== 'operational');
-  return crowdSeesIt ? 'down-for-many' : 'just-you';
+  // and "works for others" would contradict it; "down for many" would contradict the verdict
+  // card, which says this country is fine.
+  return elsewhere.some((r) => r.state !== 'operational') ? 'down-elsewhere' : 'just-you';
 }

@@ -5,6 +5,7 @@ const DIAGNOSIS_KEYS: Record<LocalDiagnosis, string | null> = {
   ok: null,
   offline: 'localOffline',
   'down-for-many': 'localDownForMany',
+  'down-elsewhere': 'localDownElsewhere',
   'just-you': 'localJustYou',
   'maybe-blocked': 'localMaybeBlocked',
   'account-limited': 'localAccountLimited',

@@ -48,6 +48,8 @@ export type LocalDiagnosis =
   | 'offline'
   /** x.com fails here, and the crowd agrees. */
   | 'down-for-many'
+  /** x.com fails here; this country is not called (yet), other countries are. */
+  | 'down-elsewhere'
   /** x.com fails here but works for others: probably local, try reloading. */
   | 'just-you'
   /** Resets and timeouts, concentrated in the user's country: possibly blocked or throttled there. */

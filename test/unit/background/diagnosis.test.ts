@@ -32,9 +32,9 @@ describe('local diagnosis', () => {
     expect(diagnose([ev('failure', 20)], fine, 'FR', NOW)).toBe('just-you');
   });
 
-  it('says down-for-many when this country is not called yet but others are (as the badge does)', () => {
+  it('says down-elsewhere when this country is not called yet but others are (the badge warns too)', () => {
     const elsewhere = status('operational', { region: 'FR', regions: [['FR', 'operational'], ['DE', 'outage']], features: [['timeline', 'operational']] });
-    expect(diagnose([ev('failure', 20)], elsewhere, 'FR', NOW)).toBe('down-for-many');
+    expect(diagnose([ev('failure', 20)], elsewhere, 'FR', NOW)).toBe('down-elsewhere');
   });
 
   it('says maybe-blocked for resets/timeouts when only this country shows trouble', () => {
