@@ -25,15 +25,22 @@ const repoRoot = resolve(fileURLToPath(new URL('..', import.meta.url)));
 const output = resolve(process.argv[2] ?? join(repoRoot, 'docs/popup.png'));
 const dir = mkdtempSync(join(tmpdir(), 'outage-radar-screenshot-'));
 
+const { writeUsualDay } = await import(new URL('./lib/usual-day.ts', import.meta.url).href);
+
 const site = await new FixtureSite(makeCert(dir)).start();
-const backend = await startBackend();
+// A day of ordinary traffic first, so the chart and its usual level look like a live server's.
+const database = join(dir, 'history.sqlite');
+await writeUsualDay(database, Date.now());
+const backend = await startBackend({ DATABASE_URL: `sqlite:${database}` });
 let ext = null;
 try {
   ext = await launchChromium({ sitePort: site.port, proxyPort: site.proxyPort });
   await ext.send({ type: 'setSettings', patch: { endpoint: backend.server.url } });
   await ext.send({ type: 'setConsent', granted: true });
 
-  await postCrowdOutage(backend.server.url);
+  // Against a few thousand active people in France, an outage is hundreds failing at once:
+  // 100 networks of 5 (distinct /48s in the documentation range).
+  await postCrowdOutage(backend.server.url, { networks: Array.from({ length: 100 }, (_, i) => `2001:db8:${(0x100 + i).toString(16)}::`) });
   await postOperatorMessage(backend.server.url, {
     site: 'x.com',
     author: 'Outage Radar',

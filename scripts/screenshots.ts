@@ -17,10 +17,13 @@ import { postCrowdOutage, postOperatorMessage } from '../test/e2e/lib/crowd.ts';
 import { DIST_CHROME, REPO_ROOT } from '../test/e2e/lib/paths.ts';
 import { startBackend } from '../test/e2e/lib/server.ts';
 import { waitFor } from '../test/e2e/lib/wait.ts';
+import { writeUsualDay } from './lib/usual-day.ts';
 
 export const SCREENSHOT_SIZE = { width: 1280, height: 800 } as const;
 export const SCREENSHOTS = ['popup-outage', 'popup-calm', 'options', 'status-page', 'popup-arabic'] as const;
 const TIME_ZONE = 'Europe/Paris';
+/** 100 networks of 5 (distinct /48s in the documentation range): 500 people failing in France. */
+const OUTAGE_NETWORKS = Array.from({ length: 100 }, (_, i) => `2001:db8:${(0x100 + i).toString(16)}::`);
 
 /**
  * The popup is a 360-420 px page: shown alone at 1280x800 it would sit in a corner. Centre it
@@ -117,7 +120,15 @@ async function main(argv: string[]): Promise<void> {
   const out = resolve(outIndex >= 0 && argv[outIndex + 1] ? argv[outIndex + 1]! : join(REPO_ROOT, 'docs/store/screenshots'));
   mkdirSync(out, { recursive: true });
   ensureBuild();
-  const backend = await startBackend();
+  // A day of ordinary traffic first, so the chart and its usual level look like a live server's.
+  const history = mkdtempSync(join(tmpdir(), 'outage-radar-screenshots-db-'));
+  const database = join(history, 'db.sqlite');
+  const reports = await writeUsualDay(database, Date.now());
+  console.log(`[screenshots] ${reports} reports of an ordinary day written to ${database}`);
+  const backend = await startBackend({ DATABASE_URL: `sqlite:${database}` }).catch((err: unknown) => {
+    rmSync(history, { recursive: true, force: true });
+    throw err;
+  });
   const skipped: string[] = [];
   try {
     const en = await launch('en-US');
@@ -132,7 +143,8 @@ async function main(argv: string[]): Promise<void> {
       await options.goto(en.base + 'src/options/index.html', { waitUntil: 'load' });
       await shoot(options, out, 'options');
 
-      await postCrowdOutage(backend.server.url);
+      // Against a few thousand active people in France, an outage is hundreds failing at once.
+      await postCrowdOutage(backend.server.url, { networks: OUTAGE_NETWORKS });
       await postOperatorMessage(backend.server.url, {
         site: 'x.com',
         author: 'Outage Radar',
@@ -165,6 +177,7 @@ async function main(argv: string[]): Promise<void> {
     }
   } finally {
     await backend.stop();
+    rmSync(history, { recursive: true, force: true });
   }
   if (skipped.length) console.log(`[screenshots] skipped: ${skipped.join('; ')}`);
 }

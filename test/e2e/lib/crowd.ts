@@ -17,6 +17,8 @@ export interface CrowdOptions {
   region?: string;
   feature?: Feature;
   reportersPerNetwork?: number;
+  /** Address prefixes, one per network (default CROWD_NETWORKS). */
+  networks?: readonly string[];
 }
 
 async function postJson(url: string, body: unknown, headers: Record<string, string> = {}): Promise<Response> {
@@ -35,7 +37,7 @@ export async function postCrowdOutage(serverUrl: string, opts: CrowdOptions = {}
   const perNetwork = opts.reportersPerNetwork ?? 5;
   const at = floorToMinute(Date.now());
   let accepted = 0;
-  for (const network of CROWD_NETWORKS) {
+  for (const network of opts.networks ?? CROWD_NETWORKS) {
     for (let host = 1; host <= perNetwork; host++) {
       const report: Report = {
         id: randomUUID(),
