@@ -12,6 +12,7 @@ import { randomUUID } from 'node:crypto';
 import { floorToMinute, type Feature, type Signal } from '../../src/shared/protocol.ts';
 import { SqliteStorage } from '../../src/server/storage/sqlite.ts';
 import type { StoredReport } from '../../src/server/storage/types.ts';
+import { makeRng, poisson } from '../../bench/simulate/random.ts';
 
 const MINUTE_MS = 60_000;
 const HOUR_MS = 60 * MINUTE_MS;
@@ -36,18 +37,7 @@ const FAILURE_SIGNALS: ReadonlyArray<[Signal, number]> = [
   ['network', 0.2],
 ];
 
-/** mulberry32: the picture is the same on every run with the same seed. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
+/** A value drawn by the weights of `table`. */
 function pick<T>(rand: () => number, table: ReadonlyArray<[T, number]>): T {
   let r = rand();
   for (const [value, p] of table) {
@@ -55,18 +45,6 @@ function pick<T>(rand: () => number, table: ReadonlyArray<[T, number]>): T {
     if (r < 0) return value;
   }
   return table[table.length - 1]![0];
-}
-
-function poisson(rand: () => number, mean: number): number {
-  // Knuth's method is fine for the small means here (under 20).
-  const limit = Math.exp(-mean);
-  let k = 0;
-  let p = rand();
-  while (p > limit) {
-    k++;
-    p *= rand();
-  }
-  return k;
 }
 
 /** Hour of the day in Paris (winter or summer time alike: the picture only needs the shape). */
@@ -90,7 +68,8 @@ function dailyCurve(hour: number): number {
  * SQLite database at `path` (created and migrated if new). Resolves with how many reports.
  */
 export async function writeUsualDay(path: string, endMs: number, hours = 24, seed = 20261205): Promise<number> {
-  const rand = random(seed);
+  // Seeded: the picture is the same on every run with the same seed.
+  const rand = makeRng(seed);
   const storage = new SqliteStorage(path);
   await storage.migrate();
   const end = floorToMinute(endMs);

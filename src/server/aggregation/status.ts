@@ -10,6 +10,10 @@ import { ALL, type Cell, type MinuteStore } from './minute-store.ts';
 export const SERIES_MINUTES = 24 * 60;
 const RECENT_MINUTES = 15;
 
+function cacheKey(site: string, region: string | null): string {
+  return `${site}|${region ?? ''}`;
+}
+
 export class StatusBuilder {
   private readonly cache = new Map<string, { version: number; minute: number; response: StatusResponse; json?: string }>();
 
@@ -44,7 +48,7 @@ export class StatusBuilder {
 
   build(site: string, region: string | null, nowMs: number): StatusResponse {
     const nowMinute = Math.floor(nowMs / MINUTE_MS) * MINUTE_MS;
-    const key = `${site}|${region ?? ''}`;
+    const key = cacheKey(site, region);
     const hit = this.cache.get(key);
     if (hit && hit.version === this.store.version && hit.minute === nowMinute) return { ...hit.response, generatedAt: nowMs };
 
@@ -100,7 +104,7 @@ export class StatusBuilder {
    */
   buildJson(site: string, region: string | null, nowMs: number): string {
     const response = this.build(site, region, nowMs);
-    const entry = this.cache.get(`${site}|${region ?? ''}`);
+    const entry = this.cache.get(cacheKey(site, region));
     if (!entry) return JSON.stringify(response);
     if (entry.json === undefined) {
       const { generatedAt: _, ...rest } = entry.response;
