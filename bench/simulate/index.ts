@@ -1,13 +1,15 @@
 /**
  * npm run simulate [-- --seed N | --seeds 100-109 (or 1,2,3) --weeks N | --days N --warmup-days N
  *                    --users N --targets N --minutes N --noise all|none|-class,+class,...
- *                    --no-scenarios --out path --threshold name=value ... | --rescore a.json,b.json]
+ *                    --no-scenarios --out path --threshold name=value ... --baseline name=value ...
+ *                    --per-week trending=N|hawkes=N | --rescore a.json,b.json]
  * Runs the seeded crowd simulation through the server's detection engine, one seed after the
  * other (never in parallel), and writes one result (several seeds pooled) to
  * bench/results/detection.json. Seeds 100-109 are held out: never tune the engine on them.
  */
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { DEFAULT_BASELINE } from '../../src/server/detection/baseline.ts';
 import { NOISE_CLASSES, type NoiseClass } from './noise.ts';
 import { DEFAULT_SIM, HELD_OUT_SEEDS, record, score, simulate, type RunRecord, type SimOptions } from './simulation.ts';
 
@@ -78,6 +80,21 @@ function parse(argv: string[]): { options: SimOptions; seeds: number[]; out: str
       const v = Number(raw);
       if (!Number.isFinite(v) || v < 0) throw new Error(`--threshold ${name} needs a number >= 0, got "${raw}"`);
       options.thresholds = { ...options.thresholds, [name]: v };
+    } else if (flag === '--baseline') {
+      // --baseline maxTailSlope=0: another setting of the baseline on the same crowd.
+      const [name, raw] = value.split('=');
+      const base = (options.baseline ?? DEFAULT_BASELINE) as unknown as Record<string, number>;
+      if (!name || raw === undefined || !(name in base) || typeof base[name] !== 'number') throw new Error(`--baseline needs name=value with a name of ${Object.keys(base).join(', ')}`);
+      const v = Number(raw);
+      if (!Number.isFinite(v) || v < 0) throw new Error(`--baseline ${name} needs a number >= 0, got "${raw}"`);
+      options.baseline = { ...(options.baseline ?? DEFAULT_BASELINE), [name]: v };
+    } else if (flag === '--per-week') {
+      // --per-week trending=7: a stress variant of the seed's world (more events of one class).
+      const [name, raw] = value.split('=');
+      if (name !== 'trending' && name !== 'hawkes') throw new Error(`--per-week needs trending=N or hawkes=N, got "${value}"`);
+      const v = Number(raw);
+      if (!Number.isFinite(v) || v < 0) throw new Error(`--per-week ${name} needs a number >= 0, got "${raw}"`);
+      options.perWeek = { ...options.perWeek, [name]: v };
     } else throw new Error(`unknown argument ${flag}`);
     i++;
   }

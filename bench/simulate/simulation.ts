@@ -6,6 +6,7 @@
  * (noise.ts); scoring is per cell and to the badge (docs/detection-benchmarks.md).
  */
 import { MinuteStore, DEFAULT_STORE_OPTIONS, ALL, type AggregatableReport, type Cell } from '../../src/server/aggregation/minute-store.ts';
+import type { BaselineOptions } from '../../src/server/detection/baseline.ts';
 import { HysteresisStepper } from '../../src/server/detection/hysteresis.ts';
 import { DEFAULT_THRESHOLDS, type DetectionThresholds } from '../../src/server/detection/thresholds.ts';
 import { MAX_FUTURE_MS } from '../../src/server/ingest/ingest.ts';
@@ -32,6 +33,11 @@ export interface SimOptions {
   /** Gamma shape of the old minute-to-minute noise, used only when 'heavy-tail' is off. */
   noiseShape: number;
   thresholds: DetectionThresholds;
+  /** Another setting of the baseline (`--baseline name=value`); the engine's own when absent. */
+  baseline?: BaselineOptions;
+  /** Events a week of a noise class instead of NOISE_PARAMS' (`--per-week trending=7`): a stress
+   *  variant of a seed's world, not its usual one. */
+  perWeek?: Partial<Record<NoiseClass, number>>;
   /** Outages scheduled in each scored week to be in the target class (besides the random mix). */
   targetOutagesPerWeek: number;
   /** Outages modelled on real incidents, once per run in the scored days. */
@@ -303,7 +309,7 @@ export function schedule(o: SimOptions, start: number, rng: () => number) {
     if (on.hawkes) {
       const r = classRng(101 + from / MIN);
       const p = NOISE_PARAMS.hawkes;
-      for (let i = 0; i < perPeriod(p.clustersPerWeek, minutes); i++) {
+      for (let i = 0; i < perPeriod(o.perWeek?.hawkes ?? p.clustersPerWeek, minutes); i++) {
         const s = from + r() * (minutes - 60) * MIN;
         const offsets = hawkesCluster(r, p.branching, p.decayMinutes, p.maxEvents);
         noise.push({ cls: 'hawkes', start: s, end: s + ((offsets[offsets.length - 1] as number) + 1) * MIN, regions: [pickRegionByShare(r)], feature: featureFor(r()), offsets });
@@ -321,7 +327,7 @@ export function schedule(o: SimOptions, start: number, rng: () => number) {
     if (on.trending) {
       const r = classRng(303 + from / MIN);
       const p = NOISE_PARAMS.trending;
-      for (let i = 0; i < perPeriod(p.perWeek, minutes); i++) {
+      for (let i = 0; i < perPeriod(o.perWeek?.trending ?? p.perWeek, minutes); i++) {
         const s = from + Math.floor(r() * (minutes - 600)) * MIN;
         const shift: LevelShift = { start: s, rampMs: (p.rampMinutes[0] + r() * (p.rampMinutes[1] - p.rampMinutes[0])) * MIN, holdMs: (p.holdHours[0] + r() * (p.holdHours[1] - p.holdHours[0])) * 60 * MIN, factor: logUniform(r, p.factor[0], p.factor[1]) };
         noise.push({ cls: 'trending', start: s, end: levelShiftEnd(shift), regions: [pick(r, codes)], feature: null, shift });
@@ -552,7 +558,7 @@ export function simulate(o: SimOptions): SimResult {
   // A Monday, so weeks line up with the calendar.
   const start = Date.UTC(2026, 0, 5);
   const { outages, attacks, noise, surges } = schedule(o, start, rng);
-  const store = new MinuteStore({ ...DEFAULT_STORE_OPTIONS, thresholds: o.thresholds }, start);
+  const store = new MinuteStore({ ...DEFAULT_STORE_OPTIONS, thresholds: o.thresholds, ...(o.baseline ? { baseline: o.baseline } : {}) }, start);
   const population = makePopulation(o.totalUsers, o.peakActive, POOL_FACTOR);
   const tracked = new Map<string, Tracked>();
   const falseAlerts: Alert[] = [];

@@ -10,7 +10,7 @@
  * No I/O here.
  */
 import { PER_ACCOUNT_CODE_PREFIX, type Feature, type FailureSignal, type Signal, type State } from '../../shared/protocol.ts';
-import { blockOf, BLOCK_MS, DAY_MS, DEFAULT_BASELINE, expectationAt, MINUTE_MS, WEEK_MS, type BlockSummary, type Expectation } from '../detection/baseline.ts';
+import { blockOf, BLOCK_MS, DAY_MS, DEFAULT_BASELINE, expectationAt, MINUTE_MS, WEEK_MS, type BaselineOptions, type BlockSummary, type Expectation } from '../detection/baseline.ts';
 import { HyperLogLog, hash53 } from '../detection/hll.ts';
 import type { DetectionThresholds } from '../detection/thresholds.ts';
 import { judge, type Judgement } from '../detection/verdict.ts';
@@ -127,6 +127,8 @@ export interface StoreOptions {
   /** Keep every block summarised from reports until `takeNewBlocks` collects it (the server
    *  persists them); off where nothing collects them, so they cannot pile up. */
   collectNewBlocks?: boolean;
+  /** How the usual level is learned (DEFAULT_BASELINE unless a benchmark tries another). */
+  baseline?: BaselineOptions;
 }
 
 export const DEFAULT_STORE_OPTIONS: Omit<StoreOptions, 'thresholds'> = {
@@ -391,7 +393,7 @@ export class MinuteStore {
     const block = blockOf(minute);
     let e = cell.expectations.get(block);
     if (!e) {
-      e = expectationAt(minute, (b) => this.blockSummary(cell, b));
+      e = expectationAt(minute, (b) => this.blockSummary(cell, b), this.options.baseline ?? DEFAULT_BASELINE);
       cell.expectations.set(block, e);
     }
     return e;

@@ -69,6 +69,12 @@ export interface BaselineOptions {
   tailQuantile: number;
   /** The tail dispersion is never taken above this. */
   maxTailDispersion: number;
+  /** Largest slope of log(tail dispersion) over log(level) read from the blocks (Taylor's power
+   *  law: variance ~ mean^(1 + slope)); 1 is a purely multiplicative noise, 0 turns it off. */
+  maxTailSlope: number;
+  /** The slope is read only when the upper half of the blocks' levels sits at least this many
+   *  times above the lower half (a cell with no daily rhythm gives no lever to read it from). */
+  minTailSpread: number;
   /** Hours of recent blocks the level factor is read from. */
   levelHours: number;
   /** Usable recent blocks with an expectation needed before the level factor is applied. */
@@ -94,6 +100,8 @@ export const DEFAULT_BASELINE: BaselineOptions = {
   tailMinBlocks: 96,
   tailQuantile: 0.99,
   maxTailDispersion: 200,
+  maxTailSlope: 1,
+  minTailSpread: 1.5,
   levelHours: 24,
   levelMinBlocks: 16,
   maxLevelFactor: 8,
@@ -114,6 +122,10 @@ export interface Expectation {
   dispersion: number;
   /** The tail dispersion alone (null while too few peaks are known). */
   tailDispersion: number | null;
+  /** Per-step level the tail dispersion was read at (the median of the upper half of the blocks'
+   *  levels), and how it grows above it (see TailModel); absent: it does not grow. */
+  tailLevel?: number;
+  tailSlope?: number;
   /** Where it came from: seasonal week, time of day, the recent hours, or the prior. */
   source: 'week' | 'day' | 'recent' | 'prior';
 }
@@ -172,25 +184,73 @@ export function chancePeakQuantile(stepsPerBlock: number): number {
   return 3.2 + Math.log(Math.max(1, stepsPerBlock));
 }
 
+/** How wide the tail of the evidence is in a cell, and how that width grows with its level. */
+export interface TailModel {
+  /** The `tailQuantile` of the block peaks over what chance gives (1..maxTailDispersion). */
+  dispersion: number;
+  /** The per-step level that width was read at: the median level of the upper half of the blocks. */
+  level: number;
+  /** How the width grows above `level`: dispersion x (level now / level)^slope, 0..maxTailSlope. */
+  slope: number;
+}
+
 /**
  * How much wider than pure chance the tail of the evidence really is in this cell: the
  * `tailQuantile` of the block peaks of the last `tailDays` days (usable blocks only: a block in
  * trouble is not "usual"), over what chance gives. A quantile, so a few odd blocks move nothing;
  * from weeks, so it sees bursts, heavy tails and days that differ from each other, which the
  * variance inside a few blocks misses. Null while fewer than `tailMinBlocks` peaks are known.
+ *
+ * And how that width grows with the level (Taylor's power law, variance ~ mean^b): noise that
+ * multiplies the level (a minute at 3x, an hour at 1.5x) gives evidence that grows in proportion
+ * to the count, so a cell at ten times its usual level (a trending day, a surge of new installs)
+ * meets the same bursts with ten times the evidence, while Poisson noise gives the same evidence
+ * at any level. The blocks are split at their median level; the slope of log(width) over
+ * log(level) between the two halves says which kind of noise the cell has (0: Poisson-like,
+ * 1: purely multiplicative), and above the upper half's level the width is extrapolated along it.
+ * Below that level nothing changes: the tail already measured is the one that holds there.
  */
-export function tailDispersionAt(minute: number, blockAt: (block: number) => BlockSummary | undefined, o: BaselineOptions): number | null {
+export function tailModelAt(minute: number, blockAt: (block: number) => BlockSummary | undefined, o: BaselineOptions): TailModel | null {
   const BLOCK = o.blockMs;
   const block = Math.floor(minute / BLOCK) * BLOCK;
-  const peaks: number[] = [];
+  const peaks: { peak: number; level: number }[] = [];
   const count = Math.round((o.tailDays * DAY_MS) / BLOCK);
   for (let i = 2; i < 2 + count; i++) {
     const b = blockAt(block - i * BLOCK);
-    if (usable(b, o) && b.peak !== undefined) peaks.push(b.peak);
+    if (usable(b, o) && b.peak !== undefined) peaks.push({ peak: b.peak, level: b.failing / b.minutes });
   }
   if (peaks.length < o.tailMinBlocks) return null;
   const stepsPerBlock = Math.max(1, Math.round(BLOCK / o.stepMs));
-  return Math.min(o.maxTailDispersion, Math.max(1, quantile(peaks, o.tailQuantile) / chancePeakQuantile(stepsPerBlock)));
+  const chance = chancePeakQuantile(stepsPerBlock);
+  const widthOf = (ps: readonly { peak: number }[]) => Math.min(o.maxTailDispersion, Math.max(1, quantile(ps.map((p) => p.peak), o.tailQuantile) / chance));
+  const dispersion = widthOf(peaks);
+  peaks.sort((a, b) => a.level - b.level);
+  const half = Math.floor(peaks.length / 2);
+  const lower = peaks.slice(0, half);
+  const upper = peaks.slice(half);
+  const lowLevel = median(lower.map((p) => p.level));
+  const level = median(upper.map((p) => p.level));
+  let slope = 0;
+  if (o.maxTailSlope > 0 && lowLevel > 0 && level >= lowLevel * o.minTailSpread) {
+    slope = Math.min(o.maxTailSlope, Math.max(0, Math.log(widthOf(upper) / widthOf(lower)) / Math.log(level / lowLevel)));
+  }
+  return { dispersion, level, slope };
+}
+
+/** The tail dispersion alone (see tailModelAt). */
+export function tailDispersionAt(minute: number, blockAt: (block: number) => BlockSummary | undefined, o: BaselineOptions): number | null {
+  return tailModelAt(minute, blockAt, o)?.dispersion ?? null;
+}
+
+/**
+ * The dispersion the test divides its evidence by when the cell usually holds `perStep` per step:
+ * the expectation's own, or, above the level its tail was read at, that tail grown along the
+ * cell's slope (never above `maxTailDispersion`).
+ */
+export function dispersionAt(exp: Expectation, perStep: number, o: BaselineOptions = DEFAULT_BASELINE): number {
+  const { tailDispersion, tailLevel, tailSlope } = exp;
+  if (tailDispersion === null || !tailLevel || !tailSlope || perStep <= tailLevel) return exp.dispersion;
+  return Math.max(exp.dispersion, Math.min(o.maxTailDispersion, tailDispersion * (perStep / tailLevel) ** tailSlope));
 }
 
 /**
@@ -225,15 +285,21 @@ export function expectationAt(
   minute: number,
   blockAt: (block: number) => BlockSummary | undefined,
   o: BaselineOptions = DEFAULT_BASELINE,
-  /** The tail dispersion when the caller already has it (it moves slowly: weeks of blocks). */
-  knownTail?: number | null,
+  /** The tail model when the caller already has it (it moves slowly: weeks of blocks). */
+  knownTail?: TailModel | null,
 ): Expectation {
   const base = seasonalAt(minute, blockAt, o);
-  const tail = knownTail === undefined ? tailDispersionAt(minute, blockAt, o) : knownTail;
+  const model = knownTail === undefined ? tailModelAt(minute, blockAt, o) : knownTail;
+  const tail = model?.dispersion ?? null;
   // Only against the same time of the week: a median of past days already follows a level
   // within days, and against it a weekend's ratio would set Monday's level (seen: 0.75).
   const level = base.source === 'week' ? levelFactorAt(minute, blockAt, o) : 1;
-  return { ...base, perMinute: base.seasonal * level, level, tailDispersion: tail, dispersion: tail === null ? base.dispersion : Math.max(base.dispersion, tail) };
+  const e: Expectation = { ...base, perMinute: base.seasonal * level, level, tailDispersion: tail, dispersion: tail === null ? base.dispersion : Math.max(base.dispersion, tail) };
+  if (model && model.slope > 0) {
+    e.tailLevel = model.level;
+    e.tailSlope = model.slope;
+  }
+  return e;
 }
 
 function seasonalAt(minute: number, blockAt: (block: number) => BlockSummary | undefined, o: BaselineOptions): Omit<Expectation, 'level' | 'tailDispersion'> {

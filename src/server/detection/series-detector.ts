@@ -10,7 +10,7 @@
  * other row (the evidence, squeezed under 0.5), so counting rows >= 0.5 counts alerts.
  */
 import type { State } from '../../shared/protocol.ts';
-import { BLOCK_MS, DAY_MS, DEFAULT_BASELINE, expectationAt, median, tailDispersionAt, type BaselineOptions, type BlockSummary, type Expectation } from './baseline.ts';
+import { BLOCK_MS, DAY_MS, DEFAULT_BASELINE, expectationAt, median, tailModelAt, type BaselineOptions, type TailModel, type BlockSummary, type Expectation } from './baseline.ts';
 import { HysteresisStepper } from './hysteresis.ts';
 import { DEFAULT_THRESHOLDS, type DetectionThresholds } from './thresholds.ts';
 import { judge } from './verdict.ts';
@@ -171,7 +171,7 @@ export function scoreSeries(rows: readonly SeriesRow[], thresholds: DetectionThr
   const stepper = new HysteresisStepper(Math.max(1, Math.ceil((t.quietMinutes * 60_000) / step)));
   /** What each row was expected to be, so a stretch is compared with its own expected sum. */
   const expectedAt: number[] = [];
-  let tail: { hour: number; value: number | null } = { hour: NaN, value: null };
+  let tail: { hour: number; value: TailModel | null } = { hour: NaN, value: null };
   rows.forEach((row, i) => {
     const start = Math.floor(row.at / blockMs) * blockMs;
     if (current && current.start !== start) {
@@ -183,7 +183,7 @@ export function scoreSeries(rows: readonly SeriesRow[], thresholds: DetectionThr
     let exp = expectations.get(start);
     if (!exp) {
       const hour = Math.floor(row.at / TAIL_EVERY_MS);
-      if (tail.hour !== hour) tail = { hour, value: tailDispersionAt(row.at, (b) => blocks.get(b), options) };
+      if (tail.hour !== hour) tail = { hour, value: tailModelAt(row.at, (b) => blocks.get(b), options) };
       expectations.set(start, (exp = expectationAt(row.at, (b) => blocks.get(b), options, tail.value)));
     }
     let seasonal = exp.seasonal;
@@ -213,7 +213,7 @@ export function scoreSeries(rows: readonly SeriesRow[], thresholds: DetectionThr
     addToBlock(current.summary, row.value, raw !== 'operational', learning ? 0 : j.rawLlr, exp.source === 'prior' ? 0 : exp.seasonal);
     const ev = j.evidence.llr;
     const squeezed = ev <= 0 ? 0 : ev / (ev + t.evidenceThreshold);
-    out.push({ ...row, score: shown.alert ? 0.5 + squeezed / 2 : Math.min(0.4999, squeezed / 2), state: shown.state, alert: shown.alert, expected: expectedAt[i] as number, evidence: ev, dispersion: exp.dispersion });
+    out.push({ ...row, score: shown.alert ? 0.5 + squeezed / 2 : Math.min(0.4999, squeezed / 2), state: shown.state, alert: shown.alert, expected: expectedAt[i] as number, evidence: ev, dispersion: j.dispersion });
   });
   return out;
 }

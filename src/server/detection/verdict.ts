@@ -3,7 +3,7 @@
  * what was counted; this compares it with the expectation and the bars.
  */
 import type { State } from '../../shared/protocol.ts';
-import type { Expectation } from './baseline.ts';
+import { dispersionAt, type Expectation } from './baseline.ts';
 import { scoreOf, strongestEvidenceOf, type Evidence } from './sequential.ts';
 import { RANK } from './hysteresis.ts';
 import type { DetectionThresholds } from './thresholds.ts';
@@ -47,6 +47,8 @@ export interface Judgement {
   score: number;
   evidence: Evidence;
   expectedPerMinute: number;
+  /** What the evidence was divided by (the expectation's dispersion, grown with the level). */
+  dispersion: number;
 }
 
 /** Usual failing reporters per minute, scaled to how many people are active now when that is known. */
@@ -81,7 +83,10 @@ export function judge(c: WindowCounts, exp: Expectation, t: DetectionThresholds)
   // `singleMinuteFactor` times stronger (a step of 2 minutes or more is not a single minute).
   const single = (c.stepMinutes ?? 1) < 2 ? t.singleMinuteFactor : 1;
   const { observed, expectedFor } = leavePeakOut(c.robust ?? c.counted, expectedOver, single > 1 ? c.withoutPeak : undefined, expected, fraction);
-  const evidence = strongestEvidenceOf(observed, expectedFor, exp.dispersion, single);
+  // A cell far above the level its tail was measured at (a trending day) meets its usual
+  // multiplicative bursts with evidence grown in proportion: the dispersion grows with it.
+  const dispersion = dispersionAt(exp, expected);
+  const evidence = strongestEvidenceOf(observed, expectedFor, dispersion, single);
   const score = scoreOf(evidence.llr, t.evidenceThreshold);
   const counted = Math.max(0, ...c.counted);
   const activeKnown = c.active >= t.minOkSamples;
@@ -104,6 +109,6 @@ export function judge(c: WindowCounts, exp: Expectation, t: DetectionThresholds)
   // factor, longer stretches without their peak minute): the tail dispersion then measures how
   // often the decision itself would have fired by chance, not how wild single minutes are, which
   // the single-minute factor answers already.
-  const rawLlr = evidence.llr * Math.max(1, exp.dispersion);
-  return { state, hold: RANK[hold] > RANK[state] ? hold : state, rawLlr, score, evidence, expectedPerMinute: expected };
+  const rawLlr = evidence.llr * Math.max(1, dispersion);
+  return { state, hold: RANK[hold] > RANK[state] ? hold : state, rawLlr, score, evidence, expectedPerMinute: expected, dispersion };
 }
