@@ -808,7 +808,7 @@ export function simulate(o: SimOptions): SimResult {
                 const ex = store.expectationFor(t.cell, t0);
                 o.log(
                   `false alert (${alert.cls}) ${new Date(nowMs).toISOString()} ${t.region}/${t.feature} ${t.shown}->${shown}: llr ${jd.evidence.llr.toFixed(1)} over ${jd.evidence.minutes} min, observed ${jd.evidence.observed} vs ${jd.expectedPerMinute.toFixed(1)}/min` +
-                    ` (active ${store.activeAt(t.cell, t0)}, ${ex.source} share ${ex.share?.toFixed(4) ?? '-'}, dispersion ${ex.dispersion.toFixed(2)}, tail ${ex.tailDispersion?.toFixed(2) ?? '-'})`,
+                    ` (active ${store.activeAt(t.cell, t0)}, ${ex.source} share ${ex.share?.toFixed(4) ?? '-'}, dispersion ${jd.dispersion.toFixed(2)}, tail ${ex.tailDispersion?.toFixed(2) ?? '-'})`,
                 );
               }
             }

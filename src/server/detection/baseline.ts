@@ -126,6 +126,8 @@ export interface Expectation {
    *  levels), and how it grows above it (see TailModel); absent: it does not grow. */
   tailLevel?: number;
   tailSlope?: number;
+  /** The grown tail is never taken above this (the baseline's `maxTailDispersion`). */
+  tailMax?: number;
   /** Where it came from: seasonal week, time of day, the recent hours, or the prior. */
   source: 'week' | 'day' | 'recent' | 'prior';
 }
@@ -195,7 +197,7 @@ export interface TailModel {
 }
 
 /**
- * How much wider than pure chance the tail of the evidence really is in this cell: the
+ * How much wider than pure chance the tail of the evidence really is in this cell (`dispersion`): the
  * `tailQuantile` of the block peaks of the last `tailDays` days (usable blocks only: a block in
  * trouble is not "usual"), over what chance gives. A quantile, so a few odd blocks move nothing;
  * from weeks, so it sees bursts, heavy tails and days that differ from each other, which the
@@ -237,20 +239,15 @@ export function tailModelAt(minute: number, blockAt: (block: number) => BlockSum
   return { dispersion, level, slope };
 }
 
-/** The tail dispersion alone (see tailModelAt). */
-export function tailDispersionAt(minute: number, blockAt: (block: number) => BlockSummary | undefined, o: BaselineOptions): number | null {
-  return tailModelAt(minute, blockAt, o)?.dispersion ?? null;
-}
-
 /**
  * The dispersion the test divides its evidence by when the cell usually holds `perStep` per step:
  * the expectation's own, or, above the level its tail was read at, that tail grown along the
  * cell's slope (never above `maxTailDispersion`).
  */
-export function dispersionAt(exp: Expectation, perStep: number, o: BaselineOptions = DEFAULT_BASELINE): number {
-  const { tailDispersion, tailLevel, tailSlope } = exp;
+export function dispersionAt(exp: Expectation, perStep: number): number {
+  const { tailDispersion, tailLevel, tailSlope, tailMax = DEFAULT_BASELINE.maxTailDispersion } = exp;
   if (tailDispersion === null || !tailLevel || !tailSlope || perStep <= tailLevel) return exp.dispersion;
-  return Math.max(exp.dispersion, Math.min(o.maxTailDispersion, tailDispersion * (perStep / tailLevel) ** tailSlope));
+  return Math.max(exp.dispersion, Math.min(tailMax, tailDispersion * (perStep / tailLevel) ** tailSlope));
 }
 
 /**
@@ -298,6 +295,7 @@ export function expectationAt(
   if (model && model.slope > 0) {
     e.tailLevel = model.level;
     e.tailSlope = model.slope;
+    e.tailMax = o.maxTailDispersion;
   }
   return e;
 }
