@@ -21,6 +21,12 @@ describe('parseIp', () => {
   it('refuses what is not an address', () => {
     for (const s of ['', 'unknown', '192.0.2', '192.0.2.256', '2001:db8:::1', 'x.com', '1.2.3.4:80']) expect(parseIp(s), s).toBeNull();
   });
+
+  it('reads IPv4 by hand exactly as node:net does (no leading zeros, four parts of 0..255)', () => {
+    for (const s of ['1.2.3.4.5', '1..2.3', '.1.2.3', '1.2.3.', '01.2.3.4', '1.2.3.04', '1.2.3.1000', '1.2.3.-1', '1.2.3.4 5', '१.२.३.४']) expect(parseIp(s), s).toBeNull();
+    for (const s of ['0.0.0.0', '255.255.255.255', '10.0.0.1', ' 198.51.100.9 ']) expect(parseIp(s)?.version, s).toBe(4);
+    expect(Array.from(ip('255.0.10.100').bytes)).toEqual([255, 0, 10, 100]);
+  });
 });
 
 describe('network prefixes', () => {
@@ -68,6 +74,20 @@ describe('clientAddress', () => {
 
   it('believes nobody without a trust list', () => {
     expect(clientAddress('127.0.0.1', '198.51.100.1', new TrustedProxies([]))).toEqual(ip('127.0.0.1'));
+  });
+
+  it('matches trusted prefixes that end inside a byte, and never across address families', () => {
+    const t = new TrustedProxies(['192.0.2.128/25', '2001:db8:8000::/33', '0.0.0.0/0']);
+    expect(t.has(ip('192.0.2.200'))).toBe(true);
+    expect(t.has(ip('8.8.8.8'))).toBe(true);
+    expect(t.has(ip('2001:db8:8000::1'))).toBe(true);
+    expect(t.has(ip('2001:db8:ffff::1'))).toBe(true);
+    expect(t.has(ip('2001:db8:7fff::1'))).toBe(false);
+    const narrow = new TrustedProxies(['192.0.2.128/25', '2001:db8::/32']);
+    expect(narrow.has(ip('192.0.2.127'))).toBe(false);
+    expect(narrow.has(ip('192.0.2.128'))).toBe(true);
+    expect(narrow.has(ip('2001:db9::1'))).toBe(false);
+    expect(narrow.has(ip('::ffff:192.0.2.130'))).toBe(true);
   });
 
   it('refuses bad trust entries', () => {

@@ -3,6 +3,7 @@
  * process that must print its one ready line and stop cleanly on SIGTERM.
  */
 import { spawn } from 'node:child_process';
+import { request as httpRequest } from 'node:http';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/server/config.ts';
@@ -71,6 +72,67 @@ describe('listening server', { timeout: 30_000 }, () => {
     const stored = new Set((await reopened.reportsSince(0)).map((r) => r.id));
     expect(acknowledged.filter((id) => !stored.has(id))).toEqual([]);
   }, 30_000);
+
+  it('reads bodies off the socket: 413 for an oversized or endless body, 400 for bad UTF-8, nothing from a body cut off', async () => {
+    const tmp = tempDir();
+    cleanups.push(tmp.remove);
+    const dbPath = join(tmp.dir, 'bodies.db');
+    const server = await startServer(loadConfig({ PORT: '0', DATABASE_URL: `sqlite:${dbPath}`, DETECT_NEWCOMER_MINUTES: '0' }));
+    cleanups.push(() => server.close());
+    const url = new URL(`${server.url}/v1/reports`);
+
+    const big = JSON.stringify({ reports: [makeReport()], pad: 'x'.repeat(70 * 1024) });
+    const declared = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: big });
+    expect(declared.status).toBe(413);
+    expect((await declared.json()).error).toBe('payload_too_large');
+
+    // An endless chunked body: the answer comes while it is still being sent, and the connection ends.
+    const endless = await new Promise<{ status: number; sent: number; connection: string | undefined }>((resolve, reject) => {
+      const req = httpRequest(url, { method: 'POST', headers: { 'content-type': 'application/json' } });
+      const chunk = Buffer.alloc(16 * 1024, 0x20);
+      let sent = 0;
+      let answered = false;
+      const pump = () => {
+        while (!answered && sent < 64 * 1024 * 1024) {
+          sent += chunk.length;
+          if (!req.write(chunk)) return void req.once('drain', pump);
+        }
+      };
+      req.on('response', (res) => {
+        answered = true;
+        res.resume();
+        res.on('end', () => {
+          req.destroy();
+          resolve({ status: res.statusCode ?? 0, sent, connection: res.headers.connection });
+        });
+      });
+      req.on('error', (err) => (answered ? undefined : reject(err)));
+      pump();
+    });
+    expect(endless.status).toBe(413);
+    expect(endless.connection).toBe('close');
+    expect(endless.sent).toBeLessThan(64 * 1024 * 1024);
+
+    const badUtf8 = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: new Uint8Array([0x7b, 0xff, 0x7d]) });
+    expect(badUtf8.status).toBe(400);
+    expect((await badUtf8.json()).error).toBe('invalid_json');
+
+    // A body that stops half-way (the client goes away): nothing stored, the server carries on.
+    const half = JSON.stringify({ reports: [makeReport()] });
+    await new Promise<void>((resolve) => {
+      const req = httpRequest(url, { method: 'POST', headers: { 'content-type': 'application/json', 'content-length': String(half.length) } });
+      req.on('error', () => resolve());
+      req.write(half.slice(0, 40), () => setTimeout(() => req.destroy(), 50));
+      req.on('close', () => resolve());
+    });
+    const whole = makeReport();
+    expect((await post(server.url, [whole])).status).toBe(202);
+    const health = await fetch(`${server.url}/healthz`);
+    expect(health.status).toBe(200);
+    const storage = new SqliteStorage(dbPath);
+    cleanups.push(() => storage.close());
+    expect((await storage.reportsSince(0)).map((r) => r.id)).toEqual([whole.id]);
+  });
 
   it('fails to start with a clear error when the port is taken', async () => {
     const tmp = tempDir();

@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { validateMessagesResponse, validateStatusResponse, type Report, type StatusResponse } from '../../src/shared/protocol.ts';
-import { createApp } from '../../src/server/http/app.ts';
+import { gunzipSync } from 'node:zlib';
+import { acceptsGzip, createApp } from '../../src/server/http/app.ts';
 import { SHED_RETRY_AFTER_S } from '../../src/server/http/load-shedding.ts';
 import { OverloadedError, type GroupCommitter } from '../../src/server/ingest/group-commit.ts';
 import { createLogger } from '../../src/server/log.ts';
@@ -302,6 +303,43 @@ describe('GET /v1/status', () => {
       expect(res.status).toBe(200);
       expect(res.headers.get('cache-control'), q).toBe('public, max-age=5');
     }
+  });
+
+  it('answers gzip to clients that take it: the same answer, a fifth of the bytes, made once a second', async () => {
+    const h = await harness({ TRUST_PROXY: '127.0.0.1' });
+    await postKnownCrowd(h, { region: 'FR' });
+    const plain = await h.request('/v1/status?site=x.com&region=FR');
+    expect(plain.headers.get('content-encoding')).toBeNull();
+    expect(plain.headers.get('vary')).toMatch(/\bAccept-Encoding\b/);
+    const plainText = await plain.text();
+    const zipped = await h.request('/v1/status?site=x.com&region=FR', { headers: { 'accept-encoding': 'br, gzip, deflate' } });
+    expect(zipped.headers.get('content-encoding')).toBe('gzip');
+    expect(zipped.headers.get('vary')).toMatch(/\bAccept-Encoding\b/);
+    expect(zipped.headers.get('cache-control')).toBe('public, max-age=5');
+    const bytes = new Uint8Array(await zipped.arrayBuffer());
+    expect(bytes.length * 3).toBeLessThan(plainText.length);
+    const unzipped = JSON.parse(gunzipSync(bytes).toString('utf8')) as StatusResponse;
+    const { generatedAt, ...rest } = unzipped;
+    const { generatedAt: plainAt, ...plainRest } = JSON.parse(plainText) as StatusResponse;
+    expect(rest).toEqual(plainRest);
+    expect(rest.overall.state).toBe('outage');
+    expect(plainAt).toBe(h.clock.now);
+    expect(generatedAt).toBe(Math.floor(h.clock.now / 1000) * 1000);
+    expect(validateStatusResponse(unzipped).ok).toBe(true);
+    // Within the second the same bytes; a new report makes a new answer at once.
+    const again = new Uint8Array(await (await h.request('/v1/status?site=x.com&region=FR', { headers: { 'accept-encoding': 'gzip' } })).arrayBuffer());
+    expect(again).toEqual(bytes);
+    await h.postReports([makeReport({ region: 'FR' }, h.clock.now)], { from: '127.0.0.1', forwardedFor: '203.0.113.77' });
+    const after = new Uint8Array(await (await h.request('/v1/status?site=x.com&region=FR', { headers: { 'accept-encoding': 'gzip' } })).arrayBuffer());
+    expect(after).not.toEqual(bytes);
+    const refused = await h.request('/v1/status?site=x.com&region=FR', { headers: { 'accept-encoding': 'gzip;q=0, identity' } });
+    expect(refused.headers.get('content-encoding')).toBeNull();
+    expect(validateStatusResponse(await refused.json()).ok).toBe(true);
+  });
+
+  it('reads Accept-Encoding as HTTP says', () => {
+    for (const h of ['gzip', 'GZIP', 'deflate, gzip;q=0.5', 'x-gzip', '*', 'br;q=1, *;q=0.1', 'gzip;q=0.001']) expect(acceptsGzip(h), h).toBe(true);
+    for (const h of [undefined, '', 'identity', 'br, deflate', 'gzip;q=0', 'gzip;q=0, *', '*;q=0', 'gzipx']) expect(acceptsGzip(h), String(h)).toBe(false);
   });
 
   it('answers 400 for a missing or bad site or region', async () => {

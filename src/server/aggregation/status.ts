@@ -2,6 +2,7 @@
  * Builds GET /v1/status answers from the in-memory aggregates (never from raw reports), applying
  * the privacy threshold: no cell with fewer than k distinct failing reporters shows a count.
  */
+import { gzipSync } from 'node:zlib';
 import { FEATURES, type FeatureStatus, type RegionStatus, type State, type StateSince, type StatusResponse } from '../../shared/protocol.ts';
 import { DAY_MS, MINUTE_MS } from '../detection/baseline.ts';
 import { applyHysteresis } from '../detection/hysteresis.ts';
@@ -10,12 +11,18 @@ import { ALL, type Cell, type MinuteStore } from './minute-store.ts';
 export const SERIES_MINUTES = 24 * 60;
 const RECENT_MINUTES = 15;
 
+/** gzip of a text as a plain byte view (what a response body takes), without a copy. */
+function gzipBytes(text: string): Uint8Array<ArrayBuffer> {
+  const b = gzipSync(text);
+  return new Uint8Array(b.buffer as ArrayBuffer, b.byteOffset, b.byteLength);
+}
+
 function cacheKey(site: string, region: string | null): string {
   return `${site}|${region ?? ''}`;
 }
 
 export class StatusBuilder {
-  private readonly cache = new Map<string, { version: number; minute: number; response: StatusResponse; json?: string }>();
+  private readonly cache = new Map<string, { version: number; minute: number; response: StatusResponse; json?: string; gzip?: { second: number; bytes: Uint8Array<ArrayBuffer> } }>();
 
   constructor(
     /** What the status is built from; the feed's history replays it (pages/state-changes.ts). */
@@ -112,5 +119,21 @@ export class StatusBuilder {
     }
     // rest always has keys (site, overall, ...), so its text opens with '{' and a key.
     return `{"generatedAt":${JSON.stringify(response.generatedAt)},${entry.json.slice(1)}`;
+  }
+
+  /**
+   * The same answer gzipped, for clients that accept it (browsers, CDNs): about a fifth of the
+   * bytes, which is most of what a read costs to send. Compressed at most once a second per
+   * answer, so its `generatedAt` is the second it was compressed in (never later than now, at
+   * most a second earlier: less than the 5 s a CDN may hold it anyway).
+   */
+  buildGzip(site: string, region: string | null, nowMs: number): Uint8Array<ArrayBuffer> {
+    const second = Math.floor(nowMs / 1000) * 1000;
+    const response = this.build(site, region, second);
+    const entry = this.cache.get(cacheKey(site, region));
+    if (!entry) return gzipBytes(JSON.stringify(response));
+    // A new answer (new reports, a new minute) is a new entry: its copy is made afresh.
+    if (entry.gzip?.second !== second) entry.gzip = { second, bytes: gzipBytes(this.buildJson(site, region, second)) };
+    return entry.gzip.bytes;
   }
 }

@@ -23,7 +23,7 @@ import type { SaltKeeper } from '../ingest/salts.ts';
 import type { Storage, StoredMessage } from '../storage/types.ts';
 import { defaultLogger, throttledErrorLog, type Logger } from '../log.ts';
 import { ServerMetrics } from '../metrics.ts';
-import { isJsonContentType, readBodyLimited } from './body.ts';
+import { isIncomingBody, isJsonContentType, readBodyLimited, readIncomingLimited } from './body.ts';
 import { extensionCors } from './cors.ts';
 import { registerPublicPages } from './public-pages.ts';
 import { publicMessage, publishedMessages } from './published-messages.ts';
@@ -87,17 +87,35 @@ async function readJson(c: Context): Promise<JsonRead> {
   if (!isJsonContentType(c.req.header('content-type'))) {
     return { ok: false, response: errorJson(c, 415, 'unsupported_media_type', { message: 'send Content-Type: application/json' }) };
   }
-  const body = await readBodyLimited(c.req.raw, LIMITS.maxBodyBytes);
+  const incoming: unknown = c.env?.incoming;
+  const body = isIncomingBody(incoming) ? await readIncomingLimited(incoming, LIMITS.maxBodyBytes) : await readBodyLimited(c.req.raw, LIMITS.maxBodyBytes);
   if (!body.ok) {
-    return body.reason === 'too_large'
-      ? { ok: false, response: errorJson(c, 413, 'payload_too_large', { message: `the body must be at most ${LIMITS.maxBodyBytes} bytes` }) }
-      : { ok: false, response: errorJson(c, 400, 'invalid_json', { message: 'the body is not valid UTF-8' }) };
+    // The rest of an oversized body is left unread: the connection ends with the answer.
+    if (body.reason === 'too_large' && isIncomingBody(incoming)) c.header('Connection', 'close');
+    if (body.reason === 'too_large') return { ok: false, response: errorJson(c, 413, 'payload_too_large', { message: `the body must be at most ${LIMITS.maxBodyBytes} bytes` }) };
+    return { ok: false, response: errorJson(c, 400, 'invalid_json', { message: body.reason === 'cut_off' ? 'the body ended early' : 'the body is not valid UTF-8' }) };
   }
   try {
     return { ok: true, value: JSON.parse(body.text) as unknown };
   } catch {
     return { ok: false, response: errorJson(c, 400, 'invalid_json', { message: 'the body is not valid JSON' }) };
   }
+}
+
+/** Whether an Accept-Encoding header takes gzip (listed, or `*`, without q=0). */
+export function acceptsGzip(header: string | undefined): boolean {
+  if (!header) return false;
+  let named: boolean | null = null;
+  let star = false;
+  for (const part of header.toLowerCase().split(',')) {
+    const [coding = '', ...params] = part.split(';').map((p) => p.trim());
+    const q = params.find((p) => p.startsWith('q='));
+    const takes = q === undefined || Number(q.slice(2)) > 0;
+    if (coding === 'gzip' || coding === 'x-gzip') named = (named ?? false) || takes;
+    else if (coding === '*') star = takes;
+  }
+  // gzip named (even refused, q=0) decides; otherwise a wildcard does.
+  return named ?? star;
 }
 
 /** Counts every refusal on a submission route by the `error` code its answer carries. */
@@ -243,6 +261,11 @@ export function createApp(deps: AppDeps): Hono<Env> {
     // copy on its next poll and delay the badge by a poll.
     c.header('Cache-Control', 'public, max-age=5');
     c.header('Content-Type', 'application/json');
+    c.header('Vary', 'Accept-Encoding');
+    if (acceptsGzip(c.req.header('accept-encoding'))) {
+      c.header('Content-Encoding', 'gzip');
+      return c.body(deps.status.buildGzip(site, region ?? null, deps.now()));
+    }
     return c.body(deps.status.buildJson(site, region ?? null, deps.now()));
   });
   app.all('/v1/status', methodNotAllowed('GET, OPTIONS'));
