@@ -13,6 +13,18 @@ import { DEFAULT_BASELINE } from '../../src/server/detection/baseline.ts';
 import { NOISE_CLASSES, type NoiseClass } from './noise.ts';
 import { DEFAULT_SIM, HELD_OUT_SEEDS, record, score, simulate, type RunRecord, type SimOptions } from './simulation.ts';
 
+/** `settings` with one numeric field set from `name=value` (a number >= 0), or a clear error naming the fields. */
+export function withSetting<T extends object>(flag: string, value: string, settings: T): T {
+  const [name, raw] = value.split('=');
+  const fields = settings as unknown as Record<string, unknown>;
+  if (!name || raw === undefined || typeof fields[name] !== 'number') {
+    throw new Error(`${flag} needs name=value with a name of ${Object.keys(fields).filter((k) => typeof fields[k] === 'number').join(', ')}`);
+  }
+  const v = Number(raw);
+  if (raw.trim() === '' || !Number.isFinite(v) || v < 0) throw new Error(`${flag} ${name} needs a number >= 0, got "${raw}"`);
+  return { ...settings, [name]: v };
+}
+
 export function parseSeeds(value: string): number[] {
   const seeds: number[] = [];
   for (const part of value.split(',')) {
@@ -74,20 +86,10 @@ function parse(argv: string[]): { options: SimOptions; seeds: number[]; out: str
     else if (flag === '--rescore') rescore = value.split(',');
     else if (flag === '--threshold') {
       // --threshold degradedMinNetworks=10: another setting of the engine on the same crowd.
-      const [name, raw] = value.split('=');
-      const thresholds = options.thresholds as unknown as Record<string, number>;
-      if (!name || raw === undefined || !(name in thresholds)) throw new Error(`--threshold needs name=value with a name of ${Object.keys(thresholds).join(', ')}`);
-      const v = Number(raw);
-      if (!Number.isFinite(v) || v < 0) throw new Error(`--threshold ${name} needs a number >= 0, got "${raw}"`);
-      options.thresholds = { ...options.thresholds, [name]: v };
+      options.thresholds = withSetting(flag, value, options.thresholds);
     } else if (flag === '--baseline') {
       // --baseline maxTailSlope=0: another setting of the baseline on the same crowd.
-      const [name, raw] = value.split('=');
-      const base = (options.baseline ?? DEFAULT_BASELINE) as unknown as Record<string, number>;
-      if (!name || raw === undefined || !(name in base) || typeof base[name] !== 'number') throw new Error(`--baseline needs name=value with a name of ${Object.keys(base).join(', ')}`);
-      const v = Number(raw);
-      if (!Number.isFinite(v) || v < 0) throw new Error(`--baseline ${name} needs a number >= 0, got "${raw}"`);
-      options.baseline = { ...(options.baseline ?? DEFAULT_BASELINE), [name]: v };
+      options.baseline = withSetting(flag, value, options.baseline ?? DEFAULT_BASELINE);
     } else if (flag === '--per-week') {
       // --per-week trending=7: a stress variant of the seed's world (more events of one class).
       const [name, raw] = value.split('=');

@@ -180,6 +180,27 @@ describe('judge', () => {
   const cold: Expectation = { perMinute: 0, seasonal: 0, level: 1, share: 0.005, dispersion: 2, tailDispersion: null, source: 'prior' };
   const flat = (n: number) => [n, n, n, n, n];
 
+  it('waits for the minute after a one-minute burst before calling it, unless it is far beyond any burst', () => {
+    const usual: Expectation = { perMinute: 2, seasonal: 2, level: 1, share: null, dispersion: 1.5, tailDispersion: null, source: 'day' };
+    // 40 people in the newest minute where 2 are usual (20x), the minutes before as usual.
+    const burst = { counted: [40, 42, 44, 46, 48], networks: 8, active: 48, withoutPeak: { index: 0, counts: [0, 2, 4, 6, 8], own: [40, 2, 2, 2, 2] } };
+    expect(judge(burst, usual, DEFAULT_THRESHOLDS).state).toBe('operational');
+    // The rule is what holds it back: a lone minute believed at any size is called.
+    expect(judge(burst, usual, { ...DEFAULT_THRESHOLDS, loneMinuteRatio: 1 }).state).not.toBe('operational');
+    // 20 s into the next minute it still fails (15 people in a third of a minute): called.
+    const goesOn = { counted: [15, 55, 57, 59, 61], networks: 8, active: 61, newestFraction: 1 / 3, withoutPeak: { index: 1, counts: [15, 15, 17, 19, 21], own: [15, 40, 2, 2, 2] } };
+    expect(judge(goesOn, usual, DEFAULT_THRESHOLDS).state).toBe('outage');
+    // ... or the next minute is back to usual (1 person in a third of a minute): nothing.
+    const over = { counted: [1, 41, 43, 45, 47], networks: 8, active: 47, newestFraction: 1 / 3, withoutPeak: { index: 1, counts: [1, 1, 3, 5, 7], own: [1, 40, 2, 2, 2] } };
+    expect(judge(over, usual, DEFAULT_THRESHOLDS).state).toBe('operational');
+    // The minute before confirms too: an outage that began late in the previous minute.
+    const lateStart = { counted: [40, 52, 54, 56, 58], networks: 8, active: 58, withoutPeak: { index: 0, counts: [0, 12, 14, 16, 18], own: [40, 12, 2, 2, 2] } };
+    expect(judge(lateStart, usual, DEFAULT_THRESHOLDS).state).not.toBe('operational');
+    // 100 where 2 are usual (50x, past loneMinuteRatio): an outage within its first minute.
+    const huge = { counted: [100, 102, 104, 106, 108], networks: 8, active: 108, withoutPeak: { index: 0, counts: [0, 2, 4, 6, 8], own: [100, 2, 2, 2, 2] } };
+    expect(judge(huge, usual, DEFAULT_THRESHOLDS).state).toBe('outage');
+  });
+
   it('calls the e2e contract an outage: 60 from 12 networks, nobody ok, nothing known', () => {
     expect(judge({ counted: flat(60), networks: 12, active: 60 }, cold, t).state).toBe('outage');
   });

@@ -487,13 +487,16 @@ export class MinuteStore {
 
   /**
    * The window's peak minute, by its own count (capped per network, the biggest network left out)
-   * over the part of a minute it covers, and the window's counts once more without it.
+   * over the part of a minute it covers, and the window's counts once more without it; and each
+   * minute's own count (a lone minute is called only when a minute next to the peak rises too).
    */
-  withoutPeak(cell: Cell, minute: number, newestFraction: number): { index: number; counts: number[] } | undefined {
+  withoutPeak(cell: Cell, minute: number, newestFraction: number): { index: number; counts: number[]; own: number[] } | undefined {
     const t = this.thresholds;
     let index = -1;
     let best = 0;
+    const ownCounts: number[] = [];
     for (let k = 0; k < t.windowMinutes; k++) {
+      ownCounts.push(0);
       const byNetwork = cell.detail.get(minute - k * MINUTE_MS)?.byNetwork;
       if (!byNetwork) continue;
       let own = 0;
@@ -504,6 +507,7 @@ export class MinuteStore {
         sizes.push(n);
       }
       own -= largest(sizes, t.leaveOutNetworks);
+      ownCounts[k] = own;
       const rate = own / (k === 0 ? Math.min(1, Math.max(0.25, newestFraction)) : 1);
       if (rate > best) {
         best = rate;
@@ -511,7 +515,7 @@ export class MinuteStore {
       }
     }
     if (index < 0) return undefined;
-    return { index, counts: this.windowCounts(cell, minute, t.windowMinutes, index).robust };
+    return { index, counts: this.windowCounts(cell, minute, t.windowMinutes, index).robust, own: ownCounts };
   }
 
   /** Full judgement of the minute (not cached): for tools and the simulator. */

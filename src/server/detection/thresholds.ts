@@ -28,6 +28,14 @@ export interface DetectionThresholds {
    *  heavy-tailed crowd looks like the first minute of an outage, a second minute tells them
    *  apart (a large outage still passes in its first minute). */
   singleMinuteFactor: number;
+  /** The newest minute alone calls trouble only when a minute next to the window's peak minute
+   *  rises too (its own count at least `confirmRatio` times its usual and `confirmEvidence` nats
+   *  over it, the spread corrected), or when it stands this many times above its usual count:
+   *  a burst of one minute is not an outage, an outage fails into the next minute as well.
+   *  A huge value (1e9): never alone. */
+  loneMinuteRatio: number;
+  confirmRatio: number;
+  confirmEvidence: number;
   /** The expected failing reporters per minute never go below this (a quiet cell is not "0"). */
   minExpectedPerMinute: number;
   /** The evidence is counted without this many of the networks that gave the most reporters. */
@@ -61,6 +69,9 @@ export const DEFAULT_THRESHOLDS: DetectionThresholds = {
   holdFraction: 0.5,
   evidenceThreshold: 18,
   singleMinuteFactor: 2.5,
+  loneMinuteRatio: 40,
+  confirmRatio: 2,
+  confirmEvidence: 2,
   minExpectedPerMinute: 0.5,
   leaveOutNetworks: 1,
   newcomerMinutes: 10,

@@ -4,7 +4,7 @@
  */
 import type { State } from '../../shared/protocol.ts';
 import { dispersionAt, type Expectation } from './baseline.ts';
-import { scoreOf, strongestEvidenceOf, type Evidence } from './sequential.ts';
+import { poissonLlr, scoreOf, strongestEvidenceOf, type Evidence } from './sequential.ts';
 import { RANK } from './hysteresis.ts';
 import type { DetectionThresholds } from './thresholds.ts';
 
@@ -30,8 +30,10 @@ export interface WindowCounts {
   /** The window once more without its peak minute (the one whose own count stood highest over
    *  what it usually holds): `index` is that minute (0 the newest), `counts[k - 1]` the count over
    *  the last k minutes without it (robust, when `robust` is given). A stretch of two or more
-   *  minutes is judged on these, so one heavy-tailed minute cannot carry a longer stretch. */
-  withoutPeak?: { index: number; counts: number[] };
+   *  minutes is judged on these, so one heavy-tailed minute cannot carry a longer stretch.
+   *  `own[k]`: minute k's own count (0 the newest, robust), which tells whether the minutes next
+   *  to the peak rise too. */
+  withoutPeak?: { index: number; counts: number[]; own?: number[] };
 }
 
 export interface Judgement {
@@ -74,6 +76,24 @@ function leavePeakOut(observed: readonly number[], expectedOver: readonly number
   };
 }
 
+/**
+ * Whether the newest minute's own evidence may count: when a minute next to the window's peak
+ * minute rises too (an outage fails into its next minute; a heavy-tailed burst of one minute, a
+ * deploy blip, is over), or when the minute stands so far above its usual count
+ * (`loneMinuteRatio`) that no burst of a crowd reaches it. Otherwise a minute alone, however
+ * strong its evidence, waits for the next one.
+ */
+function loneMinuteStands(newest: number, newestExpected: number, peak: NonNullable<WindowCounts['withoutPeak']>, perMinute: number, fraction: number, dispersion: number, t: DetectionThresholds): boolean {
+  if (newest >= t.loneMinuteRatio * newestExpected) return true;
+  const own = peak.own ?? [];
+  return [peak.index - 1, peak.index + 1].some((j) => {
+    if (j < 0 || j >= own.length) return false;
+    const e = perMinute * (j === 0 ? fraction : 1);
+    const x = own[j] as number;
+    return x >= t.confirmRatio * e && poissonLlr(x, e) / Math.max(1, dispersion) >= t.confirmEvidence;
+  });
+}
+
 export function judge(c: WindowCounts, exp: Expectation, t: DetectionThresholds): Judgement {
   const expected = expectedPerMinute(exp, c.active, t);
   // The minute still filling up is compared with what that part of a minute usually holds.
@@ -86,7 +106,13 @@ export function judge(c: WindowCounts, exp: Expectation, t: DetectionThresholds)
   // A cell far above the level its tail was measured at (a trending day) meets its usual
   // multiplicative bursts with evidence grown in proportion: the dispersion grows with it.
   const dispersion = dispersionAt(exp, expected);
-  const evidence = strongestEvidenceOf(observed, expectedFor, dispersion, single);
+  // What the counts show before the lone-minute rule: the block keeps this as its peak, so the
+  // tail still learns how bursty the cell's single minutes are.
+  const shown = strongestEvidenceOf(observed, expectedFor, dispersion, single);
+  let evidence = shown;
+  if (single > 1 && c.withoutPeak?.own && !loneMinuteStands(observed[0] ?? 0, expectedFor[0] ?? expected, c.withoutPeak, expected, fraction, dispersion, t)) {
+    evidence = strongestEvidenceOf([0, ...observed.slice(1)], expectedFor, dispersion, single);
+  }
   const score = scoreOf(evidence.llr, t.evidenceThreshold);
   const counted = Math.max(0, ...c.counted);
   const activeKnown = c.active >= t.minOkSamples;
@@ -107,8 +133,11 @@ export function judge(c: WindowCounts, exp: Expectation, t: DetectionThresholds)
   const hold = t.holdFraction >= 1 ? state : level(t.holdFraction);
   // The block's peak is kept in the units the bar reads (a single minute already divided by its
   // factor, longer stretches without their peak minute): the tail dispersion then measures how
-  // often the decision itself would have fired by chance, not how wild single minutes are, which
-  // the single-minute factor answers already.
-  const rawLlr = evidence.llr * Math.max(1, dispersion);
+  // often the decision would have fired by chance, not how wild single minutes are, which the
+  // single-minute factor answers already. A lone minute the rule above held back still counts
+  // here (as the bar would read it), so a cell whose minutes burst keeps the wider tail it had:
+  // left out, its tail narrowed and five-minute stretches of drift passed more often (tuning
+  // seed 1: 2 -> 4 growth alerts).
+  const rawLlr = shown.llr * Math.max(1, dispersion);
   return { state, hold: RANK[hold] > RANK[state] ? hold : state, rawLlr, score, evidence, expectedPerMinute: expected, dispersion };
 }
