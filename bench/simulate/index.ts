@@ -14,7 +14,7 @@ import { NOISE_CLASSES, type NoiseClass } from './noise.ts';
 import { DEFAULT_SIM, HELD_OUT_SEEDS, record, score, simulate, type RunRecord, type SimOptions } from './simulation.ts';
 
 /** `settings` with one numeric field set from `name=value` (a number >= 0), or a clear error naming the fields. */
-export function withSetting<T extends object>(flag: string, value: string, settings: T): T {
+function withSetting<T extends object>(flag: string, value: string, settings: T): T {
   const [name, raw] = value.split('=');
   const fields = settings as unknown as Record<string, unknown>;
   if (!name || raw === undefined || typeof fields[name] !== 'number') {

@@ -83,10 +83,9 @@ function leavePeakOut(observed: readonly number[], expectedOver: readonly number
  * (`loneMinuteRatio`) that no burst of a crowd reaches it. Otherwise a minute alone, however
  * strong its evidence, waits for the next one.
  */
-function loneMinuteStands(newest: number, newestExpected: number, peak: NonNullable<WindowCounts['withoutPeak']>, perMinute: number, fraction: number, dispersion: number, t: DetectionThresholds): boolean {
+function loneMinuteStands(newest: number, newestExpected: number, peakIndex: number, own: readonly number[], perMinute: number, fraction: number, dispersion: number, t: DetectionThresholds): boolean {
   if (newest >= t.loneMinuteRatio * newestExpected) return true;
-  const own = peak.own ?? [];
-  return [peak.index - 1, peak.index + 1].some((j) => {
+  return [peakIndex - 1, peakIndex + 1].some((j) => {
     if (j < 0 || j >= own.length) return false;
     const e = perMinute * (j === 0 ? fraction : 1);
     const x = own[j] as number;
@@ -110,7 +109,9 @@ export function judge(c: WindowCounts, exp: Expectation, t: DetectionThresholds)
   // tail still learns how bursty the cell's single minutes are.
   const shown = strongestEvidenceOf(observed, expectedFor, dispersion, single);
   let evidence = shown;
-  if (single > 1 && c.withoutPeak?.own && !loneMinuteStands(observed[0] ?? 0, expectedFor[0] ?? expected, c.withoutPeak, expected, fraction, dispersion, t)) {
+  // Only the one-minute stretch is held back, so only evidence that came from it is read again.
+  const own = c.withoutPeak?.own;
+  if (single > 1 && shown.minutes === 1 && own && !loneMinuteStands(observed[0] ?? 0, expectedFor[0] ?? expected, c.withoutPeak?.index ?? 0, own, expected, fraction, dispersion, t)) {
     evidence = strongestEvidenceOf([0, ...observed.slice(1)], expectedFor, dispersion, single);
   }
   const score = scoreOf(evidence.llr, t.evidenceThreshold);

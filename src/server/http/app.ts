@@ -88,10 +88,11 @@ async function readJson(c: Context): Promise<JsonRead> {
     return { ok: false, response: errorJson(c, 415, 'unsupported_media_type', { message: 'send Content-Type: application/json' }) };
   }
   const incoming: unknown = c.env?.incoming;
-  const body = isIncomingBody(incoming) ? await readIncomingLimited(incoming, LIMITS.maxBodyBytes) : await readBodyLimited(c.req.raw, LIMITS.maxBodyBytes);
+  const fromSocket = isIncomingBody(incoming);
+  const body = fromSocket ? await readIncomingLimited(incoming, LIMITS.maxBodyBytes) : await readBodyLimited(c.req.raw, LIMITS.maxBodyBytes);
   if (!body.ok) {
     // The rest of an oversized body is left unread: the connection ends with the answer.
-    if (body.reason === 'too_large' && isIncomingBody(incoming)) c.header('Connection', 'close');
+    if (body.reason === 'too_large' && fromSocket) c.header('Connection', 'close');
     if (body.reason === 'too_large') return { ok: false, response: errorJson(c, 413, 'payload_too_large', { message: `the body must be at most ${LIMITS.maxBodyBytes} bytes` }) };
     return { ok: false, response: errorJson(c, 400, 'invalid_json', { message: body.reason === 'cut_off' ? 'the body ended early' : 'the body is not valid UTF-8' }) };
   }
