@@ -68,3 +68,23 @@ describe('SQLite migration 5: reports stored in arrival order', () => {
     expect(version).toBe(5);
   });
 });
+
+// The same contract with report commits on the event loop (the path an in-memory database takes).
+describeStorage('SQLite, reports committed on the event loop', async () => {
+  const tmp = tempDir();
+  const path = join(tmp.dir, 'inline.db');
+  const storage = new SqliteStorage(path, { writerThread: false });
+  await storage.migrate();
+  return {
+    storage,
+    openAnother: async () => {
+      const other = new SqliteStorage(path, { writerThread: false });
+      await other.migrate();
+      return other;
+    },
+    cleanup: async () => {
+      await storage.close();
+      tmp.remove();
+    },
+  };
+});
