@@ -44,6 +44,8 @@ describe('SQLite report writer thread', () => {
     const fresh = await Promise.all(answers);
     await closed;
     fresh.forEach((ids, i) => expect([...ids]).toEqual(batches[i]?.map((r) => r.id)));
+    // A closed storage refuses later batches (the server answers 503) instead of reopening.
+    await expect(storage.insertReports([storedReport()])).rejects.toThrow(/closed/);
     const db = new Database(path, { readonly: true });
     expect((db.prepare('SELECT COUNT(*) AS n FROM reports').get() as { n: number }).n).toBe(1000);
     db.close();

@@ -17,6 +17,7 @@ export class SqliteReportWriter {
   private worker: Worker | null = null;
   private readonly waiting = new Map<number, Waiting>();
   private seq = 0;
+  private closed = false;
 
   /** `insertSql` takes one row's parameters, the row's id first, and does nothing for a stored id. */
   constructor(
@@ -27,6 +28,9 @@ export class SqliteReportWriter {
   /** Stores the rows (each the statement's parameters) in one transaction; resolves after the
    *  commit with the ids newly stored. */
   insert(rows: readonly (readonly unknown[])[]): Promise<Set<string>> {
+    // After close() a batch must fail like one sent to a closed database, not start a new thread
+    // that would acknowledge reports the owner no longer serves.
+    if (this.closed) return Promise.reject(new Error('report writer is closed'));
     const worker = (this.worker ??= this.spawn());
     const seq = ++this.seq;
     return new Promise((resolve, reject) => {
@@ -37,6 +41,7 @@ export class SqliteReportWriter {
 
   /** Lets the batches already sent commit, then stops the thread. */
   async close(): Promise<void> {
+    this.closed = true;
     const worker = this.worker;
     if (!worker) return;
     const exited = once(worker, 'exit');
