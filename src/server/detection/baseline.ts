@@ -54,6 +54,13 @@ export interface BaselineOptions {
    *  first seen), the level is the lower quartile of everything in the last day, once at least
    *  this many blocks are known: a level that never changes is the usual one, not an outage. */
   settleBlocks: number;
+  /** Whether the same time of earlier weeks or days counts even when it was judged in trouble.
+   *  Off for crowds of failure reports: a failure that comes back every day is still a failure
+   *  people want to hear of. On for plain count series: a rise that comes back at the same time
+   *  every week (Saturday night taxis) is their usual level, and leaving it out kept it out for
+   *  good, since each return was judged against the other days and marked troubled again. A
+   *  median of days or weeks is not moved by one odd day among them. */
+  seasonalTroubled?: boolean;
   /** Share of active people failing assumed before anything is known. */
   priorShare: number;
   /** Variance / mean of per-minute counts assumed before anything is known. */
@@ -311,7 +318,7 @@ function seasonalAt(minute: number, blockAt: (block: number) => BlockSummary | u
       let any = false;
       for (let j = -o.neighbourBlocks; j <= o.neighbourBlocks; j++) {
         const b = blockAt(block - p * period + j * BLOCK);
-        if (usable(b, o)) {
+        if (b !== undefined && (o.seasonalTroubled ? b.minutes >= o.minBlockSteps : usable(b, o))) {
           blocks.push(b);
           any = true;
         }

@@ -122,6 +122,8 @@ const SERIES_BLOCK_MS = 5 * 60_000;
 /** The tail dispersion reads weeks of blocks: worked out once an hour, not every row. */
 const TAIL_EVERY_MS = 3600_000;
 const WARMUP_WINDOW = 240;
+/** Usual levels read from the same time of earlier days or weeks (not from the last minutes). */
+const SEASONAL_SOURCES: ReadonlySet<Expectation['source']> = new Set(['day', 'week']);
 
 function addToBlock(s: BlockSummary, value: number, troubled: boolean, rawLlr: number, seasonal: number): void {
   s.minutes++;
@@ -150,13 +152,14 @@ export function seriesBaseline(stepMs: number): BaselineOptions {
     minBlockSteps: Math.max(1, Math.ceil((stepsPerBlock * 2) / 3)),
     tailMinBlocks: blocksPerDay,
     levelMinBlocks: Math.min(DEFAULT_BASELINE.levelMinBlocks, Math.max(1, Math.round(blocksPerDay / 2))),
+    seasonalTroubled: true,
   };
 }
 
 /**
- * Judges every row from the rows before it. Nothing is called until a day of the series is
- * known (the tail dispersion needs it): a series arrives with no history, unlike a server cell,
- * whose quiet start is known to be quiet.
+ * Judges every row from the rows before it. Nothing is called until three days of the series are
+ * known (the time-of-day level needs three earlier days, the tail dispersion one): a series
+ * arrives with no history, unlike a server cell, whose quiet start is known to be quiet.
  */
 export function scoreSeries(rows: readonly SeriesRow[], thresholds: DetectionThresholds = DEFAULT_THRESHOLDS): ScoredRow[] {
   const t = seriesThresholds(thresholds);
@@ -208,8 +211,14 @@ export function scoreSeries(rows: readonly SeriesRow[], thresholds: DetectionThr
     // before the tail dispersion is known (a day of blocks).
     const learning = i < WARMUP_ROWS || exp.tailDispersion === null;
     const raw: State = learning ? 'operational' : j.state;
-    const hold: State = learning ? 'operational' : j.hold;
-    const shown = stepper.step(raw, row.at, hold);
+    // Nor is anything shown while the usual level is not yet read from the same time on earlier
+    // days (three of them): until then it comes from the last 40 minutes, which cannot foresee a
+    // daily rise. Every alert that real series (flights, a load balancer's requests) raised in
+    // their first days was such a rise read against the hours before it. The history is kept as
+    // it was judged, so the tail and the troubled blocks learn as before.
+    const knowsDay = SEASONAL_SOURCES.has(exp.source);
+    const hold: State = learning || !knowsDay ? 'operational' : j.hold;
+    const shown = stepper.step(knowsDay ? raw : 'operational', row.at, hold);
     addToBlock(current.summary, row.value, raw !== 'operational', learning ? 0 : j.rawLlr, exp.source === 'prior' ? 0 : exp.seasonal);
     const ev = j.evidence.llr;
     const squeezed = ev <= 0 ? 0 : ev / (ev + t.evidenceThreshold);
