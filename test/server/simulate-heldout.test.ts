@@ -1,11 +1,21 @@
 /**
- * Regression guard for detection: ONE held-out seed of the detection benchmark, in a reduced
- * configuration short enough for CI, must meet issue 4's targets. Seed 109 is held out: never
- * tune the engine on it (tune on seeds 1-3; docs/detection-benchmarks.md, "Seeds"). A failure
- * here is a finding about the engine, not a reason to change this test's numbers.
+ * Guard for detection: ONE held-out seed of the detection benchmark, in a reduced configuration
+ * short enough for CI. Seed 109 is held out: never tune the engine on it (tune on seeds 1-3;
+ * docs/detection-benchmarks.md, "Seeds"). A failure here is a finding about the engine, not a
+ * reason to change this test's numbers.
+ *
+ * Two checks on the same run:
+ * - **No worse than today** (always on): the figures the engine of 407c0f2 gives on this run, which
+ *   is deterministic for a given engine, as ceilings. An engine change that makes this seed worse
+ *   (a later badge, one more false alert, an attack that gets through) turns CI red; one that
+ *   makes it better passes, and its commit should lower the ceilings to the new figures.
+ * - **The issue's targets** (DETECTION_GUARD=1 only): median badge delay 60 s, p95 180 s, at most
+ *   one false alert. Not met today (median 74 s, 2 false alerts: one Hawkes
+ *   cluster in France's search, called in its cell and the roll-up), so it cannot run in CI without
+ *   stopping every other change from landing; it stays here, named, until the engine meets it.
  *
  * Reduced configuration (and why it still measures the same things): 2 warm-up days and 2 scored
- * days instead of 3 + 14; the usual 36,000 users (the target class needs regions with 2,000
+ * days instead of 3 + 7; the usual 36,000 users (the target class needs regions with 2,000
  * active); target-class outages at 4.7x the usual weekly rate (28 a week, so 8 in 2 days) so a
  * median and a 95th percentile have a sample; every noise class, attack class and the
  * incident scenarios that fit in 2 days. False alerts: the weekly target (<= 1 a week) is allowed
@@ -22,31 +32,49 @@ const SEED = 109;
  *  reported, not failed on. */
 const UNSTOPPABLE = new Set(['several networks, warmed-up pseudonyms']);
 
-// Not yet met by the engine (false alerts from one- and two-minute heavy-tailed bursts, issue 9
-// open): run on demand with DETECTION_GUARD=1 until it is, so CI stays able to land other work.
-const guard = process.env.DETECTION_GUARD === '1' ? describe : describe.skip;
+/** What the engine of 407c0f2 gives on this run (2026-12-06): the ceilings of "no worse". */
+const TODAY = { medianBadgeDelaySeconds: 74, p95BadgeDelaySeconds: 125, falseAlerts: 2 } as const;
 
-guard('detection benchmark, held-out seed 109 (reduced)', () => {
-  it('meets the targets: badge delay of target outages, false alerts, attacks', { timeout: 480_000 }, () => {
-    expect(HELD_OUT_SEEDS).toContain(SEED);
-    const run = record(simulate({ ...DEFAULT_SIM, seed: SEED, warmupDays: 2, scoredDays: 2, targetOutagesPerWeek: 28 }));
-    const s = score([run]);
-    // The run holds what it claims to test.
-    for (const c of NOISE_CLASSES) expect(run.noise[c]).toBe(true);
-    for (const c of NOISE_CLASSES.filter((c) => c !== 'flapping' && c !== 'clock-skew')) expect(run.noiseEvents[c] ?? 0, c).toBeGreaterThan(0);
-    expect(s.target.outages).toBeGreaterThanOrEqual(7);
-    expect(Object.keys(s.attackSuccessByClass).length).toBe(7);
-    expect(s.scenarios.length).toBeGreaterThanOrEqual(3);
+let scored: ReturnType<typeof score> | null = null;
+/** One simulation for both checks (minutes of CPU). */
+function run(): ReturnType<typeof score> {
+  if (scored) return scored;
+  expect(HELD_OUT_SEEDS).toContain(SEED);
+  const r = record(simulate({ ...DEFAULT_SIM, seed: SEED, warmupDays: 2, scoredDays: 2, targetOutagesPerWeek: 28 }));
+  const s = score([r]);
+  // The run holds what it claims to test.
+  for (const c of NOISE_CLASSES) expect(r.noise[c]).toBe(true);
+  for (const c of NOISE_CLASSES.filter((c) => c !== 'flapping' && c !== 'clock-skew')) expect(r.noiseEvents[c] ?? 0, c).toBeGreaterThan(0);
+  expect(s.target.outages).toBeGreaterThanOrEqual(7);
+  expect(Object.keys(s.attackSuccessByClass).length).toBe(7);
+  expect(s.scenarios.length).toBeGreaterThanOrEqual(3);
+  return (scored = s);
+}
 
-    const successes = s.successfulAttacks.filter((a) => !UNSTOPPABLE.has(a.kind));
+function detail(s: ReturnType<typeof score>): string {
+  return JSON.stringify({ badgeDelay: s.badgeDelay, serverDelay: [s.medianDelaySeconds, s.p95DelaySeconds], falseAlerts: s.falseAlarms, successfulAttacks: s.successfulAttacks.map((a) => [a.kind, a.moved]) });
+}
+
+describe('detection benchmark, held-out seed 109 (reduced)', () => {
+  it('is no worse than today: every target outage on the badge, delays, false alerts, attacks', { timeout: 600_000 }, () => {
+    const s = run();
     const found = {
       targetOutagesOnBadge: `${s.badgeDelay.seen} / ${s.badgeDelay.of}`,
+      medianBadgeDelayNoWorse: (s.badgeDelay.median ?? Infinity) <= TODAY.medianBadgeDelaySeconds,
+      p95BadgeDelayNoWorse: (s.badgeDelay.p95 ?? Infinity) <= TODAY.p95BadgeDelaySeconds,
+      falseAlertsNoMore: s.falseAlarms.length <= TODAY.falseAlerts,
+      attackSuccesses: s.successfulAttacks.filter((a) => !UNSTOPPABLE.has(a.kind)).length,
+    };
+    expect(found, detail(s)).toEqual({ targetOutagesOnBadge: `${s.badgeDelay.of} / ${s.badgeDelay.of}`, medianBadgeDelayNoWorse: true, p95BadgeDelayNoWorse: true, falseAlertsNoMore: true, attackSuccesses: 0 });
+  });
+
+  it.runIf(process.env.DETECTION_GUARD === '1')('meets the targets: badge delay of target outages, false alerts, attacks', { timeout: 600_000 }, () => {
+    const s = run();
+    const found = {
       medianBadgeDelayOk: (s.badgeDelay.median ?? Infinity) <= TARGETS.medianBadgeDelaySeconds,
       p95BadgeDelayOk: (s.badgeDelay.p95 ?? Infinity) <= TARGETS.p95BadgeDelaySeconds,
       falseAlertsInTwoDaysAtMostOne: s.falseAlarms.length <= 1,
-      attackSuccesses: successes.length,
     };
-    const detail = JSON.stringify({ badgeDelay: s.badgeDelay, serverDelay: [s.medianDelaySeconds, s.p95DelaySeconds], falseAlerts: s.falseAlarms, successfulAttacks: s.successfulAttacks.map((a) => [a.kind, a.moved]) });
-    expect(found, detail).toEqual({ targetOutagesOnBadge: `${s.badgeDelay.of} / ${s.badgeDelay.of}`, medianBadgeDelayOk: true, p95BadgeDelayOk: true, falseAlertsInTwoDaysAtMostOne: true, attackSuccesses: 0 });
+    expect(found, detail(s)).toEqual({ medianBadgeDelayOk: true, p95BadgeDelayOk: true, falseAlertsInTwoDaysAtMostOne: true });
   });
 });
