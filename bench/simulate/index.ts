@@ -1,6 +1,6 @@
 /**
  * npm run simulate [-- --seed N | --seeds 100-109 (or 1,2,3) --weeks N | --days N --warmup-days N
- *                    --users N --targets N --minutes N --noise all|none|-class,+class,...
+ *                    --users N --targets N --minutes N --tick-seconds N --noise all|none|-class,+class,...
  *                    --no-scenarios --out path --threshold name=value ... --baseline name=value ...
  *                    --per-week trending=N|hawkes=N | --rescore a.json,b.json]
  * Runs the seeded crowd simulation through the server's detection engine, one seed after the
@@ -80,6 +80,7 @@ function parse(argv: string[]): { options: SimOptions; seeds: number[]; out: str
     else if (flag === '--users') options.totalUsers = Math.max(100, int());
     else if (flag === '--targets') options.targetOutagesPerWeek = int();
     else if (flag === '--minutes') options.limitMinutes = Math.max(1, int());
+    else if (flag === '--tick-seconds') options.tickSeconds = int();
     else if (flag === '--noise') options.noise = parseNoise(value, options.noise);
     else if (flag === '--out') out = value;
     // --rescore a.json,b.json: pool the runs of earlier results (their `runs`) without re-running.

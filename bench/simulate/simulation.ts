@@ -45,6 +45,10 @@ export interface SimOptions {
   noise: NoiseSwitches;
   /** Stop after this many minutes (for tests and profiling); default: the whole run. */
   limitMinutes?: number;
+  /** Seconds between readings of the status (and the slices reports arrive in); a divisor of 60.
+   *  Default 20. The real server judges on every status request its cache lets through (a CDN
+   *  folds them into one every `max-age`, 5 s), so shorter ticks are closer to it. */
+  tickSeconds?: number;
   log?: (line: string) => void;
 }
 
@@ -83,8 +87,8 @@ export const NOISE_PARAMS = {
 } as const;
 
 const SITE = 'x.com';
-const TICKS = 3;
-const TICK_MS = 20_000;
+/** How often the simulated status is read within a minute (reports arrive in the same slices). */
+export const DEFAULT_TICK_SECONDS = 20;
 const MIN = 60_000;
 const DAY_MIN = 1440;
 const WEEK_MIN = 7 * DAY_MIN;
@@ -554,6 +558,10 @@ export interface SimResult {
 
 export function simulate(o: SimOptions): SimResult {
   const began = Date.now();
+  const tickSeconds = o.tickSeconds ?? DEFAULT_TICK_SECONDS;
+  if (!Number.isInteger(tickSeconds) || tickSeconds < 1 || 60 % tickSeconds !== 0) throw new Error(`tickSeconds must be a whole divisor of 60, not ${tickSeconds}`);
+  const TICK_MS = tickSeconds * 1000;
+  const TICKS = 60 / tickSeconds;
   const rng = makeRng(o.seed);
   // A Monday, so weeks line up with the calendar.
   const start = Date.UTC(2026, 0, 5);
@@ -976,6 +984,8 @@ export interface RunRecord {
   seed: number;
   scoredDays: number;
   warmupDays: number;
+  /** Seconds between status readings (absent in results written before it existed: 20). */
+  tickSeconds?: number;
   totalUsers: number;
   noise: NoiseSwitches;
   reports: number;
@@ -998,6 +1008,7 @@ export function record(r: SimResult): RunRecord {
     seed: r.options.seed,
     scoredDays: r.options.scoredDays,
     warmupDays: r.options.warmupDays,
+    tickSeconds: r.options.tickSeconds ?? DEFAULT_TICK_SECONDS,
     totalUsers: r.options.totalUsers,
     noise: r.options.noise,
     reports: r.reports,

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { makeRng, overdispersed, poisson, quantileOf, unitHash } from '../../bench/simulate/random.ts';
-import { activeAt, covers, DEFAULT_SIM, ownCells, schedule, score, simulate, summarise, type RunRecord } from '../../bench/simulate/simulation.ts';
+import { activeAt, covers, DEFAULT_SIM, ownCells, record, schedule, score, simulate, summarise, type RunRecord } from '../../bench/simulate/simulation.ts';
 import { activity, activeWindow, ensureDay, makePopulation, REGIONS } from '../../bench/simulate/world.ts';
 
 function meanVar(xs: number[]): [number, number] {
@@ -126,6 +126,18 @@ describe('simulation run', { timeout: 120_000 }, () => {
     expect(a.overall.outages).toBeGreaterThanOrEqual(1);
     expect(a.attackSuccessRate).toBeGreaterThanOrEqual(0);
     expect(a.attackSuccessRate).toBeLessThanOrEqual(1);
+  });
+
+  it('reads the status every tickSeconds over the same world and the same reports', () => {
+    const options = { ...DEFAULT_SIM, totalUsers: 3000, warmupDays: 0, scoredDays: 7, limitMinutes: 360 };
+    const coarse = simulate(options);
+    const fine = simulate({ ...options, tickSeconds: 5 });
+    // Ticks only slice each minute's reports differently: the same reports, outages and attacks.
+    expect(fine.reports).toBe(coarse.reports);
+    expect(fine.outages.map((o) => [o.start, o.end, o.regions])).toEqual(coarse.outages.map((o) => [o.start, o.end, o.regions]));
+    expect(record(fine).tickSeconds).toBe(5);
+    expect(record(coarse).tickSeconds).toBe(20);
+    expect(() => simulate({ ...options, tickSeconds: 7 })).toThrow(/tickSeconds must be a whole divisor of 60, not 7/);
   });
 });
 
