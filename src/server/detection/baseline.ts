@@ -157,8 +157,9 @@ export function blockOf(minute: number): number {
   return Math.floor(minute / BLOCK_MS) * BLOCK_MS;
 }
 
-function usable(b: BlockSummary | undefined, o: BaselineOptions): b is BlockSummary {
-  return b !== undefined && !b.troubled && b.minutes >= o.minBlockSteps;
+/** A block with enough steps to read a level from; a troubled one only when `troubledToo`. */
+function usable(b: BlockSummary | undefined, o: BaselineOptions, troubledToo = false): b is BlockSummary {
+  return b !== undefined && (troubledToo || !b.troubled) && b.minutes >= o.minBlockSteps;
 }
 
 function summarise(blocks: BlockSummary[], source: Expectation['source'], o: BaselineOptions, q = 0.5): Omit<Expectation, 'level' | 'tailDispersion'> {
@@ -318,7 +319,7 @@ function seasonalAt(minute: number, blockAt: (block: number) => BlockSummary | u
       let any = false;
       for (let j = -o.neighbourBlocks; j <= o.neighbourBlocks; j++) {
         const b = blockAt(block - p * period + j * BLOCK);
-        if (b !== undefined && (o.seasonalTroubled ? b.minutes >= o.minBlockSteps : usable(b, o))) {
+        if (usable(b, o, o.seasonalTroubled)) {
           blocks.push(b);
           any = true;
         }
@@ -340,7 +341,7 @@ function seasonalAt(minute: number, blockAt: (block: number) => BlockSummary | u
   const day: BlockSummary[] = [];
   for (let i = 2; i < Math.max(o.settleBlocks + 2, DAY_MS / BLOCK); i++) {
     const b = blockAt(block - i * BLOCK);
-    if (b && b.minutes >= o.minBlockSteps) day.push(b);
+    if (usable(b, o, true)) day.push(b);
   }
   if (day.length >= o.settleBlocks) return summarise(day, 'recent', o, 0.25);
   return { perMinute: 0, seasonal: 0, share: o.priorShare, dispersion: o.priorDispersion, source: 'prior' };

@@ -216,9 +216,8 @@ export function scoreSeries(rows: readonly SeriesRow[], thresholds: DetectionThr
     // daily rise. Every alert that real series (flights, a load balancer's requests) raised in
     // their first days was such a rise read against the hours before it. The history is kept as
     // it was judged, so the tail and the troubled blocks learn as before.
-    const knowsDay = SEASONAL_SOURCES.has(exp.source);
-    const hold: State = learning || !knowsDay ? 'operational' : j.hold;
-    const shown = stepper.step(knowsDay ? raw : 'operational', row.at, hold);
+    const silent = learning || !SEASONAL_SOURCES.has(exp.source);
+    const shown = stepper.step(silent ? 'operational' : j.state, row.at, silent ? 'operational' : j.hold);
     addToBlock(current.summary, row.value, raw !== 'operational', learning ? 0 : j.rawLlr, exp.source === 'prior' ? 0 : exp.seasonal);
     const ev = j.evidence.llr;
     const squeezed = ev <= 0 ? 0 : ev / (ev + t.evidenceThreshold);
