@@ -140,6 +140,36 @@ describe('aggregates and status', () => {
     expect(j.state).toBe('outage');
   });
 
+  it('does not take back within a minute what a read of it has shown', () => {
+    // 24 people on 12 networks early in a quiet minute: against a quarter of a minute's usual
+    // count that is an outage; against most of the minute it is not (the counts alone withdraw it).
+    const early = NOW_MIN + 10_000;
+    const crowd = (store: MinuteStore) => burst(store, 'e', 12, 2, { at: NOW_MIN + 2_000, receivedAt: NOW_MIN + 2_000 });
+    const read = (status: StatusBuilder, at: number) => status.build('x.com', 'FR', at).overall;
+    const unseen = setup();
+    crowd(unseen.store);
+    expect(read(unseen.status, NOW_MIN + 50_000).state).toBe('operational');
+    const seen = setup();
+    crowd(seen.store);
+    expect(read(seen.status, early)).toEqual({ state: 'outage', since: NOW_MIN });
+    // The same reports, read again later in the minute and once it is over: still the one episode.
+    expect(read(seen.status, NOW_MIN + 50_000)).toEqual({ state: 'outage', since: NOW_MIN });
+    expect(read(seen.status, NOW_MIN + MINUTE_MS + 20_000)).toEqual({ state: 'outage', since: NOW_MIN });
+    // It is left like any other state: after the quiet minutes, and the fresh store agrees then.
+    const later = NOW_MIN + 7 * MINUTE_MS;
+    expect(read(seen.status, later).state).toBe('operational');
+    expect(read(unseen.status, later).state).toBe('operational');
+    // What the baseline learns is the counts' alone, whenever the status happened to be read.
+    const blocks = (store: MinuteStore) => {
+      store.compact(NOW_MIN + 30 * MINUTE_MS);
+      return [...(store.cell('x.com', 'FR', ALL) as Cell).blocks.values()];
+    };
+    const learned = blocks(seen.store);
+    expect(learned.length).toBeGreaterThan(0);
+    expect(learned.some((b) => b.troubled)).toBe(false);
+    expect(learned).toEqual(blocks(unseen.store));
+  });
+
   it('keeps its verdicts after compaction drops the reporter detail', () => {
     const { store, status } = setup();
     lasting(store, 3);

@@ -14,6 +14,7 @@ import { blockOf, BLOCK_MS, DAY_MS, DEFAULT_BASELINE, expectationAt, MINUTE_MS, 
 import { HyperLogLog, hash53 } from '../detection/hll.ts';
 import type { DetectionThresholds } from '../detection/thresholds.ts';
 import { judge, type Judgement } from '../detection/verdict.ts';
+import { RANK } from '../detection/hysteresis.ts';
 
 export const ALL = '*';
 const PRUNE_EVERY_MS = 3600_000;
@@ -69,6 +70,15 @@ export interface MinuteVerdict {
 
 const QUIET: MinuteVerdict = { state: 'operational', hold: 'operational', rawLlr: 0 };
 
+/** `v` raised to at least the states of `floor`; the evidence stays `v`'s own, so a block's peak
+ *  (the tail's input) is still what the finished minute's counts showed. */
+function atLeast(v: MinuteVerdict, floor: MinuteVerdict): MinuteVerdict {
+  const state = RANK[floor.state] > RANK[v.state] ? floor.state : v.state;
+  const hold = RANK[floor.hold] > RANK[v.hold] ? floor.hold : v.hold;
+  if (state === v.state && hold === v.hold) return v;
+  return { state, hold: RANK[hold] > RANK[state] ? hold : state, rawLlr: v.rawLlr };
+}
+
 /** A block summary with the cell it belongs to: what storage keeps across restarts. */
 export interface CellBlock extends BlockSummary {
   site: string;
@@ -82,6 +92,10 @@ export class Cell {
   readonly counts = new Map<number, MinuteCounts>();
   /** Raw verdict of a finished minute, once judged (only minutes with enough failures). */
   readonly verdicts = new Map<number, MinuteVerdict>();
+  /** The highest verdict a read of a minute still filling up has shown (only minutes whose
+   *  reads called more than operational). What is shown of the minute, then and once finished, is
+   *  at least this, so the hysteresis holds it like any other; the baseline never reads it. */
+  readonly previews = new Map<number, MinuteVerdict>();
   /** 15-minute summaries: the baseline's history. */
   readonly blocks = new Map<number, BlockSummary>();
   /** Expectation per 15-minute block, cached: it reads weeks of block summaries. */
@@ -419,7 +433,7 @@ export class MinuteStore {
       const x = cell.detail.has(m) ? (this.windowCounts(cell, m, 1).counted[0] as number) : (cell.counts.get(m)?.countedFailing ?? 0);
       failing += x;
       failingSq += x * x;
-      const v = this.minuteVerdict(cell, m, m + MINUTE_MS);
+      const v = this.countedVerdict(cell, m, m + MINUTE_MS);
       if (v.state !== 'operational') troubled = true;
       if (v.rawLlr > peak) peak = v.rawLlr;
     }
@@ -531,8 +545,24 @@ export class MinuteStore {
     return this.minuteVerdict(cell, minute, nowMinute, nowMs).state;
   }
 
-  /** The minute's verdict: the state called for, the state held up, the uncorrected evidence. */
+  /** The minute's verdict as shown: the state called for, the state held up, the uncorrected
+   *  evidence. A read of an unfinished minute that called trouble was shown (the badge, a
+   *  notification): a later read of the same minute, or the minute once finished, never calls
+   *  less. Otherwise a burst early in a minute is shown, withdrawn 20 s later as the minute fills,
+   *  and shown again at the next minute's start: one episode, two or three alerts (5 of the 17
+   *  false alerts on the held-out weeks were such second alerts). */
   minuteVerdict(cell: Cell, minute: number, nowMinute: number, nowMs = nowMinute): MinuteVerdict {
+    const counted = this.countedVerdict(cell, minute, nowMinute, nowMs);
+    const preview = cell.previews.get(minute);
+    const shown = preview ? atLeast(counted, preview) : counted;
+    if (minute >= nowMinute && shown.state !== 'operational') cell.previews.set(minute, shown);
+    return shown;
+  }
+
+  /** The minute's verdict from its counts alone, whatever earlier reads showed: what the
+   *  baseline learns from (a block's troubled mark and peak), so it never depends on when the
+   *  status happened to be read. */
+  countedVerdict(cell: Cell, minute: number, nowMinute: number, nowMs = nowMinute): MinuteVerdict {
     if (nowMinute > this.newestMinute) this.newestMinute = nowMinute;
     const cached = cell.verdicts.get(minute);
     if (cached !== undefined) return cached;
@@ -588,7 +618,7 @@ export class MinuteStore {
       for (const minute of [...cell.detail.keys()]) {
         if (minute >= newDetailFrom) continue;
         for (let end = minute; end < minute + this.thresholds.windowMinutes * MINUTE_MS; end += MINUTE_MS) {
-          if (!cell.verdicts.has(end) && end < nowMinute) this.rawVerdict(cell, end, nowMinute);
+          if (!cell.verdicts.has(end) && end < nowMinute) this.countedVerdict(cell, end, nowMinute);
         }
       }
       for (const minute of [...cell.detail.keys()]) {
@@ -599,6 +629,7 @@ export class MinuteStore {
       if (prune) {
         for (const minute of [...cell.counts.keys()]) if (minute < countsFrom) cell.counts.delete(minute);
         for (const minute of [...cell.verdicts.keys()]) if (minute < verdictsFrom) cell.verdicts.delete(minute);
+        for (const minute of [...cell.previews.keys()]) if (minute < verdictsFrom) cell.previews.delete(minute);
         for (const block of [...cell.blocks.keys()]) if (block < blocksFrom) cell.blocks.delete(block);
         for (const block of [...cell.expectations.keys()]) if (block < verdictsFrom) cell.expectations.delete(block);
         if (cell.counts.size === 0 && cell.detail.size === 0 && cell.blocks.size === 0) this.cells.delete(key);
