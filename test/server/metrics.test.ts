@@ -12,7 +12,7 @@ import { SqliteStorage } from '../../src/server/storage/sqlite.ts';
 import type { PollResult } from '../../src/server/metrics.ts';
 import { LIMITS } from '../../src/shared/protocol.ts';
 import { startFixtureServer } from './lib/fixture-server.ts';
-import { makeHarness, type Harness } from './lib/harness.ts';
+import { makeHarness, MIDDAY_UTC, type Harness } from './lib/harness.ts';
 import { contractSenders, makeReport, reporterId } from './lib/reports.ts';
 import { tempDir } from './lib/temp.ts';
 
@@ -21,8 +21,8 @@ afterEach(async () => {
   for (const c of cleanups.splice(0).reverse()) await c();
 });
 
-async function harness(env: Record<string, string> = {}): Promise<Harness> {
-  const h = await makeHarness(env);
+async function harness(env: Record<string, string> = {}, now?: number): Promise<Harness> {
+  const h = await makeHarness(env, now);
   cleanups.push(() => h.close());
   return h;
 }
@@ -124,7 +124,7 @@ describe('GET /metrics', () => {
   });
 
   it('shows the published verdict of each cell: 0 while quiet, 2 for the cells of an outage', async () => {
-    const h = await harness({ TRUST_PROXY: '127.0.0.1' });
+    const h = await harness({ TRUST_PROXY: '127.0.0.1' }, MIDDAY_UTC);
     const quiet = await scrape(h);
     expect(value(quiet, 'outage_radar_verdict_state', { site: 'x.com', region: 'all', feature: 'all' })).toBe(0);
     expect(value(quiet, 'outage_radar_verdict_state', { site: 'x.com', region: 'all', feature: 'timeline' })).toBe(0);

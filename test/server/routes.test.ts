@@ -5,7 +5,7 @@ import { acceptsGzip, createApp } from '../../src/server/http/app.ts';
 import { SHED_RETRY_AFTER_S } from '../../src/server/http/load-shedding.ts';
 import { OverloadedError, type GroupCommitter } from '../../src/server/ingest/group-commit.ts';
 import { createLogger } from '../../src/server/log.ts';
-import { makeHarness, type Harness } from './lib/harness.ts';
+import { makeHarness, MIDDAY_UTC, type Harness } from './lib/harness.ts';
 import { contractSenders, makeReport, reporterId } from './lib/reports.ts';
 
 const TOKEN = 'operator-token-0123456789';
@@ -197,7 +197,7 @@ describe('POST /v1/reports', () => {
 
 describe('client networks and the detector through the routes', { timeout: 30_000 }, () => {
   it('meets the e2e contract: 60 reporters from 12 networks via X-Forwarded-For', async () => {
-    const h = await harness({ TRUST_PROXY: '127.0.0.1' });
+    const h = await harness({ TRUST_PROXY: '127.0.0.1' }, MIDDAY_UTC);
     expect(contractSenders()).toHaveLength(60);
     // Fine half an hour ago (an ok sample each), failing now; behind a proxy chain.
     const answers = await postKnownCrowd(h, { region: 'FR', feature: 'timeline' }, contractSenders(), h.clock.now, (address) => `10.9.9.9, ${address}`);
@@ -212,7 +212,7 @@ describe('client networks and the detector through the routes', { timeout: 30_00
   });
 
   it('does not let a burst of fresh pseudonyms from the same 12 networks call anything until they are known', async () => {
-    const h = await harness({ TRUST_PROXY: '127.0.0.1' }, Date.UTC(2026, 10, 21, 12, 30, 5));
+    const h = await harness({ TRUST_PROXY: '127.0.0.1' }, MIDDAY_UTC);
     const senders = contractSenders().map((s) => ({ ...s, reporter: reporterId() }));
     const fail = () => Promise.all(senders.map((s) => h.postReports([makeReport({ reporter: s.reporter }, h.clock.now)], { from: '127.0.0.1', forwardedFor: s.address })));
     await fail();
@@ -248,7 +248,7 @@ describe('client networks and the detector through the routes', { timeout: 30_00
   });
 
   it('rebuilds the aggregates from stored reports when a server starts on the same database', async () => {
-    const first = await harness({ TRUST_PROXY: '127.0.0.1' });
+    const first = await harness({ TRUST_PROXY: '127.0.0.1' }, MIDDAY_UTC);
     await postKnownCrowd(first);
     const { createServices } = await import('../../src/server/http/server.ts');
     const { loadConfig } = await import('../../src/server/config.ts');
@@ -306,7 +306,7 @@ describe('GET /v1/status', () => {
   });
 
   it('answers gzip to clients that take it: the same answer, a fifth of the bytes, made once a second', async () => {
-    const h = await harness({ TRUST_PROXY: '127.0.0.1' });
+    const h = await harness({ TRUST_PROXY: '127.0.0.1' }, MIDDAY_UTC);
     await postKnownCrowd(h, { region: 'FR' });
     const plain = await h.request('/v1/status?site=x.com&region=FR');
     expect(plain.headers.get('content-encoding')).toBeNull();

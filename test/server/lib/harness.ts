@@ -18,6 +18,13 @@ export interface Harness {
   close(): Promise<void>;
 }
 
+/**
+ * A fixed midday for tests whose crowd browsed fine half an hour before it fails: pseudonyms and
+ * network hashes are salted per UTC day, so on the wall clock such a test fails in the first half
+ * hour after midnight UTC (the ok samples are yesterday's people and networks).
+ */
+export const MIDDAY_UTC = Date.UTC(2026, 10, 21, 12, 30, 5);
+
 export async function makeHarness(env: Record<string, string> = {}, now = Date.now()): Promise<Harness> {
   const tmp = tempDir();
   const storage = new SqliteStorage(join(tmp.dir, 'test.db'));
