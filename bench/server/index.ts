@@ -159,7 +159,7 @@ interface ServerResult {
   settled: { reports: number; waitedMs: number; vacuumed: boolean };
 }
 
-/** Reports the status counts in the last 15 minutes (all regions). */
+/** Failure reports the status counts over its whole series (the last 24 hours, all regions). */
 async function countedReports(url: string): Promise<number> {
   const s = (await (await fetch(`${url}/v1/status?site=x.com`)).json()) as { series: { reports: number[] } };
   return s.series.reports.reduce((a, b) => a + b, 0);
@@ -168,10 +168,10 @@ async function countedReports(url: string): Promise<number> {
 /**
  * Waits until the server has taken in everything the ingest ladder sent (the count its status
  * shows holds still for 3 s; on PostgreSQL the instance reads its own reports back from the log),
- * and on PostgreSQL until the database has vacuumed and checkpointed those rows: measured straight
- * after the ladder, status reads shared the two cores with the tail's read-back and autovacuum,
- * and PostgreSQL's status figure swung between 51 % and 80 % of hello-world from run to run.
- * Returns what it waited for, which the results keep.
+ * and on PostgreSQL until the database has vacuumed and checkpointed those rows, so status reads
+ * do not share the two cores with the tail's read-back or autovacuum. (Suspected cause of
+ * PostgreSQL's status figure swinging 51-80 % of hello-world between runs; the first settled run
+ * swung as much, see docs/benchmarks.md.) Returns what it waited for, which the results keep.
  */
 async function settle(url: string, schema: string | null): Promise<{ reports: number; waitedMs: number; vacuumed: boolean }> {
   const began = Date.now();

@@ -540,11 +540,6 @@ export class MinuteStore {
     return judge({ counted, robust, networks, active: this.activeAt(cell, minute), newestFraction, withoutPeak }, this.expectationFor(cell, minute), this.thresholds);
   }
 
-  /** Raw verdict of the minute (its window ending with it): the state its counts call for. */
-  rawVerdict(cell: Cell, minute: number, nowMinute: number, nowMs = nowMinute): State {
-    return this.minuteVerdict(cell, minute, nowMinute, nowMs).state;
-  }
-
   /** The minute's verdict as shown: the state called for, the state held up, the uncorrected
    *  evidence. A read of an unfinished minute that called trouble was shown (the badge, a
    *  notification): a later read of the same minute, or the minute once finished, never calls
