@@ -249,6 +249,55 @@ describe('the engine through the aggregates', () => {
     expect(store.activeAt(store.cell('x.com', 'FR', ALL) as Cell, NOW_MIN)).toBeGreaterThan(19_000);
   });
 
+  it('keeps the active count it serves equal to a count from scratch, whatever order reports and reads come in', () => {
+    // The count of the minute read is kept up to date as reports arrive (the status reads it
+    // every few seconds); late reports for earlier minutes, reads of other minutes and compaction
+    // must leave it where counting the detail afresh would.
+    let seed = 7;
+    const random = () => ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 2 ** 32);
+    const { store } = setup();
+    const fresh = new Map<number, Set<string>>();
+    const fromScratch = (minute: number) => {
+      const people = new Set<string>();
+      for (let m = minute - 9 * MINUTE_MS; m <= minute; m += MINUTE_MS) for (const p of fresh.get(m) ?? []) people.add(p);
+      return people.size;
+    };
+    let now = NOW_MIN;
+    let checked = 0;
+    for (let step = 0; step < 3000; step++) {
+      if (random() < 0.02) now += MINUTE_MS;
+      // Mostly the current minute, some up to 12 minutes late (skewed clocks, retried queues).
+      const minute = random() < 0.8 ? now : now - Math.floor(random() * 12) * MINUTE_MS;
+      const who = `p${Math.floor(random() * 200)}`; // under 256: the sketches stay exact sets
+      const kind = random();
+      const signal = kind < 0.6 ? 'ok' : 'http_5xx';
+      const code = kind > 0.9 ? 'limit:88' : null;
+      store.add(report({ signal, code, reporter: who, networkHash: `n${Math.floor(random() * 50)}`, at: minute + 5000, receivedAt: now + 5000 }));
+      if (code === null) {
+        const people = fresh.get(minute) ?? new Set();
+        people.add(who);
+        fresh.set(minute, people);
+      }
+      const cell = store.cell('x.com', 'FR', ALL) as Cell;
+      if (random() < 0.1) {
+        const read = random() < 0.7 ? now : now - Math.floor(random() * 5) * MINUTE_MS;
+        expect(store.activeAt(cell, read), `step ${step}`).toBe(fromScratch(read));
+        checked++;
+      }
+    }
+    expect(checked).toBeGreaterThan(200);
+    // Compaction drops the oldest detail, here minutes inside the stretch read: the count follows
+    // what is left (people seen only in a dropped minute no longer count).
+    const early = now - 8 * MINUTE_MS;
+    for (let i = 0; i < 20; i++) store.add(report({ signal: 'ok', reporter: `early${i}`, at: early, receivedAt: now }));
+    fresh.set(early, new Set([...(fresh.get(early) ?? []), ...Array.from({ length: 20 }, (_, i) => `early${i}`)]));
+    expect(store.activeAt(store.cell('x.com', 'FR', ALL) as Cell, now)).toBe(fromScratch(now));
+    store.compact(now + 55 * MINUTE_MS);
+    for (const minute of [...fresh.keys()]) if (minute < now - 5 * MINUTE_MS) fresh.delete(minute);
+    const cell = store.cell('x.com', 'FR', ALL) as Cell;
+    expect(store.activeAt(cell, now)).toBe(fromScratch(now));
+  });
+
   it('remembers 15-minute summaries after the detail is gone, and marks troubled blocks', () => {
     const { store } = setup();
     burst(store, 'c', 12, 5);

@@ -102,11 +102,9 @@ export class Cell {
   readonly expectations = new Map<number, Expectation>();
   /** Next block start to summarise. */
   nextBlock: number;
-  /** Union of the finished minutes before `minute` that the active count reads. */
-  activePrefix: { minute: number; version: number; union: HyperLogLog } | null = null;
-  /** Bumped when a report lands in a minute other than the newest one seen by this cell. */
-  finishedVersion = 0;
-  newestMinute = -Infinity;
+  /** Everyone ok or failing in the `ACTIVE_MINUTES` ending with `minute`, kept up to date as
+   *  reports for those minutes arrive (the status reads every cell every few seconds). */
+  active: { minute: number; union: HyperLogLog } | null = null;
 
   constructor(
     firstMinute: number,
@@ -165,6 +163,11 @@ function largest(contributions: Iterable<number>, n: number): number {
     }
   }
   return top.reduce((a, b) => a + b, 0);
+}
+
+/** Known reporters per network of a window's union (networks with none left out). */
+function* knownCounts(union: Map<string, { known: number }>): Generator<number> {
+  for (const u of union.values()) if (u.known > 0) yield u.known;
 }
 
 function cellKey(site: string, region: string, feature: string): string {
@@ -288,8 +291,6 @@ export class MinuteStore {
   }
 
   private addToCell(cell: Cell, minute: number, r: AggregatableReport, h: number): void {
-    if (minute > cell.newestMinute) cell.newestMinute = minute;
-    else if (minute < cell.newestMinute) cell.finishedVersion++;
     const counts = cell.counts.get(minute) ?? emptyCounts();
     cell.counts.set(minute, counts);
     const perAccount = r.code !== null && r.code.startsWith(PER_ACCOUNT_CODE_PREFIX);
@@ -331,6 +332,10 @@ export class MinuteStore {
       const ok = (d.ok ??= new HyperLogLog());
       ok.addHash(h);
     }
+    // Sketches merge by register max (or set union), so adding the name now is what merging its
+    // minute again would give.
+    const active = cell.active;
+    if (!perAccount && active && minute <= active.minute && minute > active.minute - ACTIVE_MINUTES * MINUTE_MS) active.union.addHash(h);
     // Minutes judged with this one in view must be judged again.
     if (cell.verdicts.size === 0) return;
     const reach = Math.max(this.thresholds.windowMinutes, ACTIVE_MINUTES);
@@ -382,24 +387,17 @@ export class MinuteStore {
 
   /** Distinct people active (ok or failing) in the `ACTIVE_MINUTES` ending with `minute`. */
   activeAt(cell: Cell, minute: number): number {
-    // The earlier minutes of the stretch are finished: their union is kept and only the newest
-    // minute is merged in again as it fills up.
-    let prefix = cell.activePrefix;
-    if (!prefix || prefix.minute !== minute || prefix.version !== cell.finishedVersion) {
+    let active = cell.active;
+    if (!active || active.minute !== minute) {
       const union = new HyperLogLog();
-      for (let m = minute - (ACTIVE_MINUTES - 1) * MINUTE_MS; m < minute; m += MINUTE_MS) {
+      for (let m = minute - (ACTIVE_MINUTES - 1) * MINUTE_MS; m <= minute; m += MINUTE_MS) {
         const d = cell.detail.get(m);
         if (d?.ok) union.merge(d.ok);
         if (d?.failing) union.merge(d.failing);
       }
-      prefix = cell.activePrefix = { minute, version: cell.finishedVersion, union };
+      active = cell.active = { minute, union };
     }
-    const d = cell.detail.get(minute);
-    if (!d?.ok && !d?.failing) return prefix.union.count();
-    const all = prefix.union.clone();
-    if (d.ok) all.merge(d.ok);
-    if (d.failing) all.merge(d.failing);
-    return all.count();
+    return active.union.count();
   }
 
   /** The baseline's expectation for a minute, per 15-minute block. */
@@ -464,38 +462,55 @@ export class MinuteStore {
    */
   windowCounts(cell: Cell, minute: number, minutes = this.thresholds.windowMinutes, skip = -1): { counted: number[]; robust: number[]; networks: number; upperBound: number; newcomers: number } {
     const t = this.thresholds;
-    const union = new Map<string, Set<number>>();
-    const knownBy = new Map<string, number>();
+    // The status judges every cell every few seconds: the newcomer rule's bar is worked out once
+    // here rather than per name, and each network's union is a short array (at most `networkCap`).
+    const wait = t.newcomerMinutes * MINUTE_MS;
+    const allKnown = wait === 0 || minute - Math.floor(minute / DAY_MS) * DAY_MS < 2 * wait;
+    const knownBy = minute - wait;
+    const firstSeen = this.firstSeen;
+    const cap = t.networkCap;
+    const union = new Map<string, { names: number[]; known: number }>();
     const counted: number[] = [];
     const robust: number[] = [];
     let known = 0;
+    let knownNetworks = 0;
     let newcomers = 0;
     let upperBound = 0;
+    // The biggest networks by known reporters: kept as it grows when only the biggest one is left
+    // out (the default), summed afresh otherwise.
+    const leaveOut = t.leaveOutNetworks;
+    let biggest = 0;
     for (let k = 0; k < minutes; k++) {
       const d = k === skip ? undefined : cell.detail.get(minute - k * MINUTE_MS);
       if (d?.byNetwork) {
         for (const [network, names] of d.byNetwork) {
           upperBound += names.size;
           let u = union.get(network);
-          if (!u) union.set(network, (u = new Set()));
+          if (!u) union.set(network, (u = { names: [], known: 0 }));
           for (const name of names) {
-            if (u.size >= t.networkCap) break;
-            if (!u.has(name)) {
-              u.add(name);
-              if (this.isKnown(name, minute)) {
-                known++;
-                knownBy.set(network, (knownBy.get(network) ?? 0) + 1);
-              } else newcomers++;
+            if (u.names.length >= cap) break;
+            if (u.names.includes(name)) continue;
+            u.names.push(name);
+            let isKnown = allKnown;
+            if (!isKnown) {
+              const seen = firstSeen.get(name);
+              isKnown = seen !== undefined && seen <= knownBy;
             }
+            if (isKnown) {
+              known++;
+              if (u.known++ === 0) knownNetworks++;
+              if (u.known > biggest) biggest = u.known;
+            } else newcomers++;
           }
         }
       }
       const total = known + Math.min(newcomers, Math.floor(known * t.newcomerAllowance));
       counted.push(total);
-      robust.push(Math.max(0, total - largest(knownBy.values(), t.leaveOutNetworks)));
+      const left = leaveOut === 1 ? biggest : largest(knownCounts(union), leaveOut);
+      robust.push(Math.max(0, total - left));
     }
-    const newcomerOnly = union.size - knownBy.size;
-    const networks = knownBy.size + Math.min(newcomerOnly, Math.floor(knownBy.size * t.newcomerAllowance));
+    const newcomerOnly = union.size - knownNetworks;
+    const networks = knownNetworks + Math.min(newcomerOnly, Math.floor(knownNetworks * t.newcomerAllowance));
     return { counted, robust, networks, upperBound, newcomers };
   }
 
@@ -620,6 +635,7 @@ export class MinuteStore {
         if (minute >= newDetailFrom) continue;
         cell.countAt(minute); // fixes the distinct counts before the sketches go
         cell.detail.delete(minute);
+        if (cell.active && minute > cell.active.minute - ACTIVE_MINUTES * MINUTE_MS) cell.active = null;
       }
       if (prune) {
         for (const minute of [...cell.counts.keys()]) if (minute < countsFrom) cell.counts.delete(minute);
