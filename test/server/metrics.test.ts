@@ -12,8 +12,9 @@ import { SqliteStorage } from '../../src/server/storage/sqlite.ts';
 import type { PollResult } from '../../src/server/metrics.ts';
 import { LIMITS } from '../../src/shared/protocol.ts';
 import { startFixtureServer } from './lib/fixture-server.ts';
+import { postKnownCrowd } from './lib/crowd.ts';
 import { makeHarness, MIDDAY_UTC, type Harness } from './lib/harness.ts';
-import { contractSenders, makeReport, reporterId } from './lib/reports.ts';
+import { makeReport } from './lib/reports.ts';
 import { tempDir } from './lib/temp.ts';
 
 const cleanups: (() => Promise<void> | void)[] = [];
@@ -132,14 +133,7 @@ describe('GET /metrics', () => {
 
     // The e2e contract's crowd (60 reporters, 12 networks) failing on the timeline in FR, each
     // having browsed fine half an hour before so the newcomer rule counts them.
-    const at = h.clock.now;
-    const crowd = contractSenders().map((s) => ({ ...s, reporter: reporterId() }));
-    const send = (signal: 'ok' | 'http_5xx') =>
-      Promise.all(crowd.map((s) => h.postReports([makeReport({ reporter: s.reporter, signal, region: 'FR', feature: 'timeline' }, h.clock.now)], { from: '127.0.0.1', forwardedFor: s.address })));
-    h.clock.now = at - 30 * 60_000;
-    await send('ok');
-    h.clock.now = at;
-    await send('http_5xx');
+    await postKnownCrowd(h);
 
     const s = await scrape(h);
     const state = (region: string, feature: string) => value(s, 'outage_radar_verdict_state', { site: 'x.com', region, feature });

@@ -1,11 +1,12 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { validateMessagesResponse, validateStatusResponse, type Report, type StatusResponse } from '../../src/shared/protocol.ts';
+import { validateMessagesResponse, validateStatusResponse, type StatusResponse } from '../../src/shared/protocol.ts';
 import { gunzipSync } from 'node:zlib';
 import { acceptsGzip, createApp } from '../../src/server/http/app.ts';
 import { SHED_RETRY_AFTER_S } from '../../src/server/http/load-shedding.ts';
 import { OverloadedError, type GroupCommitter } from '../../src/server/ingest/group-commit.ts';
 import { createLogger } from '../../src/server/log.ts';
 import { makeHarness, MIDDAY_UTC, type Harness } from './lib/harness.ts';
+import { postKnownCrowd } from './lib/crowd.ts';
 import { contractSenders, makeReport, reporterId } from './lib/reports.ts';
 
 const TOKEN = 'operator-token-0123456789';
@@ -18,28 +19,6 @@ afterEach(async () => {
   await h?.close();
   h = null;
 });
-
-/**
- * The e2e contract's crowd failing at the harness clock's `at` (default: now). Like real users
- * they were browsing fine half an hour before (an ok sample each), so the newcomer rule counts
- * them; the clock is left at `at`. `forwardedFor` gives each sender's X-Forwarded-For header.
- * Returns the answers to the failure reports.
- */
-async function postKnownCrowd(
-  h: Harness,
-  overrides: Partial<Report> = {},
-  senders = contractSenders(),
-  at = h.clock.now,
-  forwardedFor = (address: string) => address,
-): Promise<Response[]> {
-  const crowd = senders.map((s) => ({ ...s, reporter: reporterId() }));
-  const send = (signal: 'ok' | 'http_5xx') =>
-    Promise.all(crowd.map((s) => h.postReports([makeReport({ ...overrides, reporter: s.reporter, signal }, h.clock.now)], { from: '127.0.0.1', forwardedFor: forwardedFor(s.address) })));
-  h.clock.now = at - 30 * 60_000;
-  await send('ok');
-  h.clock.now = at;
-  return send('http_5xx');
-}
 
 async function status(h: Harness, query: string): Promise<StatusResponse> {
   const res = await h.request(`/v1/status?${query}`);

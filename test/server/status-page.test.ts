@@ -15,7 +15,7 @@ import { Markdown } from '../../src/server/pages/markdown.tsx';
 import { translatorFromMessages, type MessageEntry } from '../../src/shared/ui/i18n.ts';
 import type { Report } from '../../src/shared/protocol.ts';
 import { makeHarness, MIDDAY_UTC, type Harness } from './lib/harness.ts';
-import { contractSenders, makeReport, reporterId } from './lib/reports.ts';
+import { postKnownCrowd } from './lib/crowd.ts';
 
 let h: Harness | null = null;
 async function harness(env: Record<string, string> = {}, now?: number): Promise<Harness> {
@@ -34,16 +34,9 @@ function strings(locale: string) {
 }
 const en = strings('en');
 
-/** 60 people on 12 networks, fine half an hour before `at` and failing at `at` (the e2e contract crowd). */
+/** The e2e contract's crowd failing on the FR timeline now, every report taken. */
 async function crowdOutage(h: Harness, overrides: Partial<Report> = {}): Promise<void> {
-  const at = h.clock.now;
-  const crowd = contractSenders().map((s) => ({ ...s, reporter: reporterId() }));
-  const send = (signal: 'ok' | 'http_5xx') =>
-    Promise.all(crowd.map((s) => h.postReports([makeReport({ region: 'FR', feature: 'timeline', ...overrides, reporter: s.reporter, signal }, h.clock.now)], { from: '127.0.0.1', forwardedFor: s.address })));
-  h.clock.now = at - 30 * 60_000;
-  for (const r of await send('ok')) expect(r.status).toBe(202);
-  h.clock.now = at;
-  for (const r of await send('http_5xx')) expect(r.status).toBe(202);
+  for (const r of await postKnownCrowd(h, overrides)) expect(r.status).toBe(202);
 }
 
 async function page(h: Harness, path: string, headers: Record<string, string> = {}): Promise<{ res: Response; html: string }> {
