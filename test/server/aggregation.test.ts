@@ -313,6 +313,72 @@ describe('the engine through the aggregates', () => {
 describe('the newcomer rule', () => {
   const counts = (store: MinuteStore, at = NOW_MIN) => store.windowCounts(store.cell('x.com', 'FR', ALL) as Cell, at);
 
+  it('reads the window as its plain definition would, networks over the cap and newcomers included', () => {
+    // The definition, written plainly: each network's first `networkCap` distinct names, newest
+    // minute first; newcomers count up to the allowance per known name; the biggest networks by
+    // known names left out. windowCounts works it out faster; it must give the same numbers.
+    const plain = (store: MinuteStore, cell: Cell, minute: number, leaveOut: number, skip: number) => {
+      const t = store.thresholds;
+      const union = new Map<string, Set<number>>();
+      const knownBy = new Map<string, number>();
+      const counted: number[] = [];
+      const robust: number[] = [];
+      let known = 0;
+      let newcomers = 0;
+      for (let k = 0; k < t.windowMinutes; k++) {
+        const d = k === skip ? undefined : cell.detail.get(minute - k * MINUTE_MS);
+        for (const [network, names] of d?.byNetwork ?? []) {
+          const u = union.get(network) ?? new Set<number>();
+          union.set(network, u);
+          for (const name of names) {
+            if (u.size >= t.networkCap) break;
+            if (u.has(name)) continue;
+            u.add(name);
+            if (store.isKnown(name, minute)) {
+              known++;
+              knownBy.set(network, (knownBy.get(network) ?? 0) + 1);
+            } else newcomers++;
+          }
+        }
+        const total = known + Math.min(newcomers, Math.floor(known * t.newcomerAllowance));
+        counted.push(total);
+        const biggest = [...knownBy.values()].sort((a, b) => b - a).slice(0, leaveOut);
+        robust.push(Math.max(0, total - biggest.reduce((a, b) => a + b, 0)));
+      }
+      const networks = knownBy.size + Math.min(union.size - knownBy.size, Math.floor(knownBy.size * t.newcomerAllowance));
+      return { counted, robust, networks, newcomers };
+    };
+    let seed = 11;
+    const random = () => ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 2 ** 32);
+    for (const leaveOut of [1, 2]) {
+      const { store } = setup(NOW, { ...DEFAULT_THRESHOLDS, leaveOutNetworks: leaveOut });
+      // People first heard from at different times (some long known, some minutes ago), failing
+      // from a few crowded networks and many small ones, across the window and its edges.
+      for (let i = 0; i < 1500; i++) {
+        const person = Math.floor(random() * 300);
+        const who = `p${person}`;
+        const network = random() < 0.4 ? `big${Math.floor(random() * 3)}` : `n${Math.floor(random() * 80)}`;
+        const minute = NOW_MIN - Math.floor(random() * 8) * MINUTE_MS;
+        // A sixth never sent anything before failing: newcomers in the newest minutes.
+        if (person < 250) {
+          const heard = minute - Math.floor(random() * 25) * MINUTE_MS;
+          store.add(report({ reporter: who, networkHash: network, signal: 'ok', at: heard, receivedAt: heard }));
+        }
+        store.add(report({ reporter: who, networkHash: network, at: minute, receivedAt: minute }));
+      }
+      const cell = store.cell('x.com', 'FR', ALL) as Cell;
+      for (let back = 0; back < 3; back++) {
+        const minute = NOW_MIN - back * MINUTE_MS;
+        for (let skip = -1; skip < DEFAULT_THRESHOLDS.windowMinutes; skip++) {
+          const got = store.windowCounts(cell, minute, DEFAULT_THRESHOLDS.windowMinutes, skip);
+          expect({ counted: got.counted, robust: got.robust, networks: got.networks, newcomers: got.newcomers }, `minute -${back}, skip ${skip}`).toEqual(plain(store, cell, minute, leaveOut, skip));
+        }
+      }
+      expect(store.windowCounts(cell, NOW_MIN).newcomers).toBeGreaterThan(0);
+      expect(store.windowCounts(cell, NOW_MIN).counted.at(-1)).toBeGreaterThan(0);
+    }
+  });
+
   it('gives a burst of fresh pseudonyms from many networks nothing on its own', () => {
     const { store, status } = setup();
     burst(store, 'fresh', 12, 5, {}, null);
