@@ -34,7 +34,9 @@ export interface PollPolicy {
 export const POLL_POLICY: PollPolicy = {
   calmMs: 60_000,
   troubledMs: 15_000,
-  followUpMs: 10_000,
+  // As often as the server's `max-age` (5 s) lets a fresh answer through: every second between
+  // the server's call and the next request is a second on the badge (docs/polling.md).
+  followUpMs: 5_000,
   watchMs: 120_000,
   minGapMs: 5_000,
 };

@@ -45,7 +45,7 @@ const QUIET_WINDOW_MS = 12_000;
 /**
  * Bounds of the badge-delay scenario, from the poll rule (src/shared/poll-policy.ts): a failure
  * seen here asks at once (bound: a page load and a request, with room for a slow machine), and
- * a verdict that flips just after that request is fetched by the follow-up 10 s later (bound:
+ * a verdict that flips just after that request is fetched by the follow-up 5 s later (bound:
  * the follow-up plus 25 s). The old once-a-minute alarm fails both: up to 60 s for either.
  */
 const AT_ONCE_BOUND_MS = 12_000;
@@ -377,7 +377,7 @@ export function defineExtensionSuite(browserName: string, launch: (opts: LaunchO
       });
     });
 
-    // Earlier tests' failures are watched for POLL_POLICY.watchMs (a request every 10 s): the
+    // Earlier tests' failures are watched for POLL_POLICY.watchMs (a request every follow-up): the
     // quiet wait below can take that long, hence the longer timeout.
     it('asks for the status at once when x.com fails here, and shows the outage by the follow-up', { timeout: 300_000 }, async () => {
       await withBackend(async (server, proxy) => {
@@ -387,7 +387,7 @@ export function defineExtensionSuite(browserName: string, launch: (opts: LaunchO
         await waitForBadge(ext, '', 'an empty badge while x.com is operational');
         // The endpoint change asked at once, and failures of the earlier tests may still have a
         // follow-up due: wait until no request came for the follow-up spacing, so the failure's
-        // own request is not held back (the rule keeps failure-driven requests 10 s apart).
+        // own request is not held back (the rule keeps failure-driven requests a follow-up apart).
         for (;;) {
           const quietFor = POLL_POLICY.followUpMs + 1_000 - (Date.now() - (proxy.statusGets().at(-1)?.at ?? 0));
           if (quietFor <= 0) break;

@@ -1,6 +1,6 @@
 /**
  * When the background asks for the status (issue 9, "the badge sooner"), on a fake clock with
- * fake timers, alarms and fetch: a failure seen here asks at once and then every 10 s for two minutes, a
+ * fake timers, alarms and fetch: a failure seen here asks at once and then every 5 s for two minutes, a
  * troubled verdict every 15 s, calm at most once a minute, never before the answer's max-age, a
  * burst of failures coalesced, and all of it surviving the worker being stopped.
  */
@@ -74,7 +74,7 @@ function world(opts: { storage?: FakeStorage; clock?: { now: number }; consent?:
 const fail503 = (w: ReturnType<typeof world>) => w.bg.onCompleted({ url: HOME, statusCode: 503, type: 'xmlhttprequest' });
 
 describe('status polling follows the poll rule', () => {
-  it('polls at once after a failure seen here, then every 10 s for two minutes, then once a minute', async () => {
+  it('polls at once after a failure seen here, then every 5 s for two minutes, then once a minute', async () => {
     const w = world();
     await w.bg.onStartup();
     await w.advance(0);
@@ -85,14 +85,15 @@ describe('status polling follows the poll rule', () => {
     await fail503(w);
     await w.advance(0);
     expect(w.pollTimes(), 'at once').toEqual([0, 40 * S]);
-    await w.advance(9 * S);
+    await w.advance(4 * S);
     expect(w.polls()).toBe(2);
     await w.advance(1 * S);
-    expect(w.pollTimes(), 'the follow-up').toEqual([0, 40 * S, 50 * S]);
-    await w.advance(110 * S);
-    expect(w.pollTimes(), 'every 10 s while the failure is watched').toEqual([0, 40, 50, 60, 70, 80, 90, 100, 110, 120, 130, 140, 150, 160].map((x) => x * S));
+    expect(w.pollTimes(), 'the follow-up').toEqual([0, 40 * S, 45 * S]);
+    await w.advance(115 * S);
+    const watched = Array.from({ length: 25 }, (_, i) => 40 + 5 * i); // 40, 45, ..., 160
+    expect(w.pollTimes(), 'every 5 s while the failure is watched').toEqual([0, ...watched].map((x) => x * S));
     await w.advance(59 * S);
-    expect(w.polls(), 'two minutes after the failure: calm again').toBe(14);
+    expect(w.polls(), 'two minutes after the failure: calm again').toBe(26);
     await w.advance(1 * S);
     expect(w.pollTimes().at(-1), 'a minute after the last follow-up').toBe(220 * S);
   });
@@ -198,7 +199,7 @@ describe('status polling follows the poll rule', () => {
     expect(w.net.statusRequests.at(-1)).toEqual({ at: w.clock.now, cache: 'no-cache' } satisfies Request);
   });
 
-  it('coalesces a burst of 1,000 failures: one poll per 10 s, however many failures', async () => {
+  it('coalesces a burst of 1,000 failures: one poll per 5 s, however many failures', async () => {
     const w = world();
     await w.bg.onStartup();
     await w.advance(45 * S);
@@ -217,10 +218,11 @@ describe('status polling follows the poll rule', () => {
       await fail503(w);
     }
     await w.advance(120 * S);
-    // The last failure, at 55 s, is watched for two minutes: a poll every 10 s until 175 s.
-    expect(w.pollTimes(), 'one poll per 10 s while failures are watched, then calm').toEqual([0, 45, 55, 65, 75, 85, 95, 105, 115, 125, 135, 145, 155, 165, 175].map((x) => x * S));
+    // The last failure, at 55 s, is watched for two minutes: a poll every 5 s until 175 s.
+    const watched = Array.from({ length: 27 }, (_, i) => 45 + 5 * i); // 45, 50, ..., 175
+    expect(w.pollTimes(), 'one poll per 5 s while failures are watched, then calm').toEqual([0, ...watched].map((x) => x * S));
     await w.advance(59 * S);
-    expect(w.polls(), 'calm: a minute after the last').toBe(15);
+    expect(w.polls(), 'calm: a minute after the last').toBe(28);
     await w.advance(1 * S);
     expect(w.pollTimes().at(-1)).toBe(235 * S);
     expect(w.timers.length - timers, 'timers armed by the burst').toBeLessThan(20);
@@ -240,15 +242,15 @@ describe('status polling follows the poll rule', () => {
     expect(alarm.scheduledTime).toBe(first.clock.now + ALARM_FLOOR_MS);
     expect(alarm.periodInMinutes).toBe(1);
 
-    // The worker dies with its timers; a new one starts on the same storage 5 s later.
-    first.clock.now += 5 * S;
+    // The worker dies with its timers; a new one starts on the same storage 2 s later.
+    first.clock.now += 2 * S;
     const second = world({ storage: first.storage, clock: first.clock });
     second.net.statusRequests.push(...first.net.statusRequests);
     await second.bg.ensureAlarms();
-    await second.advance(4 * S);
+    await second.advance(2 * S);
     expect(second.pollTimes(), 'no poll on restart: not due').toEqual([0, 50 * S]);
     await second.advance(1 * S);
-    expect(second.pollTimes(), 'the follow-up from stored times').toEqual([0, 50 * S, 60 * S]);
+    expect(second.pollTimes(), 'the follow-up from stored times').toEqual([0, 50 * S, 55 * S]);
 
     // That worker dies too before its next timer: the alarm alone brings the calm poll.
     const third = world({ storage: first.storage, clock: first.clock });
@@ -257,7 +259,7 @@ describe('status polling follows the poll rule', () => {
     await third.bg.onAlarm(ALARMS.poll);
     await third.advance(0);
     // The failure at 50 s is still watched: the alarm (30 s ahead at the least) brings the next.
-    expect(third.pollTimes()).toEqual([0, 50 * S, 60 * S, 90 * S]);
+    expect(third.pollTimes()).toEqual([0, 50 * S, 55 * S, 85 * S]);
   });
 
   it('shows ! while X fails here and other countries are called, and calms down two minutes after the last failure', async () => {

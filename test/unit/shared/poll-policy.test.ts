@@ -20,20 +20,20 @@ describe('nextPollAt', () => {
   it('asks at once after a failure, then every follow-up for two minutes', () => {
     // Last asked 40 s before the failure: now.
     expect(nextPollAt(state({ lastPollAt: T - 40 * S, lastLocalFailureAt: T }))).toBe(T);
-    // Asked at the failure: the follow-up 10 s later, and so on while the failure is watched.
-    expect(nextPollAt(state({ lastPollAt: T, lastLocalFailureAt: T }))).toBe(T + 10 * S);
-    expect(nextPollAt(state({ lastPollAt: T + 1 * S, lastLocalFailureAt: T }))).toBe(T + 11 * S);
-    expect(nextPollAt(state({ lastPollAt: T + 10 * S, lastLocalFailureAt: T }))).toBe(T + 20 * S);
-    expect(nextPollAt(state({ lastPollAt: T + 110 * S, lastLocalFailureAt: T }))).toBe(T + 120 * S);
+    // Asked at the failure: the follow-up 5 s later, and so on while the failure is watched.
+    expect(nextPollAt(state({ lastPollAt: T, lastLocalFailureAt: T }))).toBe(T + 5 * S);
+    expect(nextPollAt(state({ lastPollAt: T + 1 * S, lastLocalFailureAt: T }))).toBe(T + 6 * S);
+    expect(nextPollAt(state({ lastPollAt: T + 10 * S, lastLocalFailureAt: T }))).toBe(T + 15 * S);
+    expect(nextPollAt(state({ lastPollAt: T + 115 * S, lastLocalFailureAt: T }))).toBe(T + 120 * S);
     // Two minutes watched: back to the calm minute.
     expect(nextPollAt(state({ lastPollAt: T + 120 * S, lastLocalFailureAt: T }))).toBe(T + 180 * S);
     expect(POLL_POLICY.watchMs).toBe(120 * S);
   });
 
   it('never brings a request closer than a follow-up to the last one for failures', () => {
-    // Asked 5 s before the failure: the answer is fresh enough, ask 10 s after that request.
-    expect(nextPollAt(state({ lastPollAt: T - 5 * S, lastLocalFailureAt: T }))).toBe(T + 5 * S);
-    // Failures that keep coming after every request: one request per 10 s, not one per failure.
+    // Asked 3 s before the failure: the answer is fresh enough, ask 5 s after that request.
+    expect(nextPollAt(state({ lastPollAt: T - 3 * S, lastLocalFailureAt: T }))).toBe(T + 2 * S);
+    // Failures that keep coming after every request: one request per 5 s, not one per failure.
     let last = T - 60 * S;
     const polls: number[] = [];
     for (let now = T; now < T + 120 * S; now += 100) {
@@ -44,13 +44,13 @@ describe('nextPollAt', () => {
       }
     }
     expect(polls[0]).toBe(T);
-    expect(polls.length).toBe(12);
-    for (let i = 1; i < polls.length; i++) expect(polls[i]! - polls[i - 1]!).toBe(10 * S);
+    expect(polls.length).toBe(24);
+    for (let i = 1; i < polls.length; i++) expect(polls[i]! - polls[i - 1]!).toBe(5 * S);
   });
 
   it('takes whichever is sooner of the troubled pace and the follow-up', () => {
     expect(nextPollAt(state({ troubled: true }))).toBe(T + 15 * S);
-    expect(nextPollAt(state({ troubled: true, lastLocalFailureAt: T + 1 * S }))).toBe(T + 10 * S);
+    expect(nextPollAt(state({ troubled: true, lastLocalFailureAt: T + 1 * S }))).toBe(T + 5 * S);
     expect(nextPollAt(state({ troubled: true, lastLocalFailureAt: T + 1 * S }), { ...POLL_POLICY, followUpMs: 30 * S })).toBe(T + 15 * S);
   });
 
