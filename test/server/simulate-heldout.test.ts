@@ -5,12 +5,12 @@
  * reason to change this test's numbers.
  *
  * Two checks on the same run:
- * - **No worse than today** (always on): the figures the engine of 407c0f2 gives on this run, which
+ * - **No worse than today** (always on): the figures the engine and poll rule of ec11358 give on this run, which
  *   is deterministic for a given engine, as ceilings. An engine change that makes this seed worse
  *   (a later badge, one more false alert, an attack that gets through) turns CI red; one that
  *   makes it better passes, and its commit should lower the ceilings to the new figures.
  * - **The issue's targets** (DETECTION_GUARD=1 only): median badge delay 60 s, p95 180 s, at most
- *   one false alert. Not met today (median 74 s, 2 false alerts: one Hawkes
+ *   one false alert. Not met today (median 71 s at this run's 20 s reads, 2 false alerts: one Hawkes
  *   cluster in France's search, called in its cell and the roll-up), so it cannot run in CI without
  *   stopping every other change from landing; it stays here, named, until the engine meets it.
  *
@@ -32,8 +32,9 @@ const SEED = 109;
  *  reported, not failed on. */
 const UNSTOPPABLE = new Set(['several networks, warmed-up pseudonyms']);
 
-/** What the engine of 407c0f2 gives on this run (2026-12-06): the ceilings of "no worse". */
-const TODAY = { medianBadgeDelaySeconds: 74, p95BadgeDelaySeconds: 125, falseAlerts: 2 } as const;
+/** What the engine and poll rule of ec11358 give on this run (2026-12-07; 74 / 125 s with the
+ *  10 s follow-up): the ceilings of "no worse". */
+const TODAY = { medianBadgeDelaySeconds: 71, p95BadgeDelaySeconds: 122, falseAlerts: 2 } as const;
 
 let scored: ReturnType<typeof score> | null = null;
 /** One simulation for both checks (minutes of CPU). */
