@@ -279,10 +279,18 @@ export class MinuteStore {
    * the store did not remember is a newcomer: a flood of names must not turn the rule off.
    */
   isKnown(h: number, minute: number): boolean {
-    const wait = this.thresholds.newcomerMinutes * MINUTE_MS;
-    if (wait === 0 || minute - Math.floor(minute / DAY_MS) * DAY_MS < 2 * wait) return true;
+    const bar = this.knownBar(minute);
+    if (bar === null) return true;
     const seen = this.firstSeen.get(h);
-    return seen !== undefined && seen <= minute - wait;
+    return seen !== undefined && seen <= bar;
+  }
+
+  /** For `isKnown` when judging `minute`: the latest first-heard time that counts as known, or
+   *  null when everyone does (the rule is off, or the UTC day is too young). */
+  private knownBar(minute: number): number | null {
+    const wait = this.thresholds.newcomerMinutes * MINUTE_MS;
+    if (wait === 0 || minute - Math.floor(minute / DAY_MS) * DAY_MS < 2 * wait) return null;
+    return minute - wait;
   }
 
   /** Reporters remembered for the newcomer rule. */
@@ -462,11 +470,10 @@ export class MinuteStore {
    */
   windowCounts(cell: Cell, minute: number, minutes = this.thresholds.windowMinutes, skip = -1): { counted: number[]; robust: number[]; networks: number; upperBound: number; newcomers: number } {
     const t = this.thresholds;
-    // The status judges every cell every few seconds: the newcomer rule's bar is worked out once
-    // here rather than per name, and each network's union is a short array (at most `networkCap`).
-    const wait = t.newcomerMinutes * MINUTE_MS;
-    const allKnown = wait === 0 || minute - Math.floor(minute / DAY_MS) * DAY_MS < 2 * wait;
-    const knownBy = minute - wait;
+    // The status judges every cell every few seconds: the newcomer rule's bar (`isKnown`) is
+    // worked out once here rather than per name, and each network's union is a short array (at
+    // most `networkCap`).
+    const knownBy = this.knownBar(minute);
     const firstSeen = this.firstSeen;
     const cap = t.networkCap;
     const union = new Map<string, { names: number[]; known: number }>();
@@ -491,10 +498,10 @@ export class MinuteStore {
             if (u.names.length >= cap) break;
             if (u.names.includes(name)) continue;
             u.names.push(name);
-            let isKnown = allKnown;
+            let isKnown = knownBy === null;
             if (!isKnown) {
               const seen = firstSeen.get(name);
-              isKnown = seen !== undefined && seen <= knownBy;
+              isKnown = seen !== undefined && seen <= (knownBy as number);
             }
             if (isKnown) {
               known++;
