@@ -127,6 +127,15 @@ function reportRequest(prefix: string) {
   });
 }
 
+/** Posts `batches` report batches one after another (not a load: reports for a status to show). */
+async function postBatches(url: string, prefix: string, batches: number): Promise<void> {
+  const post = reportRequest(prefix);
+  for (let i = 0; i < batches; i++) {
+    const r = post(i);
+    await (await fetch(`${url}${r.path}`, { method: 'POST', headers: r.headers ?? {}, body: r.body ?? null })).text();
+  }
+}
+
 /**
  * The size of a status answer with reports in it (a short run on SQLite), so hello-world can
  * also be measured answering the same number of bytes.
@@ -135,11 +144,7 @@ async function sampleStatusBytes(): Promise<number> {
   const tmp = tempDir('outage-radar-bench-');
   const server = await startServerProcess({ ...BENCH_ENV, DATABASE_URL: `sqlite:${tmp.dir}/size.db` });
   try {
-    const post = reportRequest('51ed0000');
-    for (let i = 0; i < 50; i++) {
-      const r = post(i);
-      await (await fetch(`${server.url}${r.path}`, { method: 'POST', headers: r.headers ?? {}, body: r.body ?? null })).text();
-    }
+    await postBatches(server.url, '51ed0000', 50);
     return (await (await fetch(`${server.url}/v1/status?site=x.com`)).text()).length;
   } finally {
     await server.kill('SIGTERM');
@@ -242,24 +247,19 @@ async function statusRounds(rounds: number): Promise<Record<string, unknown>> {
   const postgres = await startServerProcess({ ...BENCH_ENV, DATABASE_URL: PG_URL, DATABASE_SCHEMA: schema });
   try {
     // A status answer with reports in it, as in the full run: 500 batches to each server.
-    for (const [server, prefix] of [[sqlite, `5a${run}`], [postgres, `9b${run}`]] as const) {
-      const post = reportRequest(prefix);
-      for (let i = 0; i < 500; i++) {
-        const r = post(i);
-        await (await fetch(`${server.url}${r.path}`, { method: 'POST', headers: r.headers ?? {}, body: r.body ?? null })).text();
-      }
-    }
+    await postBatches(sqlite.url, `5a${run}`, 500);
+    await postBatches(postgres.url, `9b${run}`, 500);
     const settled = { sqlite: await settle(sqlite.url, null), postgres: await settle(postgres.url, schema) };
     const each: { round: number; hello: number; sqlite: number; postgres: number; sqliteVsHello: number; postgresVsHello: number; broke: Record<string, unknown> }[] = [];
-    for (let round = 1; round <= rounds; round++) {
-      console.log(`round ${round} of ${rounds}`);
+    for (let n = 1; n <= rounds; n++) {
+      console.log(`round ${n} of ${rounds}`);
       const h = await ladder('hello GET ', hello.url, () => ({ method: 'GET', path: '/hello' }));
       const sq = await ladder('sqlite status', sqlite.url, statusRequest);
       const pg = await ladder('postgres status', postgres.url, statusRequest);
-      each.push({ round, hello: h.heldRate, sqlite: sq.heldRate, postgres: pg.heldRate, sqliteVsHello: round3(sq.heldRate / h.heldRate), postgresVsHello: round3(pg.heldRate / h.heldRate), broke: { hello: h.brokeAt, sqlite: sq.brokeAt, postgres: pg.brokeAt } });
-      console.log(`  round ${round}: hello ${h.heldRate}/s, status SQLite ${sq.heldRate}/s (${(sq.heldRate / h.heldRate * 100).toFixed(0)} %), PostgreSQL ${pg.heldRate}/s (${(pg.heldRate / h.heldRate * 100).toFixed(0)} %)`);
+      each.push({ round: n, hello: h.heldRate, sqlite: sq.heldRate, postgres: pg.heldRate, sqliteVsHello: round(sq.heldRate / h.heldRate, 3), postgresVsHello: round(pg.heldRate / h.heldRate, 3), broke: { hello: h.brokeAt, sqlite: sq.brokeAt, postgres: pg.brokeAt } });
+      console.log(`  round ${n}: hello ${h.heldRate}/s, status SQLite ${sq.heldRate}/s (${(sq.heldRate / h.heldRate * 100).toFixed(0)} %), PostgreSQL ${pg.heldRate}/s (${(pg.heldRate / h.heldRate * 100).toFixed(0)} %)`);
     }
-    const med = (xs: number[]) => round3(median(xs));
+    const med = (xs: number[]) => round(median(xs), 3);
     return {
       date: new Date().toISOString(),
       method: { rounds, startRate: start, growth, stepSeconds: STEP_MS / 1000, p50LimitMs: P50_LIMIT_MS, request: 'GET /v1/status?site=x.com with Accept-Encoding: gzip' },
@@ -273,10 +273,6 @@ async function statusRounds(rounds: number): Promise<Record<string, unknown>> {
     await adminQuery(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
     tmp.remove();
   }
-}
-
-function round3(x: number): number {
-  return round(x, 3);
 }
 
 async function main(): Promise<void> {

@@ -12,15 +12,10 @@ import { POLL_POLICY, type PollPolicy } from '../../src/shared/poll-policy.ts';
 import { quantile } from '../lib/stats.ts';
 import { badgeTime } from './badge.ts';
 import { makeRng } from './random.ts';
-import { AFTERMATH_MS } from './simulation.ts';
+import { AFTERMATH_MS, type ScoredOutage } from './simulation.ts';
 
-interface SavedOutage {
-  target: boolean;
-  start: string;
-  minutes: number;
-  userCellDelaySeconds: number | null;
-  elsewhereDelaySeconds?: number | null;
-}
+/** What a result file keeps of each outage that the badge needs. */
+type SavedOutage = Pick<ScoredOutage, 'target' | 'start' | 'minutes' | 'userCellDelaySeconds' | 'elsewhereDelaySeconds'>;
 
 function parse(argv: string[]): { files: string[]; policy: PollPolicy; draws: number } {
   const policy = { ...POLL_POLICY };
@@ -52,7 +47,7 @@ for (const file of files) {
   const result = JSON.parse(readFileSync(file, 'utf8')) as { runs: { seed: number; outages: SavedOutage[] }[] };
   for (const run of result.runs) {
     run.outages.forEach((o, n) => {
-      if (!o.target || o.userCellDelaySeconds === null) return;
+      if (!o.target || o.userCellDelaySeconds == null) return;
       outages++;
       const start = Date.parse(o.start);
       const input = {
