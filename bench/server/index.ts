@@ -4,13 +4,15 @@
  * open-model load generator. For each: the highest fixed arrival rate it holds (every request
  * answered, p99 from due time under 100 ms) for report batches of 10 and for status reads, read as
  * a ratio to hello-world's rate. `-- --surge` runs the surge instead (surge.ts). `-- --status-rounds
- * N` runs only the status comparison, interleaved and repeated (statusRounds()).
- * Results: bench/results/server.json (the surge under its `surge` key, the rounds under `statusRounds`).
+ * N` runs only the status comparison, interleaved and repeated (statusRounds()); `-- --status-cpu N`
+ * the server's CPU time per status read against hello-world's per request (statusCpu()).
+ * Results: bench/results/server.json (the surge under its `surge` key, the rounds under `statusRounds`, the CPU rounds under `statusCpu`).
  */
 import { existsSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
+import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { adminQuery, PG_URL } from '../../test/storage/pg-admin.ts';
 import { startServerProcess, type ServerProcess } from '../../test/server/lib/server-process.ts';
@@ -230,6 +232,41 @@ function summary(c: Capacity, perRequest = 1) {
  * moved 41-100 % from run to run on this shared 2-core machine, so what counts is the median of
  * the rounds' ratios, each ratio taken within its round.
  */
+/** The three servers the status comparisons read: hello-world, and the real server on SQLite and on
+ *  PostgreSQL, each holding 5,000 reports (500 batches) and settled, as in the full run. */
+interface StatusServers {
+  hello: ServerProcess;
+  sqlite: ServerProcess;
+  postgres: ServerProcess;
+  settled: Record<string, unknown>;
+}
+
+async function withStatusServers<T>(use: (s: StatusServers) => Promise<T>): Promise<T> {
+  const run = randomBytes(3).toString('hex');
+  const schema = `or_bench_${run}`;
+  const tmp = tempDir('outage-radar-bench-');
+  const hello = await startServerProcess({}, { script: 'bench/server/hello-server.ts' });
+  const sqlite = await startServerProcess({ ...BENCH_ENV, DATABASE_URL: `sqlite:${tmp.dir}/bench.db` });
+  const postgres = await startServerProcess({ ...BENCH_ENV, DATABASE_URL: PG_URL, DATABASE_SCHEMA: schema });
+  try {
+    await postBatches(sqlite.url, `5a${run}`, 500);
+    await postBatches(postgres.url, `9b${run}`, 500);
+    const settled = { sqlite: await settle(sqlite.url, null), postgres: await settle(postgres.url, schema) };
+    return await use({ hello, sqlite, postgres, settled });
+  } finally {
+    await Promise.all([hello.kill('SIGTERM'), sqlite.kill('SIGTERM'), postgres.kill('SIGTERM')]);
+    await adminQuery(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
+    tmp.remove();
+  }
+}
+
+/**
+ * Status reads against hello-world, `rounds` times, interleaved: hello GET, status on SQLite,
+ * status on PostgreSQL, then again, all three servers up throughout (an idle one costs nothing),
+ * with finer steps than the full run from a start near the ceilings seen so far. One run's ratio
+ * moved 41-100 % from run to run on this shared 2-core machine, so what counts is the median of
+ * the rounds' ratios, each ratio taken within its round.
+ */
 async function statusRounds(rounds: number): Promise<Record<string, unknown>> {
   const growth = arg('growth', 1.1);
   const start = arg('start-rate', 6000);
@@ -239,17 +276,7 @@ async function statusRounds(rounds: number): Promise<Record<string, unknown>> {
     await new Promise((res) => setTimeout(res, 3000));
     return { heldRate: c.heldRate, brokeAt: c.broke ? { rate: c.broke.rate, why: c.broke.why } : null };
   };
-  const run = randomBytes(3).toString('hex');
-  const schema = `or_bench_${run}`;
-  const tmp = tempDir('outage-radar-bench-');
-  const hello = await startServerProcess({}, { script: 'bench/server/hello-server.ts' });
-  const sqlite = await startServerProcess({ ...BENCH_ENV, DATABASE_URL: `sqlite:${tmp.dir}/bench.db` });
-  const postgres = await startServerProcess({ ...BENCH_ENV, DATABASE_URL: PG_URL, DATABASE_SCHEMA: schema });
-  try {
-    // A status answer with reports in it, as in the full run: 500 batches to each server.
-    await postBatches(sqlite.url, `5a${run}`, 500);
-    await postBatches(postgres.url, `9b${run}`, 500);
-    const settled = { sqlite: await settle(sqlite.url, null), postgres: await settle(postgres.url, schema) };
+  return withStatusServers(async ({ hello, sqlite, postgres, settled }) => {
     const each: { round: number; hello: number; sqlite: number; postgres: number; sqliteVsHello: number; postgresVsHello: number; broke: Record<string, unknown> }[] = [];
     for (let n = 1; n <= rounds; n++) {
       console.log(`round ${n} of ${rounds}`);
@@ -268,11 +295,73 @@ async function statusRounds(rounds: number): Promise<Record<string, unknown>> {
       median: { sqliteVsHello: med(each.map((e) => e.sqliteVsHello)), postgresVsHello: med(each.map((e) => e.postgresVsHello)), hello: med(each.map((e) => e.hello)) },
       roundsAtLeast90Percent: { sqlite: each.filter((e) => e.sqliteVsHello >= 0.9).length, postgres: each.filter((e) => e.postgresVsHello >= 0.9).length },
     };
-  } finally {
-    await Promise.all([hello.kill('SIGTERM'), sqlite.kill('SIGTERM'), postgres.kill('SIGTERM')]);
-    await adminQuery(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
-    tmp.remove();
-  }
+  });
+}
+
+const CLOCK_TICKS_PER_S = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
+
+/** CPU time a process has used so far (user + system, all its threads), from /proc. */
+function processCpuMs(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  // Fields after the command name (which may hold spaces): state is field 3, utime 14, stime 15.
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS_PER_S;
+}
+
+/**
+ * The server's own CPU time per status read, against hello-world's per request, at one fixed rate
+ * under every ceiling seen (default 8,000/s for 10 s), `rounds` times interleaved. Unlike the
+ * ladders, this does not move with whatever else the 2-core machine runs: the load generator's
+ * share of the cores, its scheduling and the kernel's accept queues decide where a ladder breaks,
+ * but not how much CPU the server spends on each answer. hello / status per request is the rate
+ * the status route would reach beside hello-world if the server's CPU were all that limits it.
+ */
+async function statusCpu(rounds: number): Promise<Record<string, unknown>> {
+  const rate = arg('rate', 8000);
+  const seconds = arg('seconds', 10);
+  const measure = async (label: string, server: ServerProcess, request: () => LoadRequest) => {
+    const pid = server.child.pid;
+    if (pid === undefined) throw new Error(`${label}: no pid`);
+    // What the process spends with nothing asked of it (timers, the PostgreSQL tail's polls), over
+    // the same length of time, is left out: it does not grow with the reads.
+    const idleFrom = processCpuMs(pid);
+    await new Promise((res) => setTimeout(res, seconds * 1000));
+    const idleMs = processCpuMs(pid) - idleFrom;
+    await openLoad({ origin: server.url, rate: rate / 2, durationMs: WARMUP_MS, request });
+    const before = processCpuMs(pid);
+    const r = await openLoad({ origin: server.url, rate, durationMs: seconds * 1000, request });
+    const cpuMs = processCpuMs(pid) - before;
+    const ok = r.byStatus['200'] ?? 0;
+    if (ok !== r.due) throw new Error(`${label}: ${ok} of ${r.due} answered 200 at ${rate}/s (${JSON.stringify(r.byStatus)}, dropped ${r.dropped}, failed ${r.failed}); lower --rate`);
+    const perRequestUs = round(((cpuMs - idleMs) * 1000) / ok, 1);
+    console.log(`  ${label}: ${cpuMs} ms CPU for ${ok} answers (${idleMs} ms idle over as long), ${perRequestUs} µs each, p99 ${round(r.p99Ms, 1)} ms`);
+    return perRequestUs;
+  };
+  return withStatusServers(async ({ hello, sqlite, postgres, settled }) => {
+    // hello-world answering as many bytes as the gzipped status: how much of the gap is the size of
+    // the answer on the socket, which no work around it can take away.
+    const sample = await fetch(`${sqlite.url}/v1/status?site=x.com`, { headers: { 'accept-encoding': 'gzip' } });
+    const statusBytes = Number(sample.headers.get('content-length'));
+    await sample.arrayBuffer();
+    const each: { round: number; helloUs: number; helloSizedUs: number; sqliteUs: number; postgresUs: number; sqliteVsHello: number; postgresVsHello: number; sqliteVsHelloSized: number }[] = [];
+    for (let n = 1; n <= rounds; n++) {
+      console.log(`round ${n} of ${rounds}`);
+      const h = await measure('hello GET       ', hello, () => ({ method: 'GET', path: '/hello' }));
+      const hs = await measure(`hello GET ${statusBytes} B`, hello, () => ({ method: 'GET', path: `/hello?bytes=${statusBytes}` }));
+      const sq = await measure('status, SQLite  ', sqlite, statusRequest);
+      const pg = await measure('status, Postgres', postgres, statusRequest);
+      each.push({ round: n, helloUs: h, helloSizedUs: hs, sqliteUs: sq, postgresUs: pg, sqliteVsHello: round(h / sq, 3), postgresVsHello: round(h / pg, 3), sqliteVsHelloSized: round(hs / sq, 3) });
+    }
+    const med = (xs: number[]) => round(median(xs), 3);
+    return {
+      date: new Date().toISOString(),
+      statusBytes,
+      method: { rounds, rate, seconds, clockTicksPerS: CLOCK_TICKS_PER_S, request: 'GET /v1/status?site=x.com with Accept-Encoding: gzip', reads: 'hello-world CPU per request / the server CPU per status read, each less its idle CPU over as long' },
+      settled,
+      rounds: each,
+      median: { sqliteVsHello: med(each.map((e) => e.sqliteVsHello)), postgresVsHello: med(each.map((e) => e.postgresVsHello)), sqliteVsHelloSized: med(each.map((e) => e.sqliteVsHelloSized)), helloUs: med(each.map((e) => e.helloUs)), helloSizedUs: med(each.map((e) => e.helloSizedUs)) },
+    };
+  });
 }
 
 async function main(): Promise<void> {
@@ -285,6 +374,16 @@ async function main(): Promise<void> {
     writeFileSync(RESULTS, `${JSON.stringify({ ...previous, statusRounds: result }, null, 2)}\n`);
     console.log(JSON.stringify(result.median), `rounds at >= 90 %: ${JSON.stringify(result.roundsAtLeast90Percent)}`);
     console.log(`results written to ${RESULTS} (key statusRounds)`);
+    return;
+  }
+  const cpuAt = process.argv.indexOf('--status-cpu');
+  if (cpuAt >= 0) {
+    await adminQuery('SELECT 1');
+    const result = await statusCpu(Math.max(1, Number(process.argv[cpuAt + 1] ?? 3) || 3));
+    const previous = existsSync(RESULTS) ? (JSON.parse(readFileSync(RESULTS, 'utf8')) as Record<string, unknown>) : {};
+    writeFileSync(RESULTS, `${JSON.stringify({ ...previous, statusCpu: result }, null, 2)}\n`);
+    console.log(JSON.stringify(result.median));
+    console.log(`results written to ${RESULTS} (key statusCpu)`);
     return;
   }
   if (process.argv.includes('--surge')) {

@@ -5,6 +5,7 @@
 import { spawn } from 'node:child_process';
 import { request as httpRequest } from 'node:http';
 import { join } from 'node:path';
+import { gunzipSync } from 'node:zlib';
 import { afterEach, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/server/config.ts';
 import { startServer } from '../../src/server/http/server.ts';
@@ -132,6 +133,53 @@ describe('listening server', { timeout: 30_000 }, () => {
     const storage = new SqliteStorage(dbPath);
     cleanups.push(() => storage.close());
     expect((await storage.reportsSince(0)).map((r) => r.id)).toEqual([whole.id]);
+  });
+
+  it('answers status reads on the socket with the headers of every other answer: length, caching, CORS for the extension, gzip', async () => {
+    const tmp = tempDir();
+    cleanups.push(tmp.remove);
+    const server = await startServer(loadConfig({ PORT: '0', DATABASE_URL: `sqlite:${join(tmp.dir, 'reads.db')}`, TRUST_PROXY: '127.0.0.1', DETECT_NEWCOMER_MINUTES: '0' }));
+    cleanups.push(() => server.close());
+    await Promise.all(contractSenders().map((s) => post(server.url, [makeReport()], s.address)));
+    const origin = 'moz-extension://0123abcd-4567-89ab-cdef-0123456789ab';
+    const raw = (path: string, headers: Record<string, string>, method = 'GET') =>
+      new Promise<{ status: number; headers: Record<string, string | string[] | undefined>; body: Buffer }>((resolve, reject) => {
+        const req = httpRequest(new URL(`${server.url}${path}`), { method, headers });
+        req.on('response', (res) => {
+          const chunks: Buffer[] = [];
+          res.on('data', (c: Buffer) => chunks.push(c));
+          res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) }));
+        });
+        req.on('error', reject);
+        req.end();
+      });
+    // Twice each: the second read of a gzipped answer reuses its prepared headers.
+    for (let i = 0; i < 2; i++) {
+      const zipped = await raw('/v1/status?site=x.com&region=FR', { 'accept-encoding': 'gzip, deflate, br', origin });
+      expect(zipped.status).toBe(200);
+      expect(zipped.headers['content-encoding']).toBe('gzip');
+      expect(Number(zipped.headers['content-length'])).toBe(zipped.body.length);
+      expect(zipped.headers['cache-control']).toBe('public, max-age=5');
+      expect(zipped.headers['vary']).toBe('Accept-Encoding, Origin');
+      expect(zipped.headers['access-control-allow-origin']).toBe(origin);
+      expect(zipped.headers['access-control-expose-headers']).toBe('Retry-After');
+      const status = validateStatusResponse(JSON.parse(gunzipSync(zipped.body).toString('utf8')));
+      expect(status.ok && status.value.overall.state).toBe('outage');
+    }
+    // A web page's origin gets no CORS headers; a client without gzip gets the text, its length right.
+    const plain = await raw('/v1/status?site=x.com&region=FR', { origin: 'https://x.com' });
+    expect(plain.headers['content-encoding']).toBeUndefined();
+    expect(plain.headers['access-control-allow-origin']).toBeUndefined();
+    expect(Number(plain.headers['content-length'])).toBe(plain.body.length);
+    expect(validateStatusResponse(JSON.parse(plain.body.toString('utf8'))).ok).toBe(true);
+    const head = await raw('/v1/status?site=x.com', { 'accept-encoding': 'gzip' }, 'HEAD');
+    expect(head.status).toBe(200);
+    expect(head.body.length).toBe(0);
+    // A bad query still goes through the whole chain: a 400 with the extension's CORS headers.
+    const bad = await raw('/v1/status?site=X', { origin });
+    expect(bad.status).toBe(400);
+    expect(bad.headers['access-control-allow-origin']).toBe(origin);
+    expect(JSON.parse(bad.body.toString('utf8'))).toMatchObject({ error: 'invalid_query', problems: [{ path: 'site' }] });
   });
 
   it('fails to start with a clear error when the port is taken', async () => {

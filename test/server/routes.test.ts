@@ -1,7 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { validateMessagesResponse, validateStatusResponse, type StatusResponse } from '../../src/shared/protocol.ts';
 import { gunzipSync } from 'node:zlib';
-import { acceptsGzip, createApp } from '../../src/server/http/app.ts';
+import { createApp } from '../../src/server/http/app.ts';
+import { acceptsGzip } from '../../src/server/http/status-read.ts';
 import { SHED_RETRY_AFTER_S } from '../../src/server/http/load-shedding.ts';
 import { OverloadedError, type GroupCommitter } from '../../src/server/ingest/group-commit.ts';
 import { createLogger } from '../../src/server/log.ts';
