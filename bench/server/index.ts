@@ -5,7 +5,8 @@
  * answered, p99 from due time under 100 ms) for report batches of 10 and for status reads, read as
  * a ratio to hello-world's rate. `-- --surge` runs the surge instead (surge.ts). `-- --status-rounds
  * N` runs only the status comparison, interleaved and repeated (statusRounds()); `-- --status-cpu N`
- * the server's CPU time per status read against hello-world's per request (statusCpu()).
+ * the server's CPU time per status read against hello-world's per request (statusCpu()), and
+ * `-- --ingest-cpu N` the same per report batch (ingestCpu()).
  * Results: bench/results/server.json (the surge under its `surge` key, the rounds under `statusRounds`, the CPU rounds under `statusCpu`).
  */
 import { existsSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
@@ -21,7 +22,7 @@ import { median, round } from '../lib/stats.ts';
 import { summarise } from './cpu-profile.ts';
 import { openLoad, type LoadRequest, type OpenLoadResult } from './open-load.ts';
 import { runSurge } from './surge.ts';
-import { reportBatch, senderAddress } from './wire.ts';
+import { BENCH_ENV, reportBatch, senderAddress } from './wire.ts';
 
 const RESULTS = fileURLToPath(new URL('../results/server.json', import.meta.url));
 const BATCH = 10;
@@ -40,15 +41,6 @@ const START_RATE = arg('start-rate', 1000);
 const START_INGEST_RATE = arg('start-ingest-rate', 100);
 const GROWTH = arg('growth', 1.25);
 const WARMUP_MS = 2000;
-
-/** Server settings for a benchmark: no rate limit in the way, every proxy hop believed from loopback. */
-export const BENCH_ENV = {
-  TRUST_PROXY: '127.0.0.1',
-  RATE_LIMIT_BURST: '1000000',
-  RATE_LIMIT_PER_MINUTE: '1000000',
-  DETECT_NEWCOMER_MINUTES: '0',
-  LOG_LEVEL: 'warn',
-};
 
 interface Capacity {
   /** Highest arrival rate held: everything answered 2xx, p99 under the limit. */
@@ -316,27 +308,40 @@ function processCpuMs(pid: number): number {
  * but not how much CPU the server spends on each answer. hello / status per request is the rate
  * the status route would reach beside hello-world if the server's CPU were all that limits it.
  */
+/**
+ * The process's CPU time per answer at a fixed arrival rate, less what it spends idle over as long
+ * (timers, the PostgreSQL tail's polls), which does not grow with the requests. Every request must
+ * get `okStatus`, or the rate is too high to read anything from.
+ */
+async function cpuPerRequest(label: string, server: ServerProcess, request: (i: number) => LoadRequest, o: { rate: number; seconds: number; okStatus: number; warm?: (i: number) => LoadRequest }): Promise<number> {
+  const pid = server.child.pid;
+  if (pid === undefined) throw new Error(`${label}: no pid`);
+  const idleFrom = processCpuMs(pid);
+  await new Promise((res) => setTimeout(res, o.seconds * 1000));
+  const idleMs = processCpuMs(pid) - idleFrom;
+  await openLoad({ origin: server.url, rate: o.rate / 2, durationMs: WARMUP_MS, request: o.warm ?? request });
+  const before = processCpuMs(pid);
+  const r = await openLoad({ origin: server.url, rate: o.rate, durationMs: o.seconds * 1000, request });
+  const cpuMs = processCpuMs(pid) - before;
+  const ok = r.byStatus[String(o.okStatus)] ?? 0;
+  if (ok !== r.due) throw new Error(`${label}: ${ok} of ${r.due} answered ${o.okStatus} at ${o.rate}/s (${JSON.stringify(r.byStatus)}, dropped ${r.dropped}, failed ${r.failed}); lower --rate`);
+  const perRequestUs = round(((cpuMs - idleMs) * 1000) / ok, 1);
+  console.log(`  ${label}: ${cpuMs} ms CPU for ${ok} answers (${idleMs} ms idle over as long), ${perRequestUs} µs each, p99 ${round(r.p99Ms, 1)} ms`);
+  return perRequestUs;
+}
+
+/**
+ * The server's own CPU time per status read, against hello-world's per request, at one fixed rate
+ * under every ceiling seen (default 8,000/s for 10 s), `rounds` times interleaved. Unlike the
+ * ladders, this does not move with whatever else the 2-core machine runs: the load generator's
+ * share of the cores, its scheduling and the kernel's accept queues decide where a ladder breaks,
+ * but not how much CPU the server spends on each answer. hello / status per request is the rate
+ * the status route would reach beside hello-world if the server's CPU were all that limits it.
+ */
 async function statusCpu(rounds: number): Promise<Record<string, unknown>> {
-  const rate = arg('rate', 8000);
-  const seconds = arg('seconds', 10);
-  const measure = async (label: string, server: ServerProcess, request: () => LoadRequest) => {
-    const pid = server.child.pid;
-    if (pid === undefined) throw new Error(`${label}: no pid`);
-    // What the process spends with nothing asked of it (timers, the PostgreSQL tail's polls), over
-    // the same length of time, is left out: it does not grow with the reads.
-    const idleFrom = processCpuMs(pid);
-    await new Promise((res) => setTimeout(res, seconds * 1000));
-    const idleMs = processCpuMs(pid) - idleFrom;
-    await openLoad({ origin: server.url, rate: rate / 2, durationMs: WARMUP_MS, request });
-    const before = processCpuMs(pid);
-    const r = await openLoad({ origin: server.url, rate, durationMs: seconds * 1000, request });
-    const cpuMs = processCpuMs(pid) - before;
-    const ok = r.byStatus['200'] ?? 0;
-    if (ok !== r.due) throw new Error(`${label}: ${ok} of ${r.due} answered 200 at ${rate}/s (${JSON.stringify(r.byStatus)}, dropped ${r.dropped}, failed ${r.failed}); lower --rate`);
-    const perRequestUs = round(((cpuMs - idleMs) * 1000) / ok, 1);
-    console.log(`  ${label}: ${cpuMs} ms CPU for ${ok} answers (${idleMs} ms idle over as long), ${perRequestUs} µs each, p99 ${round(r.p99Ms, 1)} ms`);
-    return perRequestUs;
-  };
+  const o = { rate: arg('rate', 8000), seconds: arg('seconds', 10), okStatus: 200 };
+  const { rate, seconds } = o;
+  const measure = (label: string, server: ServerProcess, request: () => LoadRequest) => cpuPerRequest(label, server, request, o);
   return withStatusServers(async ({ hello, sqlite, postgres, settled }) => {
     // hello-world answering as many bytes as the gzipped status: how much of the gap is the size of
     // the answer on the socket, which no work around it can take away.
@@ -364,6 +369,38 @@ async function statusCpu(rounds: number): Promise<Record<string, unknown>> {
   });
 }
 
+/**
+ * The same for report batches of 10 (default 1,000 batches a second for 10 s, under every ingest
+ * ceiling seen): the server's CPU per batch on SQLite (its writer thread included) and on
+ * PostgreSQL (the database's own processes not included), against hello-world's GET and its POST
+ * of the same body. Says how far CPU alone lets ingest come towards hello-world, and where the rest
+ * of a batch's cost sits beside reading its body.
+ */
+async function ingestCpu(rounds: number): Promise<Record<string, unknown>> {
+  const o = { rate: arg('rate', 1000), seconds: arg('seconds', 10), okStatus: 202 };
+  const fresh = () => reportRequest(randomBytes(4).toString('hex'));
+  return withStatusServers(async ({ hello, sqlite, postgres, settled }) => {
+    const each: { round: number; helloGetUs: number; helloPostUs: number; sqliteUs: number; postgresUs: number; sqliteVsHelloGet: number; postgresVsHelloGet: number; sqliteVsHelloPost: number }[] = [];
+    for (let n = 1; n <= rounds; n++) {
+      console.log(`round ${n} of ${rounds}`);
+      const hg = await cpuPerRequest('hello GET        ', hello, () => ({ method: 'GET', path: '/hello' }), { ...o, okStatus: 200 });
+      const hp = await cpuPerRequest('hello POST       ', hello, (i) => ({ method: 'POST', path: '/hello', headers: { 'content-type': 'application/json' }, body: reportBatch(i * BATCH, BATCH, Date.now()) }), o);
+      // New report ids for every run: a batch seen before is a duplicate, answered without storing.
+      const sq = await cpuPerRequest('reports, SQLite  ', sqlite, fresh(), { ...o, warm: fresh() });
+      const pg = await cpuPerRequest('reports, Postgres', postgres, fresh(), { ...o, warm: fresh() });
+      each.push({ round: n, helloGetUs: hg, helloPostUs: hp, sqliteUs: sq, postgresUs: pg, sqliteVsHelloGet: round(hg / sq, 3), postgresVsHelloGet: round(hg / pg, 3), sqliteVsHelloPost: round(hp / sq, 3) });
+    }
+    const med = (xs: number[]) => round(median(xs), 3);
+    return {
+      date: new Date().toISOString(),
+      method: { rounds, ...o, batch: BATCH, clockTicksPerS: CLOCK_TICKS_PER_S, reads: 'hello-world CPU per request / the server CPU per batch of 10, each less its idle CPU over as long' },
+      settled,
+      rounds: each,
+      median: Object.fromEntries((['helloGetUs', 'helloPostUs', 'sqliteUs', 'postgresUs', 'sqliteVsHelloGet', 'postgresVsHelloGet', 'sqliteVsHelloPost'] as const).map((k) => [k, med(each.map((e) => e[k]))])),
+    };
+  });
+}
+
 async function main(): Promise<void> {
   const roundsAt = process.argv.indexOf('--status-rounds');
   if (roundsAt >= 0) {
@@ -376,14 +413,15 @@ async function main(): Promise<void> {
     console.log(`results written to ${RESULTS} (key statusRounds)`);
     return;
   }
-  const cpuAt = process.argv.indexOf('--status-cpu');
-  if (cpuAt >= 0) {
+  for (const [flag, key, run] of [['--status-cpu', 'statusCpu', statusCpu], ['--ingest-cpu', 'ingestCpu', ingestCpu]] as const) {
+    const at = process.argv.indexOf(flag);
+    if (at < 0) continue;
     await adminQuery('SELECT 1');
-    const result = await statusCpu(Math.max(1, Number(process.argv[cpuAt + 1] ?? 3) || 3));
+    const result = await run(Math.max(1, Number(process.argv[at + 1] ?? 3) || 3));
     const previous = existsSync(RESULTS) ? (JSON.parse(readFileSync(RESULTS, 'utf8')) as Record<string, unknown>) : {};
-    writeFileSync(RESULTS, `${JSON.stringify({ ...previous, statusCpu: result }, null, 2)}\n`);
+    writeFileSync(RESULTS, `${JSON.stringify({ ...previous, [key]: result }, null, 2)}\n`);
     console.log(JSON.stringify(result.median));
-    console.log(`results written to ${RESULTS} (key statusCpu)`);
+    console.log(`results written to ${RESULTS} (key ${key})`);
     return;
   }
   if (process.argv.includes('--surge')) {

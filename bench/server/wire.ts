@@ -43,3 +43,13 @@ export function reportBatch(first: number, size: number, nowMs: number, options:
 export function senderAddress(i: number): string {
   return `2001:db8:${(i % 4096).toString(16)}::${((i >> 12) % 65535 + 1).toString(16)}`;
 }
+
+/** The server's settings in every benchmark: the loopback generator is a trusted proxy, so each
+ *  sender's X-Forwarded-For is its address; rate limits out of the way; no newcomer wait. */
+export const BENCH_ENV = {
+  TRUST_PROXY: '127.0.0.1',
+  RATE_LIMIT_BURST: '1000000',
+  RATE_LIMIT_PER_MINUTE: '1000000',
+  DETECT_NEWCOMER_MINUTES: '0',
+  LOG_LEVEL: 'warn',
+};
