@@ -26,7 +26,7 @@ const repo = resolve(fileURLToPath(import.meta.url), '..', '..');
 export const OUT_DIR = join(repo, 'test', 'fixtures', 'series', 'external');
 const PARQUET = join(repo, 'node_modules', 'vega-datasets', 'data', 'flights-3m.parquet');
 
-interface Flight {
+export interface Flight {
   /** Actual departure, local clock time of the origin airport, stored as if UTC. */
   at: number;
   /** Arrival delay in minutes. */
@@ -98,7 +98,7 @@ export const INJECTED: readonly { base: string; seed: number }[] = [
 
 export const DEFAULT_INJECT: Omit<InjectOptions, 'seed'> = { factors: [3, 5, 10], durations: [10, 30, 60, 180], warmupDays: 7, gapHours: 12 };
 
-async function readFlights(): Promise<Flight[]> {
+export async function readFlights(): Promise<Flight[]> {
   const file = await asyncBufferFromFile(PARQUET);
   const rows = await parquetReadObjects({
     file,
@@ -109,7 +109,7 @@ async function readFlights(): Promise<Flight[]> {
   return rows.map((r) => ({ at: (r.date as Date).getTime(), delay: Number(r.delay), origin: String(r.origin) }));
 }
 
-function dayMs(date: string): number {
+export function dayMs(date: string): number {
   return parseTimestamp(`${date} 00:00:00`);
 }
 

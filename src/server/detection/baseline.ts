@@ -29,6 +29,9 @@ export interface BlockSummary {
   /** Sum over the block's steps of the seasonal expectation (before the level factor): what the
    *  block was expected to hold, so recent blocks tell how far the level has moved. */
   expected?: number;
+  /** Strongest uncorrected evidence of the long look (stretches of hours, see
+   *  series-detector.ts) any step of the block reached; weeks of these give its own tail. */
+  longPeak?: number;
 }
 
 export interface BaselineOptions {
@@ -245,6 +248,30 @@ export function tailModelAt(minute: number, blockAt: (block: number) => BlockSum
     slope = Math.min(o.maxTailSlope, Math.max(0, Math.log(widthOf(upper) / widthOf(lower)) / Math.log(level / lowLevel)));
   }
   return { dispersion, level, slope };
+}
+
+/**
+ * The tail width of the long look: the `tailQuantile` of the usable blocks' `longPeak` over the
+ * last `tailDays` days, over what chance gives one stretch (a single try: `chancePeakQuantile(1)`).
+ * Trusted only from a week of peaks on (`tailMinBlocks` a day): a stretch of hours spans dozens of
+ * blocks, so one day holds only a handful of independent ones (seen: a width of 1.0 on the fourth
+ * day of a load balancer's requests, then alerts on ordinary busy mornings).
+ * Read apart from the short test's because what widens it differs: bursts of a few minutes add
+ * little to hours of counts, while a level that wanders from one day to the next adds more the
+ * longer the stretch. Null while fewer than `tailMinBlocks` such peaks are known.
+ */
+const LONG_TAIL_DAYS = 7;
+export function longTailAt(minute: number, blockAt: (block: number) => BlockSummary | undefined, o: BaselineOptions): number | null {
+  const BLOCK = o.blockMs;
+  const block = Math.floor(minute / BLOCK) * BLOCK;
+  const peaks: number[] = [];
+  const count = Math.round((o.tailDays * DAY_MS) / BLOCK);
+  for (let i = 2; i < 2 + count; i++) {
+    const b = blockAt(block - i * BLOCK);
+    if (usable(b, o) && b.longPeak !== undefined) peaks.push(b.longPeak);
+  }
+  if (peaks.length < LONG_TAIL_DAYS * o.tailMinBlocks) return null;
+  return Math.min(o.maxTailDispersion, Math.max(1, quantile(peaks, o.tailQuantile) / chancePeakQuantile(1)));
 }
 
 /**

@@ -3,15 +3,18 @@
  * rows up to t only, with the same baseline (history summarised in blocks, troubled blocks left
  * out, tail dispersion from weeks of block peaks, recent level factor), the same test, the same
  * bars (`judge`) and the same hysteresis as the server. A series has no reporters, networks or
- * active people, so those bars do not apply; the rest does. Pure: text in, text out.
+ * active people, so those bars do not apply; the rest does. One test more than a crowd cell has:
+ * the long look (long-look.ts), the same test over the last hour and three hours. Pure: text in,
+ * text out.
  *
  * The score says when an alert is raised, nothing else: at or above 0.5 exactly on the rows where
  * the state rises (operational -> degraded or outage, degraded -> outage), below 0.5 on every
  * other row (the evidence, squeezed under 0.5), so counting rows >= 0.5 counts alerts.
  */
 import type { State } from '../../shared/protocol.ts';
-import { BLOCK_MS, DAY_MS, DEFAULT_BASELINE, expectationAt, median, tailModelAt, type BaselineOptions, type TailModel, type BlockSummary, type Expectation } from './baseline.ts';
-import { HysteresisStepper } from './hysteresis.ts';
+import { BLOCK_MS, DAY_MS, DEFAULT_BASELINE, expectationAt, longTailAt, median, tailModelAt, type BaselineOptions, type TailModel, type BlockSummary, type Expectation } from './baseline.ts';
+import { HysteresisStepper, RANK } from './hysteresis.ts';
+import { longLook, longLookSteps } from './long-look.ts';
 import { DEFAULT_THRESHOLDS, type DetectionThresholds } from './thresholds.ts';
 import { judge } from './verdict.ts';
 
@@ -112,6 +115,8 @@ export interface ScoredRow extends SeriesRow {
   evidence: number;
   /** The dispersion it was corrected by (tail or pooled variance, whichever is larger). */
   dispersion: number;
+  /** The long look's evidence (stretches of hours, its own tail; 0 while that tail is unknown). */
+  longEvidence: number;
 }
 
 const WARMUP_ROWS = 10;
@@ -125,8 +130,9 @@ const WARMUP_WINDOW = 240;
 /** Usual levels read from the same time of earlier days or weeks (not from the last minutes). */
 const SEASONAL_SOURCES: ReadonlySet<Expectation['source']> = new Set(['day', 'week']);
 
-function addToBlock(s: BlockSummary, value: number, troubled: boolean, rawLlr: number, seasonal: number): void {
+function addToBlock(s: BlockSummary, value: number, troubled: boolean, rawLlr: number, seasonal: number, longRaw: number): void {
   s.minutes++;
+  s.longPeak = Math.max(s.longPeak ?? 0, longRaw);
   s.failing += value;
   s.failingSq += value * value;
   if (troubled) s.troubled = true;
@@ -174,7 +180,16 @@ export function scoreSeries(rows: readonly SeriesRow[], thresholds: DetectionThr
   const stepper = new HysteresisStepper(Math.max(1, Math.ceil((t.quietMinutes * 60_000) / step)));
   /** What each row was expected to be, so a stretch is compared with its own expected sum. */
   const expectedAt: number[] = [];
-  let tail: { hour: number; value: TailModel | null } = { hour: NaN, value: null };
+  let tail: { hour: number; value: TailModel | null; long: number | null } = { hour: NaN, value: null, long: null };
+  const longSteps = longLookSteps(step, w);
+  const maxLong = Math.max(0, ...longSteps);
+  const values = rows.map((r) => r.value);
+  /** The first row of the current run of rows whose usual level came from earlier days or weeks:
+   *  the long look reads only those (a stretch reaching back into the cold start compares the
+   *  hours with the 40 minutes before them). */
+  let seasonalFrom = 0;
+  /** Whether the long look called trouble in the episode now shown. */
+  let longCalled = false;
   rows.forEach((row, i) => {
     const start = Math.floor(row.at / blockMs) * blockMs;
     if (current && current.start !== start) {
@@ -186,7 +201,7 @@ export function scoreSeries(rows: readonly SeriesRow[], thresholds: DetectionThr
     let exp = expectations.get(start);
     if (!exp) {
       const hour = Math.floor(row.at / TAIL_EVERY_MS);
-      if (tail.hour !== hour) tail = { hour, value: tailModelAt(row.at, (b) => blocks.get(b), options) };
+      if (tail.hour !== hour) tail = { hour, value: tailModelAt(row.at, (b) => blocks.get(b), options), long: longTailAt(row.at, (b) => blocks.get(b), options) };
       expectations.set(start, (exp = expectationAt(row.at, (b) => blocks.get(b), options, tail.value)));
     }
     let seasonal = exp.seasonal;
@@ -207,21 +222,30 @@ export function scoreSeries(rows: readonly SeriesRow[], thresholds: DetectionThr
       expectedOver.push(expectedSum);
     }
     const j = judge({ counted, networks: 0, active: 0, expectedOver, stepMinutes: step / 60_000 }, exp, t);
+    if (!SEASONAL_SOURCES.has(exp.source)) seasonalFrom = i + 1;
+    // The long tail grows with the level as the short one does (a trending day's hours burst too).
+    const growth = j.dispersion / Math.max(1, exp.dispersion);
+    const long = longLook(longSteps, values.slice(Math.max(0, i + 1 - maxLong), i + 1), expectedAt.slice(Math.max(0, i + 1 - maxLong), i + 1), i + 1 - seasonalFrom, tail.long === null ? null : tail.long * growth, t);
+    const callState: State = RANK[long.state] > RANK[j.state] ? long.state : j.state;
+    // The long look's lower bars keep only trouble it called itself (see LongLook.hold).
+    if (long.state !== 'operational') longCalled = true;
+    const callHold: State = [j.hold, longCalled ? long.hold : 'operational', callState].reduce((a, b) => (RANK[b] > RANK[a] ? b : a));
     // Too little known to call anything: the first rows only set the level, and nothing is called
     // before the tail dispersion is known (a day of blocks).
     const learning = i < WARMUP_ROWS || exp.tailDispersion === null;
-    const raw: State = learning ? 'operational' : j.state;
+    const raw: State = learning ? 'operational' : callState;
     // Nor is anything shown while the usual level is not yet read from the same time on earlier
     // days (three of them): until then it comes from the last 40 minutes, which cannot foresee a
     // daily rise. Every alert that real series (flights, a load balancer's requests) raised in
     // their first days was such a rise read against the hours before it. The history is kept as
     // it was judged, so the tail and the troubled blocks learn as before.
     const silent = learning || !SEASONAL_SOURCES.has(exp.source);
-    const shown = stepper.step(silent ? 'operational' : j.state, row.at, silent ? 'operational' : j.hold);
-    addToBlock(current.summary, row.value, raw !== 'operational', learning ? 0 : j.rawLlr, exp.source === 'prior' ? 0 : exp.seasonal);
+    const shown = stepper.step(silent ? 'operational' : callState, row.at, silent ? 'operational' : callHold);
+    if (shown.state === 'operational') longCalled = false;
+    addToBlock(current.summary, row.value, raw !== 'operational', learning ? 0 : j.rawLlr, exp.source === 'prior' ? 0 : exp.seasonal, learning ? 0 : long.rawLlr);
     const ev = j.evidence.llr;
     const squeezed = ev <= 0 ? 0 : ev / (ev + t.evidenceThreshold);
-    out.push({ ...row, score: shown.alert ? 0.5 + squeezed / 2 : Math.min(0.4999, squeezed / 2), state: shown.state, alert: shown.alert, expected: expectedAt[i] as number, evidence: ev, dispersion: j.dispersion });
+    out.push({ ...row, score: shown.alert ? 0.5 + squeezed / 2 : Math.min(0.4999, squeezed / 2), state: shown.state, alert: shown.alert, expected: expectedAt[i] as number, evidence: ev, dispersion: j.dispersion, longEvidence: long.llr });
   });
   return out;
 }
