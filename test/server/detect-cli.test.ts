@@ -155,6 +155,17 @@ describe('series detector', () => {
     }
   }, 60_000);
 
+  it('calls a level that triples and stays so at most where it starts, not on the days after', () => {
+    // Hours the long look called still teach the short test how the tripled level bursts: when
+    // they were kept out of its tail, the next day's bursts were called too.
+    const from = 10 * 288 + 150;
+    for (const seed of [1, 2]) {
+      const rows = scoreSeries(parseSeriesCsv(burstySeries(21 * 288, [from, 21 * 288, 3], seed)));
+      const alerts = rows.map((r, i) => (r.alert ? i : -1)).filter((i) => i >= 0);
+      expect({ seed, late: alerts.filter((i) => i < from || i >= from + 72) }).toEqual({ seed, late: [] });
+    }
+  }, 60_000);
+
   it('does not count a short burst again for the hours after it ended', () => {
     // Twenty minutes at ten times the level: the short test calls it; the long look's stretches
     // hold it for three hours, but leave out their highest quarter, so nothing rises again.

@@ -32,6 +32,8 @@ export interface BlockSummary {
   /** Strongest uncorrected evidence of the long look (stretches of hours, see
    *  series-detector.ts) any step of the block reached; weeks of these give its own tail. */
   longPeak?: number;
+  /** Whether the long look called trouble in the block (then only its own tail leaves it out). */
+  longTroubled?: boolean;
 }
 
 export interface BaselineOptions {
@@ -268,7 +270,7 @@ export function longTailAt(minute: number, blockAt: (block: number) => BlockSumm
   const count = Math.round((o.tailDays * DAY_MS) / BLOCK);
   for (let i = 2; i < 2 + count; i++) {
     const b = blockAt(block - i * BLOCK);
-    if (usable(b, o) && b.longPeak !== undefined) peaks.push(b.longPeak);
+    if (usable(b, o) && !b.longTroubled && b.longPeak !== undefined) peaks.push(b.longPeak);
   }
   if (peaks.length < LONG_TAIL_DAYS * o.tailMinBlocks) return null;
   return Math.min(o.maxTailDispersion, Math.max(1, quantile(peaks, o.tailQuantile) / chancePeakQuantile(1)));

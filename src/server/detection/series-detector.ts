@@ -130,12 +130,13 @@ const WARMUP_WINDOW = 240;
 /** Usual levels read from the same time of earlier days or weeks (not from the last minutes). */
 const SEASONAL_SOURCES: ReadonlySet<Expectation['source']> = new Set(['day', 'week']);
 
-function addToBlock(s: BlockSummary, value: number, troubled: boolean, rawLlr: number, seasonal: number, longRaw: number): void {
+function addToBlock(s: BlockSummary, value: number, troubled: boolean, longTroubled: boolean, rawLlr: number, seasonal: number, longRaw: number): void {
   s.minutes++;
   s.longPeak = Math.max(s.longPeak ?? 0, longRaw);
   s.failing += value;
   s.failingSq += value * value;
   if (troubled) s.troubled = true;
+  if (longTroubled) s.longTroubled = true;
   s.peak = Math.max(s.peak ?? 0, rawLlr);
   s.expected = (s.expected ?? 0) + seasonal;
 }
@@ -233,7 +234,6 @@ export function scoreSeries(rows: readonly SeriesRow[], thresholds: DetectionThr
     // Too little known to call anything: the first rows only set the level, and nothing is called
     // before the tail dispersion is known (a day of blocks).
     const learning = i < WARMUP_ROWS || exp.tailDispersion === null;
-    const raw: State = learning ? 'operational' : callState;
     // Nor is anything shown while the usual level is not yet read from the same time on earlier
     // days (three of them): until then it comes from the last 40 minutes, which cannot foresee a
     // daily rise. Every alert that real series (flights, a load balancer's requests) raised in
@@ -242,7 +242,11 @@ export function scoreSeries(rows: readonly SeriesRow[], thresholds: DetectionThr
     const silent = learning || !SEASONAL_SOURCES.has(exp.source);
     const shown = stepper.step(silent ? 'operational' : callState, row.at, silent ? 'operational' : callHold);
     if (shown.state === 'operational') longCalled = false;
-    addToBlock(current.summary, row.value, raw !== 'operational', learning ? 0 : j.rawLlr, exp.source === 'prior' ? 0 : exp.seasonal, learning ? 0 : long.rawLlr);
+    // Each test's trouble keeps the block out of that test's own tail only: hours the long look
+    // called (a level that doubled, say) still teach the short test how the minutes burst at
+    // that level; kept out too, the short tail stayed at the old level's width and the next day's
+    // bursts were called.
+    addToBlock(current.summary, row.value, !learning && j.state !== 'operational', !learning && long.state !== 'operational', learning ? 0 : j.rawLlr, exp.source === 'prior' ? 0 : exp.seasonal, learning ? 0 : long.rawLlr);
     const ev = j.evidence.llr;
     const squeezed = ev <= 0 ? 0 : ev / (ev + t.evidenceThreshold);
     out.push({ ...row, score: shown.alert ? 0.5 + squeezed / 2 : Math.min(0.4999, squeezed / 2), state: shown.state, alert: shown.alert, expected: expectedAt[i] as number, evidence: ev, dispersion: j.dispersion, longEvidence: long.llr });
