@@ -248,7 +248,9 @@ export function scoreSeries(rows: readonly SeriesRow[], thresholds: DetectionThr
     // bursts were called.
     addToBlock(current.summary, row.value, !learning && j.state !== 'operational', !learning && long.state !== 'operational', learning ? 0 : j.rawLlr, exp.source === 'prior' ? 0 : exp.seasonal, learning ? 0 : long.rawLlr);
     const ev = j.evidence.llr;
-    const squeezed = ev <= 0 ? 0 : ev / (ev + t.evidenceThreshold);
+    // The score shows the stronger of the two tests' evidence (the one that would call first).
+    const strongest = Math.max(ev, long.llr);
+    const squeezed = strongest <= 0 ? 0 : strongest / (strongest + t.evidenceThreshold);
     out.push({ ...row, score: shown.alert ? 0.5 + squeezed / 2 : Math.min(0.4999, squeezed / 2), state: shown.state, alert: shown.alert, expected: expectedAt[i] as number, evidence: ev, dispersion: j.dispersion, longEvidence: long.llr });
   });
   return out;
