@@ -66,6 +66,10 @@ export interface BaselineOptions {
    *  good, since each return was judged against the other days and marked troubled again. A
    *  median of days or weeks is not moved by one odd day among them. */
   seasonalTroubled?: boolean;
+  /** Hours of recent blocks each earlier day or week is aligned on (see `alignmentAt`); 0 or
+   *  absent: no alignment (crowd cells, whose expectation follows the active people, who keep
+   *  local time by themselves). */
+  alignHours?: number;
   /** Share of active people failing assumed before anything is known. */
   priorShare: number;
   /** Variance / mean of per-minute counts assumed before anything is known. */
@@ -321,8 +325,10 @@ export function expectationAt(
   o: BaselineOptions = DEFAULT_BASELINE,
   /** The tail model when the caller already has it (it moves slowly: weeks of blocks). */
   knownTail?: TailModel | null,
+  /** The clock shifts when the caller already has them (they move only when a clock does). */
+  alignment?: Alignment,
 ): Expectation {
-  const base = seasonalAt(minute, blockAt, o);
+  const base = seasonalAt(minute, blockAt, o, alignment === undefined && o.alignHours ? alignmentAt(minute, blockAt, o) : alignment);
   const model = knownTail === undefined ? tailModelAt(minute, blockAt, o) : knownTail;
   const tail = model?.dispersion ?? null;
   // Only against the same time of the week: a median of past days already follows a level
@@ -337,17 +343,129 @@ export function expectationAt(
   return e;
 }
 
-function seasonalAt(minute: number, blockAt: (block: number) => BlockSummary | undefined, o: BaselineOptions): Omit<Expectation, 'level' | 'tailDispersion'> {
+/** Clock shifts that line each earlier period up with now: `day[p - 1]` for p days back,
+ *  `week[p - 1]` for p weeks back (ms to add to that period's time; 0: none). */
+export interface Alignment {
+  day: number[];
+  week: number[];
+}
+
+/** Shifts tried: a clock change moves a day's rhythm by an hour against UTC. */
+export const CLOCK_SHIFTS_MS: readonly number[] = [-3600_000, 3600_000];
+/** A shift is taken only when it explains the recent hours this much better than none. */
+const SHIFT_GAIN = 0.6;
+/** The same for a change within the last day, which nothing before it contrasts with. */
+const SHIFT_GAIN_NOW = 0.4;
+/** The recent hours are compared in bins of this length. */
+const ALIGN_BIN_MS = 30 * 60_000;
+
+/**
+ * For each earlier day and week the baseline reads, the clock shift (none, or an hour either way)
+ * that best lines its hours up with the last `alignHours` hours: after a clock change (summer
+ * time), a series kept in UTC whose people keep local time rises an hour earlier every morning,
+ * and the same UTC time of the days before the change, where that rise was an hour later, read as
+ * a usual level far too low for the hour of the rise (seen: 11 alerts in two days in Minneapolis'
+ * departures kept in UTC, none in its local times). Each earlier period is lined up on its own,
+ * so days after the change keep no shift and days before it take one. The fit is a chi-square
+ * distance between the recent blocks' rates and each period's at the same (shifted) times; one
+ * change at one time must explain them all (see below), bring their sum under `SHIFT_GAIN` of the
+ * unshifted sum, and fit at least two thirds of the periods it shifts better: in a flat stretch
+ * nothing tells the shifts apart (and nothing needs them), and an odd day alone is not a clock
+ * (lined up period by period, without that rule, local-time series took shifts in 40 % of hours).
+ */
+export function alignmentAt(minute: number, blockAt: (block: number) => BlockSummary | undefined, o: BaselineOptions): Alignment {
   const BLOCK = o.blockMs;
   const block = Math.floor(minute / BLOCK) * BLOCK;
-  // The same time `count` periods back, with its neighbours; how many periods gave any.
+  const recent: { at: number; rate: number }[] = [];
+  const long = Math.round(((o.alignHours ?? 0) * 3600_000) / BLOCK);
+  const short = Math.round(long / 4);
+  for (let i = 2; i < 2 + long; i++) {
+    const b = blockAt(block - i * BLOCK);
+    recent.push({ at: block - i * BLOCK, rate: usable(b, o, true) ? b.failing / b.minutes : NaN });
+  }
+  // Chi-square distance over the first `count` recent blocks to the same times `back` earlier,
+  // in half-hour bins (a bin's sum holds the rhythm above the noise of single blocks: compared
+  // block by block, the Poisson noise of a quiet night outweighed the first hour of a morning
+  // rise); null when fewer than half of the blocks can be compared.
+  const perBin = Math.max(1, Math.round(ALIGN_BIN_MS / BLOCK));
+  const distance = (back: number, count: number): number | null => {
+    let d = 0;
+    let n = 0;
+    for (let from = 0; from < count; from += perBin) {
+      let now = 0;
+      let then = 0;
+      for (const r of recent.slice(from, Math.min(count, from + perBin))) {
+        const b = blockAt(r.at - back);
+        if (Number.isNaN(r.rate) || !usable(b, o, true)) continue;
+        now += r.rate;
+        then += b.failing / b.minutes;
+        n++;
+      }
+      d += ((now - then) * (now - then)) / (now + then + 1);
+    }
+    return n * 2 >= count ? d : null;
+  };
+  // One clock change, some time ago: every period back beyond it takes the same shift, every
+  // period since takes none. Any other pattern is an odd day (a holiday, a storm) that one shift
+  // happens to fit, not a clock. Hypotheses: the change came k days ago (k = 0..days-1: the days
+  // back beyond k and every week shifted), or m weeks ago (m = 1..weeks-1: no day shifted, the
+  // weeks back beyond m shifted).
+  const hypotheses: { day: boolean[]; week: boolean[] }[] = [];
+  for (let k = 0; k < o.days; k++) hypotheses.push({ day: Array.from({ length: o.days }, (_, p) => p + 1 > k), week: Array.from({ length: o.weeks }, () => true) });
+  for (let m = 1; m < o.weeks; m++) hypotheses.push({ day: Array.from({ length: o.days }, () => false), week: Array.from({ length: o.weeks }, (_, p) => p + 1 > m) });
+  const none: Alignment = { day: Array.from({ length: o.days }, () => 0), week: Array.from({ length: o.weeks }, () => 0) };
+  // Over the whole span (a day: steady once a change is hours old) or, when that finds nothing,
+  // over its last quarter: on the first morning after a change the earlier hours still keep the
+  // old time, and only the hours since show the new one.
+  const fit = (count: number, sinceYesterday: boolean): Alignment | null => {
+    // distances[kind][p][0 | 1 | 2]: no shift, CLOCK_SHIFTS_MS[0], CLOCK_SHIFTS_MS[1].
+    const measure = (period: number, n: number) => Array.from({ length: n }, (_, p) => [0, ...CLOCK_SHIFTS_MS].map((shift) => distance((p + 1) * period - shift, count)));
+    const distances = { day: measure(DAY_MS, o.days), week: measure(WEEK_MS, o.weeks) };
+    let best: { total: number; alignment: Alignment } | null = null;
+    let nullTotal = 0;
+    for (const d of [...distances.day, ...distances.week]) if (d[0] !== null && d[1] !== null && d[2] !== null) nullTotal += d[0] as number;
+    CLOCK_SHIFTS_MS.forEach((shift, si) => {
+      for (const [hi, h] of hypotheses.entries()) {
+        // A change within the last day (every period shifted) has no unshifted day to contrast
+        // with: an odd day (a storm's delays, a Sunday's schedule) fits it as well. Taken only
+        // from the whole span and by a wider margin.
+        if (hi === 0 && !sinceYesterday) continue;
+        let total = 0;
+        let shifted = 0;
+        let better = 0;
+        for (const kind of ['day', 'week'] as const) {
+          distances[kind].forEach((d, p) => {
+            if (d[0] === null || d[1] === null || d[2] === null) return;
+            if (!h[kind][p]) return void (total += d[0] as number);
+            total += d[si + 1] as number;
+            shifted++;
+            if ((d[si + 1] as number) < (d[0] as number)) better++;
+          });
+        }
+        if (shifted >= 2 && better * 3 >= shifted * 2 && total < nullTotal * (hi === 0 ? SHIFT_GAIN_NOW : SHIFT_GAIN) && (!best || total < best.total)) {
+          best = { total, alignment: { day: h.day.map((on) => (on ? shift : 0)), week: h.week.map((on) => (on ? shift : 0)) } };
+        }
+      }
+    });
+    return best === null ? null : (best as { alignment: Alignment }).alignment;
+  };
+  return fit(long, true) ?? fit(short, false) ?? none;
+}
+
+function seasonalAt(minute: number, blockAt: (block: number) => BlockSummary | undefined, o: BaselineOptions, alignment?: Alignment): Omit<Expectation, 'level' | 'tailDispersion'> {
+  const BLOCK = o.blockMs;
+  const block = Math.floor(minute / BLOCK) * BLOCK;
+  // The same time `count` periods back (moved by that period's clock shift, if any), with its
+  // neighbours; how many periods gave any.
   const seasonal = (period: number, count: number): { blocks: BlockSummary[]; periods: number } => {
     const blocks: BlockSummary[] = [];
     let periods = 0;
+    const shifts = period === WEEK_MS ? alignment?.week : alignment?.day;
     for (let p = 1; p <= count; p++) {
       let any = false;
+      const shift = shifts?.[p - 1] ?? 0;
       for (let j = -o.neighbourBlocks; j <= o.neighbourBlocks; j++) {
-        const b = blockAt(block - p * period + j * BLOCK);
+        const b = blockAt(block - p * period + shift + j * BLOCK);
         if (usable(b, o, o.seasonalTroubled)) {
           blocks.push(b);
           any = true;

@@ -12,7 +12,7 @@
  * other row (the evidence, squeezed under 0.5), so counting rows >= 0.5 counts alerts.
  */
 import type { State } from '../../shared/protocol.ts';
-import { BLOCK_MS, DAY_MS, DEFAULT_BASELINE, expectationAt, longTailAt, median, tailModelAt, type BaselineOptions, type TailModel, type BlockSummary, type Expectation } from './baseline.ts';
+import { alignmentAt, BLOCK_MS, DAY_MS, DEFAULT_BASELINE, expectationAt, longTailAt, median, tailModelAt, type Alignment, type BaselineOptions, type TailModel, type BlockSummary, type Expectation } from './baseline.ts';
 import { HysteresisStepper, RANK } from './hysteresis.ts';
 import { longLook, longLookSteps } from './long-look.ts';
 import { DEFAULT_THRESHOLDS, type DetectionThresholds } from './thresholds.ts';
@@ -124,6 +124,8 @@ const WARMUP_ROWS = 10;
  *  noise to average away as the server's 1-minute counts do, and 15-minute blocks flatten
  *  schedules that repeat every day within a quarter of an hour (flight banks, TV slots). */
 const SERIES_BLOCK_MS = 5 * 60_000;
+/** Each earlier day and week is lined up with the last this many hours (clock changes). */
+const SERIES_ALIGN_HOURS = 24;
 /** The tail dispersion reads weeks of blocks: worked out once an hour, not every row. */
 const TAIL_EVERY_MS = 3600_000;
 const WARMUP_WINDOW = 240;
@@ -160,6 +162,7 @@ export function seriesBaseline(stepMs: number): BaselineOptions {
     tailMinBlocks: blocksPerDay,
     levelMinBlocks: Math.min(DEFAULT_BASELINE.levelMinBlocks, Math.max(1, Math.round(blocksPerDay / 2))),
     seasonalTroubled: true,
+    alignHours: SERIES_ALIGN_HOURS,
   };
 }
 
@@ -181,7 +184,7 @@ export function scoreSeries(rows: readonly SeriesRow[], thresholds: DetectionThr
   const stepper = new HysteresisStepper(Math.max(1, Math.ceil((t.quietMinutes * 60_000) / step)));
   /** What each row was expected to be, so a stretch is compared with its own expected sum. */
   const expectedAt: number[] = [];
-  let tail: { hour: number; value: TailModel | null; long: number | null } = { hour: NaN, value: null, long: null };
+  let tail: { hour: number; value: TailModel | null; long: number | null; alignment: Alignment } = { hour: NaN, value: null, long: null, alignment: { day: [], week: [] } };
   const longSteps = longLookSteps(step, w);
   const maxLong = Math.max(0, ...longSteps);
   const values = rows.map((r) => r.value);
@@ -202,8 +205,11 @@ export function scoreSeries(rows: readonly SeriesRow[], thresholds: DetectionThr
     let exp = expectations.get(start);
     if (!exp) {
       const hour = Math.floor(row.at / TAIL_EVERY_MS);
-      if (tail.hour !== hour) tail = { hour, value: tailModelAt(row.at, (b) => blocks.get(b), options), long: longTailAt(row.at, (b) => blocks.get(b), options) };
-      expectations.set(start, (exp = expectationAt(row.at, (b) => blocks.get(b), options, tail.value)));
+      if (tail.hour !== hour) {
+        const blockAt = (b: number) => blocks.get(b);
+        tail = { hour, value: tailModelAt(row.at, blockAt, options), long: longTailAt(row.at, blockAt, options), alignment: alignmentAt(row.at, blockAt, options) };
+      }
+      expectations.set(start, (exp = expectationAt(row.at, (b) => blocks.get(b), options, tail.value, tail.alignment)));
     }
     let seasonal = exp.seasonal;
     if (exp.source === 'prior') {
