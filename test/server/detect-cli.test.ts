@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
-import { parseArgs, runDetect } from '../../src/server/detection/cli-detect.ts';
+import { describeDropped, parseArgs, runDetect } from '../../src/server/detection/cli-detect.ts';
 import { formatScoresCsv, parseSeriesCsv, scoreSeries, seriesStep } from '../../src/server/detection/series-detector.ts';
 import { DEFAULT_THRESHOLDS } from '../../src/server/detection/thresholds.ts';
 
@@ -269,11 +269,49 @@ describe('npm run detect', () => {
     expect(lines).toHaveLength(5001);
   });
 
+  it('drops a bad line in place, says so, and scores the rest as if it were not there', () => {
+    dir = mkdtempSync(join(tmpdir(), 'or-detect-'));
+    const clean = series(5000, { spike: [4500, 4530, 10] }).trim().split('\n');
+    // Three glitches: a value that is not a number, a repeated timestamp, a line cut short.
+    const glitched = [...clean];
+    glitched.splice(4520, 0, `${(clean[4519] as string).split(',')[0]},n/a`);
+    glitched.splice(4200, 0, clean[4199] as string);
+    glitched.splice(100, 0, '2026-11-01 01:3');
+    writeFileSync(join(dir, 'clean.csv'), clean.join('\n') + '\n');
+    writeFileSync(join(dir, 'glitched.csv'), glitched.join('\n') + '\n');
+    runDetect(['--input', join(dir, 'clean.csv'), '--output', join(dir, 'clean.out')]);
+    const r = runDetect(['--input', join(dir, 'glitched.csv'), '--output', join(dir, 'glitched.out')]);
+    expect(r.rows).toBe(5003);
+    expect(r.dropped.map((d) => d.line)).toEqual([101, 4202, 4523]);
+    expect(describeDropped('glitched.csv', r.dropped)).toEqual([
+      'glitched.csv: line 101: expected 2 fields (as many as the header names), found 1; written with score 0 and the state before it',
+      expect.stringMatching(/^glitched\.csv: line 4202: timestamp .* does not come after .*; written with score 0/),
+      'glitched.csv: line 4523: value "n/a" is not a number; written with score 0 and the state before it',
+    ]);
+    const out = readFileSync(join(dir, 'glitched.out'), 'utf8').trim().split('\n');
+    expect(out).toHaveLength(glitched.length);
+    // Each dropped line is in its place with score 0 and the state of the row before it.
+    for (const d of r.dropped) {
+      const [, , score, state] = (out[d.line - 1] as string).split(',');
+      expect(score).toBe('0.0000');
+      expect(state).toBe((out[d.line - 2] as string).split(',')[3]);
+    }
+    // Every other line scores as in the clean file.
+    const kept = out.filter((_, i) => !r.dropped.some((d) => d.line - 1 === i));
+    expect(kept).toEqual(readFileSync(join(dir, 'clean.out'), 'utf8').trim().split('\n'));
+    // The glitch inside the rise keeps the rise's state.
+    expect((out[4522] as string).split(',')[3]).not.toBe('operational');
+  });
+
   it('names the file and line of bad input, and explains bad arguments', () => {
     dir = mkdtempSync(join(tmpdir(), 'or-detect-'));
     const input = join(dir, 'bad.csv');
     writeFileSync(input, 'timestamp,value\n2026-11-01 00:00:00,1\nnonsense\n');
-    expect(() => runDetect(['--input', input, '--output', join(dir, 'o.csv')])).toThrow(/bad\.csv: line 3/);
+    expect(() => runDetect(['--input', input, '--output', join(dir, 'o.csv'), '--strict'])).toThrow(/bad\.csv: line 3/);
+    writeFileSync(input, 'timestamp,value\nnonsense\n');
+    expect(() => runDetect(['--input', input, '--output', join(dir, 'o.csv')])).toThrow(/bad\.csv: line \d+: no readable data rows \(line 2: expected 2 fields/);
+    writeFileSync(input, 'time,value\n2026-11-01 00:00:00,1\n');
+    expect(() => runDetect(['--input', input, '--output', join(dir, 'o.csv')])).toThrow(/bad\.csv: line 1: the header must name a "timestamp" and a "value" column/);
     expect(() => parseArgs(['--input', 'a.csv'])).toThrow(/both --input and --output/);
     expect(() => parseArgs(['--input'])).toThrow(/--input needs a file name/);
     expect(() => parseArgs(['--frobnicate'])).toThrow(/unknown argument/);

@@ -50,14 +50,32 @@ function parseTimestamp(text: string, line: number): number {
   return at;
 }
 
+/** A data line that could not be read as a row: kept in place in the output (score 0, the state
+ *  before it), out of the engine. */
+export interface DroppedRow {
+  line: number;
+  timestamp: string;
+  valueText: string;
+  reason: string;
+  /** How many read rows come before it. */
+  after: number;
+}
+
 /**
  * Reads `timestamp,value` rows (an optional header line, blank lines ignored). A header may name
  * more columns (a label column, say): only `timestamp` and `value` are read. Rows must come in
  * time order; rows may be missing (a gap is unknown time, not zero failures), and the series'
  * step is the most common distance between neighbouring rows.
+ *
+ * `strict`: the first bad line stops the read with its line number. Otherwise a bad line (a value
+ * that is not a count, a timestamp that is not a time or does not come after the row before, the
+ * wrong number of fields) is dropped with its reason and the rest is read: one glitch in weeks of
+ * rows should not cost the other rows their scores. A header without the two columns, or no row
+ * at all, stops the read either way.
  */
-export function parseSeriesCsv(text: string): SeriesRow[] {
+export function readSeriesCsv(text: string, opts: { strict?: boolean } = {}): { rows: SeriesRow[]; dropped: DroppedRow[] } {
   const rows: SeriesRow[] = [];
+  const dropped: DroppedRow[] = [];
   const lines = text.split(/\r?\n/);
   let columns: { timestamp: number; value: number; count: number } | null = null;
   lines.forEach((raw, i) => {
@@ -65,7 +83,7 @@ export function parseSeriesCsv(text: string): SeriesRow[] {
     const trimmed = raw.trim();
     if (trimmed === '') return;
     const cells = trimmed.split(',').map((c) => c.trim());
-    if (rows.length === 0 && columns === null && cells.some((c) => c.toLowerCase() === 'timestamp')) {
+    if (rows.length === 0 && dropped.length === 0 && columns === null && cells.some((c) => c.toLowerCase() === 'timestamp')) {
       const names = cells.map((c) => c.toLowerCase());
       const timestamp = names.indexOf('timestamp');
       const value = names.indexOf('value');
@@ -73,20 +91,32 @@ export function parseSeriesCsv(text: string): SeriesRow[] {
       columns = { timestamp, value, count: cells.length };
       return;
     }
-    const want = columns?.count ?? 2;
-    if (cells.length !== want) throw new SeriesInputError(line, `expected ${want} fields (${columns ? 'as many as the header names' : 'timestamp,value'}), found ${cells.length}`);
-    const timestamp = cells[columns?.timestamp ?? 0] as string;
-    const valueText = cells[columns?.value ?? 1] as string;
-    const at = parseTimestamp(timestamp, line);
-    const value = valueText === '' ? NaN : Number(valueText);
-    if (!Number.isFinite(value)) throw new SeriesInputError(line, `value "${valueText}" is not a number`);
-    if (value < 0) throw new SeriesInputError(line, `value ${valueText} is negative; the engine reads counts`);
-    const prev = rows[rows.length - 1];
-    if (prev && at <= prev.at) throw new SeriesInputError(line, `timestamp ${timestamp} does not come after ${prev.timestamp}`);
-    rows.push({ timestamp, at, valueText, value });
+    const timestamp = cells[columns?.timestamp ?? 0] ?? '';
+    const valueText = cells[columns?.value ?? 1] ?? '';
+    try {
+      const want = columns?.count ?? 2;
+      if (cells.length !== want) throw new SeriesInputError(line, `expected ${want} fields (${columns ? 'as many as the header names' : 'timestamp,value'}), found ${cells.length}`);
+      const at = parseTimestamp(timestamp, line);
+      const value = valueText === '' ? NaN : Number(valueText);
+      if (!Number.isFinite(value)) throw new SeriesInputError(line, `value "${valueText}" is not a number`);
+      if (value < 0) throw new SeriesInputError(line, `value ${valueText} is negative; the engine reads counts`);
+      const prev = rows[rows.length - 1];
+      if (prev && at <= prev.at) throw new SeriesInputError(line, `timestamp ${timestamp} does not come after ${prev.timestamp}`);
+      rows.push({ timestamp, at, valueText, value });
+    } catch (err) {
+      if (opts.strict || !(err instanceof SeriesInputError)) throw err;
+      // A first line with no digit at all is a header naming other columns, not a glitch.
+      if (rows.length === 0 && dropped.length === 0 && columns === null && !/\d/.test(trimmed)) throw new SeriesInputError(line, 'the header must name a "timestamp" and a "value" column');
+      dropped.push({ line, timestamp, valueText, reason: err.message, after: rows.length });
+    }
   });
-  if (rows.length === 0) throw new SeriesInputError(lines.length, 'no data rows');
-  return rows;
+  if (rows.length === 0) throw new SeriesInputError(lines.length, dropped.length > 0 ? `no readable data rows (${dropped[0]?.reason})` : 'no data rows');
+  return { rows, dropped };
+}
+
+/** The same, stopping at the first bad line. */
+export function parseSeriesCsv(text: string): SeriesRow[] {
+  return readSeriesCsv(text, { strict: true }).rows;
 }
 
 /** The series' step: the most common distance between neighbouring rows (the shorter on a tie). */
@@ -262,6 +292,21 @@ export function scoreSeries(rows: readonly SeriesRow[], thresholds: DetectionThr
   return out;
 }
 
-export function formatScoresCsv(rows: readonly ScoredRow[]): string {
-  return ['timestamp,value,anomaly_score,state', ...rows.map((r) => `${r.timestamp},${r.valueText},${r.score.toFixed(4)},${r.state}`)].join('\n') + '\n';
+/** The output, every input data line in its place: dropped lines with score 0 and the state the
+ *  row before them left. */
+export function formatScoresCsv(rows: readonly ScoredRow[], dropped: readonly DroppedRow[] = []): string {
+  const out = ['timestamp,value,anomaly_score,state'];
+  let d = 0;
+  const flush = (upTo: number) => {
+    for (; d < dropped.length && (dropped[d] as DroppedRow).after <= upTo; d++) {
+      const x = dropped[d] as DroppedRow;
+      out.push(`${x.timestamp},${x.valueText},0.0000,${x.after > 0 ? (rows[x.after - 1] as ScoredRow).state : 'operational'}`);
+    }
+  };
+  rows.forEach((r, i) => {
+    flush(i);
+    out.push(`${r.timestamp},${r.valueText},${r.score.toFixed(4)},${r.state}`);
+  });
+  flush(rows.length);
+  return out.join('\n') + '\n';
 }
