@@ -223,6 +223,19 @@ describe('series detector', () => {
     expect(() => parseSeriesCsv('timestamp,value\n\n')).toThrow(/no data rows/);
   });
 
+  it("reads a spreadsheet's CSV: a byte-order mark, quoted cells, and timestamps with a UTC offset", () => {
+    const rows = parseSeriesCsv('\uFEFF"timestamp","value"\r\n"2026-11-01 00:00:00","3"\r\n2026-11-01T01:05:00+01:00,4\r\n2026-11-01 00:10:00Z,5\r\n2026-10-31T19:15:00-0500,6\r\n');
+    expect(rows.map((r) => [r.timestamp, r.at, r.value])).toEqual([
+      ['2026-11-01 00:00:00', Date.UTC(2026, 10, 1, 0, 0), 3],
+      ['2026-11-01T01:05:00+01:00', Date.UTC(2026, 10, 1, 0, 5), 4],
+      ['2026-11-01 00:10:00Z', Date.UTC(2026, 10, 1, 0, 10), 5],
+      ['2026-10-31T19:15:00-0500', Date.UTC(2026, 10, 1, 0, 15), 6],
+    ]);
+    // Read in UTC, so an offset can put a row before the one above it.
+    expect(() => parseSeriesCsv('2026-11-01 00:00:00,1\n2026-11-01 00:30:00+01:00,1\n')).toThrow(/line 2: .*does not come after/);
+    expect(() => parseSeriesCsv('2026-11-01 00:00:00+25:00,1\n')).toThrow(/line 1: .*no real UTC offset/);
+  });
+
   it('takes rows with gaps (the step is the most common distance) and headers with more columns', () => {
     const rows = parseSeriesCsv('label,timestamp,value\n0,2026-11-01 00:00:00,3\n0,2026-11-01 00:05:00,4\n1,2026-11-01 00:20:00,5\n0,2026-11-01T00:25:00Z,6\n');
     expect(rows.map((r) => [r.timestamp, r.value])).toEqual([

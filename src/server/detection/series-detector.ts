@@ -35,19 +35,31 @@ export interface SeriesRow {
   value: number;
 }
 
-/** `YYYY-MM-DD HH:MM:SS` (or with a T, fractions of a second and a Z: read as UTC all the same). */
-const TIMESTAMP_RE = /^(\d{4})-(\d{2})-(\d{2})[ T](\d{2}):(\d{2}):(\d{2})(?:\.\d+)?Z?$/;
+/** `YYYY-MM-DD HH:MM:SS`, or with a T, fractions of a second, and a Z or a UTC offset (`+01:00`,
+ *  `-0500`); without either it is read as UTC. */
+const TIMESTAMP_RE = /^(\d{4})-(\d{2})-(\d{2})[ T](\d{2}):(\d{2}):(\d{2})(?:\.\d+)?(Z|[+-]\d{2}:?\d{2})?$/;
 
 function parseTimestamp(text: string, line: number): number {
   const m = TIMESTAMP_RE.exec(text);
   if (!m) throw new SeriesInputError(line, `timestamp "${text}" is not YYYY-MM-DD HH:MM:SS`);
-  const [y, mo, d, h, mi, s] = m.slice(1).map(Number) as [number, number, number, number, number, number];
+  const [y, mo, d, h, mi, s] = m.slice(1, 7).map(Number) as [number, number, number, number, number, number];
   const at = Date.UTC(y, mo - 1, d, h, mi, s);
   const back = new Date(at);
   if (back.getUTCFullYear() !== y || back.getUTCMonth() !== mo - 1 || back.getUTCDate() !== d || h > 23 || mi > 59 || s > 59) {
     throw new SeriesInputError(line, `timestamp "${text}" is not a real date and time`);
   }
-  return at;
+  const zone = m[7];
+  if (zone === undefined || zone === 'Z') return at;
+  const oh = Number(zone.slice(1, 3));
+  const om = Number(zone.slice(-2));
+  if (oh > 14 || om > 59) throw new SeriesInputError(line, `timestamp "${text}" has no real UTC offset`);
+  return at - (zone[0] === '-' ? -1 : 1) * (oh * 60 + om) * 60_000;
+}
+
+/** A cell as written, without the double quotes a spreadsheet may put around it. */
+function cellOf(raw: string): string {
+  const c = raw.trim();
+  return c.length >= 2 && c.startsWith('"') && c.endsWith('"') ? c.slice(1, -1).trim() : c;
 }
 
 /** A data line that could not be read as a row: kept in place in the output (score 0, the state
@@ -62,8 +74,9 @@ export interface DroppedRow {
 }
 
 /**
- * Reads `timestamp,value` rows (an optional header line, blank lines ignored). A header may name
- * more columns (a label column, say): only `timestamp` and `value` are read. Rows must come in
+ * Reads `timestamp,value` rows (an optional header line, blank lines ignored; cells may be in double
+ * quotes, the file may start with a byte-order mark). A header may name more columns (a label
+ * column, say): only `timestamp` and `value` are read. Rows must come in
  * time order; rows may be missing (a gap is unknown time, not zero failures), and the series'
  * step is the most common distance between neighbouring rows.
  *
@@ -76,13 +89,14 @@ export interface DroppedRow {
 export function readSeriesCsv(text: string, opts: { strict?: boolean } = {}): { rows: SeriesRow[]; dropped: DroppedRow[] } {
   const rows: SeriesRow[] = [];
   const dropped: DroppedRow[] = [];
-  const lines = text.split(/\r?\n/);
+  // A byte-order mark (spreadsheets on Windows write one) is not part of the first header name.
+  const lines = text.replace(/^\uFEFF/, '').split(/\r?\n/);
   let columns: { timestamp: number; value: number; count: number } | null = null;
   lines.forEach((raw, i) => {
     const line = i + 1;
     const trimmed = raw.trim();
     if (trimmed === '') return;
-    const cells = trimmed.split(',').map((c) => c.trim());
+    const cells = trimmed.split(',').map(cellOf);
     if (rows.length === 0 && dropped.length === 0 && columns === null && cells.some((c) => c.toLowerCase() === 'timestamp')) {
       const names = cells.map((c) => c.toLowerCase());
       const timestamp = names.indexOf('timestamp');
