@@ -231,6 +231,9 @@ describe('series detector', () => {
       ['2026-11-01 00:10:00Z', Date.UTC(2026, 10, 1, 0, 10), 5],
       ['2026-10-31T19:15:00-0500', Date.UTC(2026, 10, 1, 0, 15), 6],
     ]);
+    // Tabs or semicolons instead of commas, as the first line shows.
+    expect(parseSeriesCsv('timestamp\tvalue\n2026-11-01 00:00:00\t7\n').map((r) => r.value)).toEqual([7]);
+    expect(parseSeriesCsv('timestamp;value\n2026-11-01 00:00:00;8\n2026-11-01 00:05:00;9\n').map((r) => r.value)).toEqual([8, 9]);
     // Read in UTC, so an offset can put a row before the one above it.
     expect(() => parseSeriesCsv('2026-11-01 00:00:00,1\n2026-11-01 00:30:00+01:00,1\n')).toThrow(/line 2: .*does not come after/);
     expect(() => parseSeriesCsv('2026-11-01 00:00:00+25:00,1\n')).toThrow(/line 1: .*no real UTC offset/);

@@ -75,7 +75,7 @@ export interface DroppedRow {
 
 /**
  * Reads `timestamp,value` rows (an optional header line, blank lines ignored; cells may be in double
- * quotes, the file may start with a byte-order mark). A header may name more columns (a label
+ * quotes and separated by tabs or semicolons instead, the file may start with a byte-order mark). A header may name more columns (a label
  * column, say): only `timestamp` and `value` are read. Rows must come in
  * time order; rows may be missing (a gap is unknown time, not zero failures), and the series'
  * step is the most common distance between neighbouring rows.
@@ -92,11 +92,15 @@ export function readSeriesCsv(text: string, opts: { strict?: boolean } = {}): { 
   // A byte-order mark (spreadsheets on Windows write one) is not part of the first header name.
   const lines = text.replace(/^\uFEFF/, '').split(/\r?\n/);
   let columns: { timestamp: number; value: number; count: number } | null = null;
+  // Commas, or what the first line uses instead when it has none (tabs, or semicolons as
+  // spreadsheets in decimal-comma locales write).
+  const first = lines.find((l) => l.trim() !== '') ?? '';
+  const separator = first.includes(',') ? ',' : first.includes('\t') ? '\t' : first.includes(';') ? ';' : ',';
   lines.forEach((raw, i) => {
     const line = i + 1;
     const trimmed = raw.trim();
     if (trimmed === '') return;
-    const cells = trimmed.split(',').map(cellOf);
+    const cells = trimmed.split(separator).map(cellOf);
     if (rows.length === 0 && dropped.length === 0 && columns === null && cells.some((c) => c.toLowerCase() === 'timestamp')) {
       const names = cells.map((c) => c.toLowerCase());
       const timestamp = names.indexOf('timestamp');
