@@ -17,15 +17,16 @@ describe('long look', () => {
     const expected = [2, 2, 2, 2, 2, 2, 2, 2];
     // One burst of 40 and one of 30: two of eight steps, the quarter, leave with their expectations.
     const observed = [3, 40, 2, 2, 30, 1, 2, 3];
-    expect(trimmedStretch(observed, expected, 8)).toEqual({ x: 3 + 2 + 2 + 1 + 2 + 3, e: 12 });
-    // Only the last n steps are read.
-    expect(trimmedStretch(observed, expected, 4)).toEqual({ x: 1 + 2 + 3, e: 6 });
+    expect(trimmedStretch(observed, expected, 8, 8)).toEqual({ x: 3 + 2 + 2 + 1 + 2 + 3, e: 12 });
+    // Only the n steps that end before `end` are read.
+    expect(trimmedStretch(observed, expected, 8, 4)).toEqual({ x: 1 + 2 + 3, e: 6 });
+    expect(trimmedStretch(observed, expected, 4, 4)).toEqual({ x: 3 + 2 + 2, e: 6 });
   });
 
   it('calls a rise held over hours, from twice the usual level (degraded) and four times (outage)', () => {
     const n = 36;
     const usual = Array.from({ length: n }, () => 2);
-    const at = (times: number, tail: number | null) => longLook([12, 36], usual.map((e) => e * times), usual, n, tail, t);
+    const at = (times: number, tail: number | null) => longLook([12, 36], usual.map((e) => e * times), usual, n, n, tail, t);
     expect(at(1.8, 1).state).toBe('operational'); // 1.8x over three hours: a busy day, not trouble
     expect(at(LONG_LOOK_DEGRADED_FACTOR, 1).state).toBe('degraded');
     expect(at(4, 1).state).toBe('outage');
@@ -40,17 +41,17 @@ describe('long look', () => {
   it('holds a state at lower bars, and calls nothing while its tail is unknown', () => {
     const usual = Array.from({ length: 36 }, () => 2);
     // 1.7x over three hours with 11 nats: above the relaxed bars (1.5x, 9 nats), under the entry ones.
-    const held = longLook([12, 36], usual.map(() => 3.4), usual, 36, 1, t);
+    const held = longLook([12, 36], usual.map(() => 3.4), usual, 36, 36, 1, t);
     expect(held).toMatchObject({ state: 'operational', hold: 'degraded' });
-    const unknown = longLook([12, 36], usual.map(() => 8), usual, 36, null, t);
+    const unknown = longLook([12, 36], usual.map(() => 8), usual, 36, 36, null, t);
     expect(unknown.state).toBe('operational');
     expect(unknown.rawLlr).toBeGreaterThan(100); // still kept for the history's tail
   });
 
   it('reads no stretch longer than the steps it may read', () => {
     const usual = Array.from({ length: 36 }, () => 2);
-    const r = longLook([12, 36], usual.map(() => 10), usual, 11, 1, t);
+    const r = longLook([12, 36], usual.map(() => 10), usual, 36, 11, 1, t);
     expect(r).toMatchObject({ state: 'operational', rawLlr: 0, steps: 0 });
-    expect(longLook([12, 36], usual.map(() => 10), usual, 12, 1, t).steps).toBe(12);
+    expect(longLook([12, 36], usual.map(() => 10), usual, 36, 12, 1, t).steps).toBe(12);
   });
 });

@@ -256,6 +256,9 @@ export function tailModelAt(minute: number, blockAt: (block: number) => BlockSum
   return { dispersion, level, slope };
 }
 
+/** Days of long peaks the long look's tail waits for (see `longTailAt`). */
+const LONG_TAIL_DAYS = 7;
+
 /**
  * The tail width of the long look: the `tailQuantile` of the usable blocks' `longPeak` over the
  * last `tailDays` days, over what chance gives one stretch (a single try: `chancePeakQuantile(1)`).
@@ -266,7 +269,6 @@ export function tailModelAt(minute: number, blockAt: (block: number) => BlockSum
  * little to hours of counts, while a level that wanders from one day to the next adds more the
  * longer the stretch. Null while fewer than `tailMinBlocks` such peaks are known.
  */
-const LONG_TAIL_DAYS = 7;
 export function longTailAt(minute: number, blockAt: (block: number) => BlockSummary | undefined, o: BaselineOptions): number | null {
   const BLOCK = o.blockMs;
   const block = Math.floor(minute / BLOCK) * BLOCK;

@@ -45,13 +45,12 @@ export const LONG_LOOK_TRIM = 0.25;
 export const LONG_LOOK_DEGRADED_FACTOR = 2;
 
 /**
- * The count and the usual count over the last n steps with the `LONG_LOOK_TRIM` share of them
- * that stood highest over their usual count left out. `observed` / `expected`: the newest last.
+ * The count and the usual count over the n steps that end before `end`, with the `LONG_LOOK_TRIM`
+ * share of them that stood highest over their usual count left out.
  */
-export function trimmedStretch(observed: readonly number[], expected: readonly number[], n: number): { x: number; e: number } {
-  const from = observed.length - n;
+export function trimmedStretch(observed: readonly number[], expected: readonly number[], end: number, n: number): { x: number; e: number } {
   const excess: { x: number; e: number; d: number }[] = [];
-  for (let k = from; k < observed.length; k++) {
+  for (let k = end - n; k < end; k++) {
     const x = observed[k] as number;
     const e = expected[k] as number;
     excess.push({ x, e, d: x - e });
@@ -68,16 +67,16 @@ export function trimmedStretch(observed: readonly number[], expected: readonly n
 }
 
 /**
- * `observed` / `expected`: the steps' counts and usual counts up to now (the newest last), of
- * which only the last `available` may be read; `tail`: the long tail width, or null while
+ * `observed` / `expected`: every step's count and usual count; the stretches end before `end`
+ * (now) and reach back at most `available` steps; `tail`: the long tail width, or null while
  * unknown (then nothing is called, but the raw evidence is still returned for the history).
  */
-export function longLook(steps: readonly number[], observed: readonly number[], expected: readonly number[], available: number, tail: number | null, t: DetectionThresholds): LongLook {
+export function longLook(steps: readonly number[], observed: readonly number[], expected: readonly number[], end: number, available: number, tail: number | null, t: DetectionThresholds): LongLook {
   let rawLlr = 0;
   let best = { llr: 0, ratio: 0, steps: 0 };
   for (const n of steps) {
     if (n > available) continue;
-    const { x, e } = trimmedStretch(observed, expected, n);
+    const { x, e } = trimmedStretch(observed, expected, end, n);
     if (!(e > 0)) continue;
     const raw = poissonLlr(x, e);
     rawLlr = Math.max(rawLlr, raw);

@@ -74,11 +74,11 @@ export interface DroppedRow {
 }
 
 /**
- * Reads `timestamp,value` rows (an optional header line, blank lines ignored; cells may be in double
- * quotes and separated by tabs or semicolons instead, the file may start with a byte-order mark). A header may name more columns (a label
- * column, say): only `timestamp` and `value` are read. Rows must come in
- * time order; rows may be missing (a gap is unknown time, not zero failures), and the series'
- * step is the most common distance between neighbouring rows.
+ * Reads `timestamp,value` rows (an optional header line, blank lines ignored; cells may be in
+ * double quotes and separated by tabs or semicolons instead, the file may start with a byte-order
+ * mark). A header may name more columns (a label column, say): only `timestamp` and `value` are
+ * read. Rows must come in time order; rows may be missing (a gap is unknown time, not zero
+ * failures), and the series' step is the most common distance between neighbouring rows.
  *
  * `strict`: the first bad line stops the read with its line number. Otherwise a bad line (a value
  * that is not a count, a timestamp that is not a time or does not come after the row before, the
@@ -234,8 +234,8 @@ export function scoreSeries(rows: readonly SeriesRow[], thresholds: DetectionThr
   const expectedAt: number[] = [];
   let tail: { hour: number; value: TailModel | null; long: number | null; alignment: Alignment } = { hour: NaN, value: null, long: null, alignment: { day: [], week: [] } };
   const longSteps = longLookSteps(step, w);
-  const maxLong = Math.max(0, ...longSteps);
   const values = rows.map((r) => r.value);
+  const blockAt = (b: number) => blocks.get(b);
   /** The first row of the current run of rows whose usual level came from earlier days or weeks:
    *  the long look reads only those (a stretch reaching back into the cold start compares the
    *  hours with the 40 minutes before them). */
@@ -253,11 +253,8 @@ export function scoreSeries(rows: readonly SeriesRow[], thresholds: DetectionThr
     let exp = expectations.get(start);
     if (!exp) {
       const hour = Math.floor(row.at / TAIL_EVERY_MS);
-      if (tail.hour !== hour) {
-        const blockAt = (b: number) => blocks.get(b);
-        tail = { hour, value: tailModelAt(row.at, blockAt, options), long: longTailAt(row.at, blockAt, options), alignment: alignmentAt(row.at, blockAt, options) };
-      }
-      expectations.set(start, (exp = expectationAt(row.at, (b) => blocks.get(b), options, tail.value, tail.alignment)));
+      if (tail.hour !== hour) tail = { hour, value: tailModelAt(row.at, blockAt, options), long: longTailAt(row.at, blockAt, options), alignment: alignmentAt(row.at, blockAt, options) };
+      expectations.set(start, (exp = expectationAt(row.at, blockAt, options, tail.value, tail.alignment)));
     }
     let seasonal = exp.seasonal;
     if (exp.source === 'prior') {
@@ -280,7 +277,7 @@ export function scoreSeries(rows: readonly SeriesRow[], thresholds: DetectionThr
     if (!SEASONAL_SOURCES.has(exp.source)) seasonalFrom = i + 1;
     // The long tail grows with the level as the short one does (a trending day's hours burst too).
     const growth = j.dispersion / Math.max(1, exp.dispersion);
-    const long = longLook(longSteps, values.slice(Math.max(0, i + 1 - maxLong), i + 1), expectedAt.slice(Math.max(0, i + 1 - maxLong), i + 1), i + 1 - seasonalFrom, tail.long === null ? null : tail.long * growth, t);
+    const long = longLook(longSteps, values, expectedAt, i + 1, i + 1 - seasonalFrom, tail.long === null ? null : tail.long * growth, t);
     const callState: State = RANK[long.state] > RANK[j.state] ? long.state : j.state;
     // The long look's lower bars keep only trouble it called itself (see LongLook.hold).
     if (long.state !== 'operational') longCalled = true;
