@@ -12,7 +12,8 @@
  * other row (the evidence, squeezed under 0.5), so counting rows >= 0.5 counts alerts.
  */
 import type { State } from '../../shared/protocol.ts';
-import { alignmentAt, BLOCK_MS, DAY_MS, DEFAULT_BASELINE, expectationAt, longTailAt, median, tailModelAt, type Alignment, type BaselineOptions, type TailModel, type BlockSummary, type Expectation } from './baseline.ts';
+import { alignmentAt, BLOCK_MS, changeAlignment, DAY_MS, WEEK_MS, DEFAULT_BASELINE, expectationAt, longTailAt, median, tailModelAt, type Alignment, type BaselineOptions, type TailModel, type BlockSummary, type Expectation } from './baseline.ts';
+import { clockChangesBetween } from './clock-changes.ts';
 import { HysteresisStepper, RANK } from './hysteresis.ts';
 import { longLook, longLookSteps } from './long-look.ts';
 import { DEFAULT_THRESHOLDS, type DetectionThresholds } from './thresholds.ts';
@@ -174,6 +175,10 @@ const WARMUP_ROWS = 10;
 const SERIES_BLOCK_MS = 5 * 60_000;
 /** Each earlier day and week is lined up with the last this many hours (clock changes). */
 const SERIES_ALIGN_HOURS = 24;
+/** How long after a known clock change the usual level is hedged against it: through the first
+ *  morning after it in the zone's own time (a change comes at night), by when the alignment fit
+ *  has a day of the new time to read. */
+const CLOCK_HEDGE_MS = 36 * 3600_000;
 /** The tail dispersion reads weeks of blocks: worked out once an hour, not every row. */
 const TAIL_EVERY_MS = 3600_000;
 const WARMUP_WINDOW = 240;
@@ -253,8 +258,16 @@ export function scoreSeries(rows: readonly SeriesRow[], thresholds: DetectionThr
     let exp = expectations.get(start);
     if (!exp) {
       const hour = Math.floor(row.at / TAIL_EVERY_MS);
-      if (tail.hour !== hour) tail = { hour, value: tailModelAt(row.at, blockAt, options), long: longTailAt(row.at, blockAt, options), alignment: alignmentAt(row.at, blockAt, options) };
-      expectations.set(start, (exp = expectationAt(row.at, blockAt, options, tail.value, tail.alignment)));
+      if (tail.hour !== hour) tail = { hour, value: tailModelAt(row.at, blockAt, options), long: longTailAt(row.at, blockAt, options), alignment: alignmentAt(row.at, blockAt, options, clockChangesBetween(row.at - options.weeks * WEEK_MS, row.at)) };
+      exp = expectationAt(row.at, blockAt, options, tail.value, tail.alignment);
+      // For a while after a known clock change, the usual level is also read as if the series
+      // had moved with it, and the higher read is used: a rise that merely came an hour early by
+      // UTC is not called before the fit has seen the new time (docs/method.md section 9).
+      for (const change of clockChangesBetween(start - CLOCK_HEDGE_MS, start)) {
+        const moved = expectationAt(row.at, blockAt, options, tail.value, changeAlignment(row.at, change, options));
+        if (moved.perMinute > exp.perMinute) exp = moved;
+      }
+      expectations.set(start, exp);
     }
     let seasonal = exp.seasonal;
     if (exp.source === 'prior') {
