@@ -243,7 +243,9 @@ describe('series detector', () => {
 
   it('gives clear errors with line numbers for bad input', () => {
     expect(() => parseSeriesCsv('timestamp,value\n2026-11-01 00:00:00,1\n2026-11-01 00:01:00,x\n')).toThrow(/line 3: value "x" is not a number/);
-    expect(() => parseSeriesCsv('2026-11-01 00:00,1\n')).toThrow(/line 1: timestamp "2026-11-01 00:00" is not YYYY-MM-DD HH:MM:SS/);
+    expect(() => parseSeriesCsv('2026-11-01 0:00,1\n')).toThrow(/line 1: timestamp "2026-11-01 0:00" is not YYYY-MM-DD HH:MM:SS/);
+    expect(() => parseSeriesCsv('2026-11-01/02 00:00,1\n')).toThrow(/line 1: timestamp .* is not YYYY-MM-DD/);
+    expect(() => parseSeriesCsv('17620000000000,1\n')).toThrow(/line 1: timestamp .* is not YYYY-MM-DD/);
     expect(() => parseSeriesCsv('2026-02-30 00:00:00,1\n')).toThrow(/line 1: .*not a real date/);
     expect(() => parseSeriesCsv('2026-11-01 00:00:00,-1\n')).toThrow(/line 1: value -1 is negative/);
     expect(() => parseSeriesCsv('2026-11-01 00:01:00,1\n2026-11-01 00:00:00,1\n')).toThrow(/line 2: .*does not come after/);
@@ -253,13 +255,21 @@ describe('series detector', () => {
     expect(() => parseSeriesCsv('timestamp,value\n\n')).toThrow(/no data rows/);
   });
 
-  it("reads a spreadsheet's CSV: a byte-order mark, quoted cells, and timestamps with a UTC offset", () => {
-    const rows = parseSeriesCsv('\uFEFF"timestamp","value"\r\n"2026-11-01 00:00:00","3"\r\n2026-11-01T01:05:00+01:00,4\r\n2026-11-01 00:10:00Z,5\r\n2026-10-31T19:15:00-0500,6\r\n');
+  it("reads a spreadsheet's CSV: a byte-order mark, quoted cells, timestamps with a UTC offset, without seconds, or since 1970", () => {
+    const rows = parseSeriesCsv(
+      '\uFEFF"timestamp","value"\r\n"2026-11-01 00:00:00","3"\r\n2026-11-01T01:05:00+01:00,4\r\n2026-11-01 00:10:00Z,5\r\n2026-10-31T19:15:00-0500,6\r\n' +
+        `2026-11-01 00:20,7\r\n2026/11/01 00:25:00,8\r\n${Date.UTC(2026, 10, 1, 0, 30) / 1000},9\r\n${Date.UTC(2026, 10, 1, 0, 35)},10\r\n`,
+    );
     expect(rows.map((r) => [r.timestamp, r.at, r.value])).toEqual([
       ['2026-11-01 00:00:00', Date.UTC(2026, 10, 1, 0, 0), 3],
       ['2026-11-01T01:05:00+01:00', Date.UTC(2026, 10, 1, 0, 5), 4],
       ['2026-11-01 00:10:00Z', Date.UTC(2026, 10, 1, 0, 10), 5],
       ['2026-10-31T19:15:00-0500', Date.UTC(2026, 10, 1, 0, 15), 6],
+      // The seconds left out, slashes in the date, seconds and milliseconds since 1970.
+      ['2026-11-01 00:20', Date.UTC(2026, 10, 1, 0, 20), 7],
+      ['2026/11/01 00:25:00', Date.UTC(2026, 10, 1, 0, 25), 8],
+      [String(Date.UTC(2026, 10, 1, 0, 30) / 1000), Date.UTC(2026, 10, 1, 0, 30), 9],
+      [String(Date.UTC(2026, 10, 1, 0, 35)), Date.UTC(2026, 10, 1, 0, 35), 10],
     ]);
     // Tabs or semicolons instead of commas, as the first line shows.
     expect(parseSeriesCsv('timestamp\tvalue\n2026-11-01 00:00:00\t7\n').map((r) => r.value)).toEqual([7]);

@@ -36,20 +36,23 @@ export interface SeriesRow {
   value: number;
 }
 
-/** `YYYY-MM-DD HH:MM:SS`, or with a T, fractions of a second, and a Z or a UTC offset (`+01:00`,
- *  `-0500`); without either it is read as UTC. */
-const TIMESTAMP_RE = /^(\d{4})-(\d{2})-(\d{2})[ T](\d{2}):(\d{2}):(\d{2})(?:\.\d+)?(Z|[+-]\d{2}:?\d{2})?$/;
+/** `YYYY-MM-DD HH:MM:SS`, or with slashes in the date, a T, the seconds left out or with
+ *  fractions, and a Z or a UTC offset (`+01:00`, `-0500`); without either it is read as UTC. */
+const TIMESTAMP_RE = /^(\d{4})([-/])(\d{2})\2(\d{2})[ T](\d{2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?$/;
+/** Seconds (or, from 12 digits on, milliseconds) since 1970 in UTC, as logs and exports write. */
+const EPOCH_RE = /^\d{1,13}$/;
 
 function parseTimestamp(text: string, line: number): number {
+  if (EPOCH_RE.test(text)) return text.length >= 12 ? Number(text) : Number(text) * 1000;
   const m = TIMESTAMP_RE.exec(text);
-  if (!m) throw new SeriesInputError(line, `timestamp "${text}" is not YYYY-MM-DD HH:MM:SS`);
-  const [y, mo, d, h, mi, s] = m.slice(1, 7).map(Number) as [number, number, number, number, number, number];
+  if (!m) throw new SeriesInputError(line, `timestamp "${text}" is not YYYY-MM-DD HH:MM:SS (or HH:MM, or seconds since 1970)`);
+  const [y, mo, d, h, mi, s] = [m[1], m[3], m[4], m[5], m[6], m[7] ?? '0'].map(Number) as [number, number, number, number, number, number];
   const at = Date.UTC(y, mo - 1, d, h, mi, s);
   const back = new Date(at);
   if (back.getUTCFullYear() !== y || back.getUTCMonth() !== mo - 1 || back.getUTCDate() !== d || h > 23 || mi > 59 || s > 59) {
     throw new SeriesInputError(line, `timestamp "${text}" is not a real date and time`);
   }
-  const zone = m[7];
+  const zone = m[8];
   if (zone === undefined || zone === 'Z') return at;
   const oh = Number(zone.slice(1, 3));
   const om = Number(zone.slice(-2));
