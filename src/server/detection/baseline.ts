@@ -70,6 +70,9 @@ export interface BaselineOptions {
    *  absent: no alignment (crowd cells, whose expectation follows the active people, who keep
    *  local time by themselves). */
   alignHours?: number;
+  /** While fewer than `minSamples` weeks are known, the same time of those there are floors the
+   *  level read from the days (series; see `seasonalAt`). */
+  earlyWeeks?: boolean;
   /** Share of active people failing assumed before anything is known. */
   priorShare: number;
   /** Variance / mean of per-minute counts assumed before anything is known. */
@@ -528,7 +531,15 @@ function seasonalAt(minute: number, blockAt: (block: number) => BlockSummary | u
   const weekly = seasonal(WEEK_MS, o.weeks);
   if (weekly.periods >= o.minSamples) return summarise(weekly.blocks, 'week', o);
   const daily = seasonal(DAY_MS, o.days);
-  if (daily.periods >= o.minSamples) return summarise(daily.blocks, 'day', o);
+  if (daily.periods >= o.minSamples) {
+    const byDay = summarise(daily.blocks, 'day', o);
+    if (!o.earlyWeeks || weekly.periods === 0) return byDay;
+    // Read against the days alone, a rise that comes every Saturday night is called every
+    // Saturday until three weeks give a weekly level; one or two weeks that already did it are
+    // taken as a floor (read as the days are: no level factor from so few weeks).
+    const byWeek = summarise(weekly.blocks, 'day', o);
+    return byWeek.seasonal > byDay.seasonal ? byWeek : byDay;
+  }
   const recent: BlockSummary[] = [];
   for (let i = 2; i < 2 + o.recentBlocks; i++) {
     const b = blockAt(block - i * BLOCK);

@@ -219,6 +219,7 @@ export function seriesBaseline(stepMs: number): BaselineOptions {
     levelMinBlocks: Math.min(DEFAULT_BASELINE.levelMinBlocks, Math.max(1, Math.round(blocksPerDay / 2))),
     seasonalTroubled: true,
     alignHours: SERIES_ALIGN_HOURS,
+    earlyWeeks: true,
   };
 }
 
