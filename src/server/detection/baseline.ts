@@ -174,6 +174,19 @@ function usable(b: BlockSummary | undefined, o: BaselineOptions, troubledToo = f
   return b !== undefined && (troubledToo || !b.troubled) && b.minutes >= o.minBlockSteps;
 }
 
+/** The usable blocks of the `spanMs` before `minute`, newest first, skipping the current and the
+ *  previous block: trouble that began minutes ago must not move its own bar. */
+function usableBlocksBefore(minute: number, blockAt: (block: number) => BlockSummary | undefined, o: BaselineOptions, spanMs: number): BlockSummary[] {
+  const block = Math.floor(minute / o.blockMs) * o.blockMs;
+  const out: BlockSummary[] = [];
+  const count = Math.max(1, Math.round(spanMs / o.blockMs));
+  for (let i = 2; i < 2 + count; i++) {
+    const b = blockAt(block - i * o.blockMs);
+    if (usable(b, o)) out.push(b);
+  }
+  return out;
+}
+
 function summarise(blocks: BlockSummary[], source: Expectation['source'], o: BaselineOptions, q = 0.5): Omit<Expectation, 'level' | 'tailDispersion'> {
   const rates = blocks.map((b) => b.failing / b.minutes);
   const shares = blocks.filter((b) => b.active > 0).map((b) => b.failing / b.minutes / b.active);
@@ -233,16 +246,10 @@ export interface TailModel {
  * Below that level nothing changes: the tail already measured is the one that holds there.
  */
 export function tailModelAt(minute: number, blockAt: (block: number) => BlockSummary | undefined, o: BaselineOptions): TailModel | null {
-  const BLOCK = o.blockMs;
-  const block = Math.floor(minute / BLOCK) * BLOCK;
   const peaks: { peak: number; level: number }[] = [];
-  const count = Math.round((o.tailDays * DAY_MS) / BLOCK);
-  for (let i = 2; i < 2 + count; i++) {
-    const b = blockAt(block - i * BLOCK);
-    if (usable(b, o) && b.peak !== undefined) peaks.push({ peak: b.peak, level: b.failing / b.minutes });
-  }
+  for (const b of usableBlocksBefore(minute, blockAt, o, o.tailDays * DAY_MS)) if (b.peak !== undefined) peaks.push({ peak: b.peak, level: b.failing / b.minutes });
   if (peaks.length < o.tailMinBlocks) return null;
-  const stepsPerBlock = Math.max(1, Math.round(BLOCK / o.stepMs));
+  const stepsPerBlock = Math.max(1, Math.round(o.blockMs / o.stepMs));
   const chance = chancePeakQuantile(stepsPerBlock);
   const widthOf = (ps: readonly { peak: number }[]) => Math.min(o.maxTailDispersion, Math.max(1, quantile(ps.map((p) => p.peak), o.tailQuantile) / chance));
   const dispersion = widthOf(peaks);
@@ -273,14 +280,8 @@ const LONG_TAIL_DAYS = 7;
  * longer the stretch. Null while fewer than `tailMinBlocks` such peaks are known.
  */
 export function longTailAt(minute: number, blockAt: (block: number) => BlockSummary | undefined, o: BaselineOptions): number | null {
-  const BLOCK = o.blockMs;
-  const block = Math.floor(minute / BLOCK) * BLOCK;
   const peaks: number[] = [];
-  const count = Math.round((o.tailDays * DAY_MS) / BLOCK);
-  for (let i = 2; i < 2 + count; i++) {
-    const b = blockAt(block - i * BLOCK);
-    if (usable(b, o) && !b.longTroubled && b.longPeak !== undefined) peaks.push(b.longPeak);
-  }
+  for (const b of usableBlocksBefore(minute, blockAt, o, o.tailDays * DAY_MS)) if (!b.longTroubled && b.longPeak !== undefined) peaks.push(b.longPeak);
   if (peaks.length < LONG_TAIL_DAYS * o.tailMinBlocks) return null;
   return Math.min(o.maxTailDispersion, Math.max(1, quantile(peaks, o.tailQuantile) / chancePeakQuantile(1)));
 }
@@ -303,14 +304,8 @@ export function dispersionAt(exp: Expectation, perStep: number): number {
  * it. 1 while fewer than `levelMinBlocks` such blocks are known.
  */
 export function levelFactorAt(minute: number, blockAt: (block: number) => BlockSummary | undefined, o: BaselineOptions): number {
-  const BLOCK = o.blockMs;
-  const block = Math.floor(minute / BLOCK) * BLOCK;
   const ratios: number[] = [];
-  const count = Math.max(1, Math.round((o.levelHours * 3600_000) / BLOCK));
-  for (let i = 2; i < 2 + count; i++) {
-    const b = blockAt(block - i * BLOCK);
-    if (usable(b, o) && b.expected !== undefined && b.expected > 0) ratios.push(b.failing / b.expected);
-  }
+  for (const b of usableBlocksBefore(minute, blockAt, o, o.levelHours * 3600_000)) if (b.expected !== undefined && b.expected > 0) ratios.push(b.failing / b.expected);
   if (ratios.length < o.levelMinBlocks) return 1;
   return Math.min(o.maxLevelFactor, Math.max(1 / o.maxLevelFactor, median(ratios)));
 }
@@ -401,7 +396,11 @@ export function alignmentAt(
   // block by block, the Poisson noise of a quiet night outweighed the first hour of a morning
   // rise); null when fewer than half of the blocks can be compared.
   const perBin = Math.max(1, Math.round(ALIGN_BIN_MS / BLOCK));
+  // Memoised: the known-change check below reads the distances the fit has just read.
+  const distances = new Map<string, number | null>();
   const distance = (back: number, count: number): number | null => {
+    const key = `${back}/${count}`;
+    if (distances.has(key)) return distances.get(key) as number | null;
     let d = 0;
     let n = 0;
     for (let from = 0; from < count; from += perBin) {
@@ -416,7 +415,37 @@ export function alignmentAt(
       }
       d += ((now - then) * (now - then)) / (now + then + 1);
     }
-    return n * 2 >= count ? d : null;
+    const out = n * 2 >= count ? d : null;
+    distances.set(key, out);
+    return out;
+  };
+  // How well an alignment fits the first `count` recent blocks: its total distance, over the
+  // periods that can be compared unshifted and moved each way (the same periods for every
+  // alignment, so totals compare), and how the periods it moves fare moved and unmoved.
+  const score = (alignment: Alignment, count: number) => {
+    let total = 0;
+    let unmoved = 0;
+    let stayed = 0;
+    let moved = 0;
+    let shifted = 0;
+    let better = 0;
+    for (const [kind, period] of [['day', DAY_MS], ['week', WEEK_MS]] as const) {
+      alignment[kind].forEach((shift, p) => {
+        const back = (p + 1) * period;
+        const d0 = distance(back, count);
+        const each = CLOCK_SHIFTS_MS.map((s) => distance(back - s, count));
+        const d1 = shift === 0 ? d0 : distance(back - shift, count);
+        if (d0 === null || d1 === null || each.some((d) => d === null)) return;
+        total += d1;
+        unmoved += d0;
+        if (shift === 0) return;
+        stayed += d0;
+        moved += d1;
+        shifted++;
+        if (d1 < d0) better++;
+      });
+    }
+    return { total, unmoved, stayed, moved, shifted, better, mostBetter: better * 3 >= shifted * 2 };
   };
   // One clock change, some time ago: every period back beyond it takes the same shift, every
   // period since takes none. Any other pattern is an odd day (a holiday, a storm) that one shift
@@ -431,35 +460,18 @@ export function alignmentAt(
   // over its last quarter: on the first morning after a change the earlier hours still keep the
   // old time, and only the hours since show the new one.
   const fit = (count: number, sinceYesterday: boolean): { total: number; alignment: Alignment } | null => {
-    // distances[kind][p][0 | 1 | 2]: no shift, CLOCK_SHIFTS_MS[0], CLOCK_SHIFTS_MS[1].
-    const measure = (period: number, n: number) => Array.from({ length: n }, (_, p) => [0, ...CLOCK_SHIFTS_MS].map((shift) => distance((p + 1) * period - shift, count)));
-    const distances = { day: measure(DAY_MS, o.days), week: measure(WEEK_MS, o.weeks) };
     let best: { total: number; alignment: Alignment } | null = null;
-    let nullTotal = 0;
-    for (const d of [...distances.day, ...distances.week]) if (d[0] !== null && d[1] !== null && d[2] !== null) nullTotal += d[0] as number;
-    CLOCK_SHIFTS_MS.forEach((shift, si) => {
+    for (const shift of CLOCK_SHIFTS_MS) {
       for (const [hi, h] of hypotheses.entries()) {
         // A change within the last day (every period shifted) has no unshifted day to contrast
         // with: an odd day (a storm's delays, a Sunday's schedule) fits it as well. Taken only
         // from the whole span and by a wider margin.
         if (hi === 0 && !sinceYesterday) continue;
-        let total = 0;
-        let shifted = 0;
-        let better = 0;
-        for (const kind of ['day', 'week'] as const) {
-          distances[kind].forEach((d, p) => {
-            if (d[0] === null || d[1] === null || d[2] === null) return;
-            if (!h[kind][p]) return void (total += d[0] as number);
-            total += d[si + 1] as number;
-            shifted++;
-            if ((d[si + 1] as number) < (d[0] as number)) better++;
-          });
-        }
-        if (shifted >= 2 && better * 3 >= shifted * 2 && total < nullTotal * (hi === 0 ? SHIFT_GAIN_NOW : SHIFT_GAIN) && (!best || total < best.total)) {
-          best = { total, alignment: { day: h.day.map((on) => (on ? shift : 0)), week: h.week.map((on) => (on ? shift : 0)) } };
-        }
+        const alignment = { day: h.day.map((on) => (on ? shift : 0)), week: h.week.map((on) => (on ? shift : 0)) };
+        const s = score(alignment, count);
+        if (s.shifted >= 2 && s.mostBetter && s.total < s.unmoved * (hi === 0 ? SHIFT_GAIN_NOW : SHIFT_GAIN) && (!best || s.total < best.total)) best = { total: s.total, alignment };
       }
-    });
+    }
     return best;
   };
   const found = fit(long, true);
@@ -471,25 +483,8 @@ export function alignmentAt(
   // the unshifted recent days' noise outweighs the gain in the weeks before the change).
   for (const change of [...known].reverse()) {
     const alignment = changeAlignment(minute, change, o);
-    let total = 0;
-    let moved = 0;
-    let stayed = 0;
-    let shifted = 0;
-    let better = 0;
-    for (const [kind, period] of [['day', DAY_MS], ['week', WEEK_MS]] as const) {
-      alignment[kind].forEach((shift, p) => {
-        const d0 = distance((p + 1) * period, long);
-        const d1 = shift === 0 ? d0 : distance((p + 1) * period - shift, long);
-        if (d0 === null || d1 === null) return;
-        total += d1;
-        if (shift === 0) return;
-        stayed += d0;
-        moved += d1;
-        shifted++;
-        if (d1 < d0) better++;
-      });
-    }
-    if (shifted >= 1 && better * 3 >= shifted * 2 && moved < stayed * KNOWN_GAIN && (!found || total <= found.total)) return alignment;
+    const s = score(alignment, long);
+    if (s.shifted >= 1 && s.mostBetter && s.moved < s.stayed * KNOWN_GAIN && (!found || s.total <= found.total)) return alignment;
   }
   return found?.alignment ?? fit(short, false)?.alignment ?? none;
 }
@@ -540,11 +535,7 @@ function seasonalAt(minute: number, blockAt: (block: number) => BlockSummary | u
     const byWeek = summarise(weekly.blocks, 'day', o);
     return byWeek.seasonal > byDay.seasonal ? byWeek : byDay;
   }
-  const recent: BlockSummary[] = [];
-  for (let i = 2; i < 2 + o.recentBlocks; i++) {
-    const b = blockAt(block - i * BLOCK);
-    if (usable(b, o)) recent.push(b);
-  }
+  const recent = usableBlocksBefore(minute, blockAt, o, o.recentBlocks * BLOCK);
   if (recent.length >= o.minSamples) return summarise(recent, 'recent', o);
   const day: BlockSummary[] = [];
   for (let i = 2; i < Math.max(o.settleBlocks + 2, DAY_MS / BLOCK); i++) {

@@ -9,7 +9,7 @@
  */
 import type { State } from '../../shared/protocol.ts';
 import { poissonLlr } from './sequential.ts';
-import type { DetectionThresholds } from './thresholds.ts';
+import { stateAndHold, type DetectionThresholds } from './thresholds.ts';
 
 /** Stretches looked at, in minutes: an hour and three. */
 export const LONG_LOOK_MINUTES: readonly number[] = [60, 180];
@@ -83,15 +83,8 @@ export function longLook(steps: readonly number[], observed: readonly number[], 
     const llr = tail === null ? 0 : raw / Math.max(1, tail);
     if (llr > best.llr) best = { llr, ratio: x / e, steps: n };
   }
-  const level = (f: number): State => {
-    // f = 1: the bars to enter a state; f < 1: the lower bars that keep one the long look called.
-    const relax = (factor: number) => 1 + (factor - 1) * f;
-    if (best.llr < t.evidenceThreshold * f) return 'operational';
-    if (best.ratio >= relax(t.outageBaselineFactor)) return 'outage';
-    if (best.ratio >= relax(LONG_LOOK_DEGRADED_FACTOR)) return 'degraded';
-    return 'operational';
-  };
-  const state = level(1);
-  const hold = t.holdFraction >= 1 ? state : level(t.holdFraction);
+  // Evidence at the bar (relaxed by f for the hold bars), then the rise decides which state:
+  // the outage factor, or LONG_LOOK_DEGRADED_FACTOR for degraded.
+  const { state, hold } = stateAndHold(t, (kind, f, relax) => best.llr >= t.evidenceThreshold * f && best.ratio >= relax(kind === 'outage' ? t.outageBaselineFactor : LONG_LOOK_DEGRADED_FACTOR));
   return { state, hold, rawLlr, llr: best.llr, ratio: best.ratio, steps: best.steps };
 }

@@ -1,3 +1,4 @@
+import type { State } from '../../shared/protocol.ts';
 /** The numbers the detector judges by. docs/method.md explains each one in plain words. */
 export interface DetectionThresholds {
   /** Longest stretch of recent minutes the sequential test looks back over (it tries 1..this). */
@@ -79,3 +80,20 @@ export const DEFAULT_THRESHOLDS: DetectionThresholds = {
   maxTrackedReporters: 4_000_000,
   maxNewReportersPerNetwork: 1000,
 };
+
+/**
+ * The state a test calls, and the highest one its lower (hold) bars still keep. `meets(kind,
+ * f, relax)` says whether the evidence clears the bars of that state at fraction f of their
+ * height: f = 1 the bars to enter it, f = `holdFraction` the bars that keep it; `relax` lowers a
+ * rise factor the same way (1 + (factor - 1) x f). Outage is tried before degraded.
+ */
+export function stateAndHold(t: DetectionThresholds, meets: (kind: 'outage' | 'degraded', f: number, relax: (factor: number) => number) => boolean): { state: State; hold: State } {
+  const level = (f: number): State => {
+    const relax = (factor: number) => 1 + (factor - 1) * f;
+    if (meets('outage', f, relax)) return 'outage';
+    if (meets('degraded', f, relax)) return 'degraded';
+    return 'operational';
+  };
+  const state = level(1);
+  return { state, hold: t.holdFraction >= 1 ? state : level(t.holdFraction) };
+}

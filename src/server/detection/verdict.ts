@@ -6,7 +6,7 @@ import type { State } from '../../shared/protocol.ts';
 import { dispersionAt, type Expectation } from './baseline.ts';
 import { poissonLlr, scoreOf, strongestEvidenceOf, type Evidence } from './sequential.ts';
 import { RANK } from './hysteresis.ts';
-import type { DetectionThresholds } from './thresholds.ts';
+import { stateAndHold, type DetectionThresholds } from './thresholds.ts';
 
 /** What the counting found for the minutes ending with the one judged. */
 export interface WindowCounts {
@@ -122,16 +122,13 @@ export function judge(c: WindowCounts, exp: Expectation, t: DetectionThresholds)
   const share = activeKnown ? countedOver / (evidence.minutes - 1 + fraction) / c.active : 1;
   const meets = (bar: number, minReporters: number, minNetworks: number, minShare: number, factor: number) =>
     evidence.llr >= bar && counted >= minReporters && c.networks >= minNetworks && evidence.ratio >= factor && share >= minShare;
-  const level = (f: number): State => {
-    // f = 1: the bars to enter a state; f < 1: the lower bars that keep it (evidence, people,
-    // networks, share and the rise over the usual level all relaxed by f).
-    const relax = (factor: number) => 1 + (factor - 1) * f;
-    if (meets(t.evidenceThreshold * f, Math.ceil(t.outageMinReporters * f), Math.ceil(t.outageMinNetworks * f), t.outageMinShare * f, relax(t.outageBaselineFactor))) return 'outage';
-    if (meets(t.evidenceThreshold * f, Math.ceil(t.degradedMinReporters * f), Math.ceil(t.degradedMinNetworks * f), t.degradedMinShare * f, relax(t.degradedBaselineFactor))) return 'degraded';
-    return 'operational';
-  };
-  const state = level(1);
-  const hold = t.holdFraction >= 1 ? state : level(t.holdFraction);
+  // f = 1: the bars to enter a state; f < 1: the lower bars that keep it (evidence, people,
+  // networks, share and the rise over the usual level all relaxed by f).
+  const { state, hold } = stateAndHold(t, (kind, f, relax) =>
+    kind === 'outage'
+      ? meets(t.evidenceThreshold * f, Math.ceil(t.outageMinReporters * f), Math.ceil(t.outageMinNetworks * f), t.outageMinShare * f, relax(t.outageBaselineFactor))
+      : meets(t.evidenceThreshold * f, Math.ceil(t.degradedMinReporters * f), Math.ceil(t.degradedMinNetworks * f), t.degradedMinShare * f, relax(t.degradedBaselineFactor)),
+  );
   // The block's peak is kept in the units the bar reads (a single minute already divided by its
   // factor, longer stretches without their peak minute): the tail dispersion then measures how
   // often the decision would have fired by chance, not how wild single minutes are, which the
