@@ -199,6 +199,29 @@ function addToBlock(s: BlockSummary, value: number, troubled: boolean, longTroub
   s.expected = (s.expected ?? 0) + seasonal;
 }
 
+/**
+ * The window ending at row i once more without its peak row (the one that stands highest over its
+ * usual level), as the server hands `judge` for its minutes. Given only for steps under two
+ * minutes, where `judge` applies its lone-minute rules (a stretch is read without its peak minute,
+ * and a minute alone waits for the next): a series of minutes is then judged as a server cell's
+ * minutes are. Longer steps are judged whole (a row of five minutes that stands alone is five
+ * minutes of trouble, and holding it back costs as long; tried on the flight corpora: see
+ * docs/detection-benchmarks.md, "A lone row waits for the next").
+ */
+function withoutPeakOf(values: readonly number[], expectedAt: readonly number[], i: number, counted: readonly number[]): { index: number; counts: number[]; own: number[] } {
+  let index = 0;
+  let best = -Infinity;
+  const own: number[] = [];
+  for (let k = 0; k < counted.length; k++) {
+    const v = values[i - k] as number;
+    own.push(v);
+    const ratio = v / (expectedAt[i - k] as number);
+    if (ratio > best) [index, best] = [k, ratio];
+  }
+  const peak = own[index] as number;
+  return { index, counts: counted.map((c, k) => (k >= index ? c - peak : c)), own };
+}
+
 /** A series is not a crowd: no people, networks or active counts to bar on; the rest as is. */
 function seriesThresholds(t: DetectionThresholds): DetectionThresholds {
   return { ...t, outageMinReporters: 0, outageMinNetworks: 0, outageMinShare: 0, degradedMinReporters: 0, degradedMinNetworks: 0, degradedMinShare: 0, leaveOutNetworks: 0 };
@@ -290,7 +313,7 @@ export function scoreSeries(rows: readonly SeriesRow[], thresholds: DetectionThr
       counted.push(sum);
       expectedOver.push(expectedSum);
     }
-    const j = judge({ counted, networks: 0, active: 0, expectedOver, stepMinutes: step / 60_000 }, exp, t);
+    const j = judge({ counted, networks: 0, active: 0, expectedOver, stepMinutes: step / 60_000, withoutPeak: step < 2 * 60_000 ? withoutPeakOf(values, expectedAt, i, counted) : undefined }, exp, t);
     if (!SEASONAL_SOURCES.has(exp.source)) seasonalFrom = i + 1;
     // The long tail grows with the level as the short one does (a trending day's hours burst too).
     const growth = j.dispersion / Math.max(1, exp.dispersion);
