@@ -201,11 +201,11 @@ function addToBlock(s: BlockSummary, value: number, troubled: boolean, longTroub
 
 /**
  * The window ending at row i once more without its peak row (the one that stands highest over its
- * usual level), as the server hands `judge` for its minutes. Given only for steps under two
- * minutes, where `judge` applies its lone-minute rules (a stretch is read without its peak minute,
- * and a minute alone waits for the next): a series of minutes is then judged as a server cell's
- * minutes are. Longer steps are judged whole (a row of five minutes that stands alone is five
- * minutes of trouble, and holding it back costs as long; tried on the flight corpora: see
+ * usual level), as the server hands `judge` for its minutes. `judge` reads it only for steps under
+ * two minutes, where its lone-minute rules apply (a stretch is read without its peak minute, and a
+ * minute alone waits for the next): a series of minutes is then judged as a server cell's minutes
+ * are. Longer steps are judged whole (a row of five minutes that stands alone is five minutes of
+ * trouble, and holding it back costs as long; tried on the flight corpora: see
  * docs/detection-benchmarks.md, "A lone row waits for the next").
  */
 function withoutPeakOf(values: readonly number[], expectedAt: readonly number[], i: number, counted: readonly number[]): { index: number; counts: number[]; own: number[] } {
@@ -313,7 +313,7 @@ export function scoreSeries(rows: readonly SeriesRow[], thresholds: DetectionThr
       counted.push(sum);
       expectedOver.push(expectedSum);
     }
-    const j = judge({ counted, networks: 0, active: 0, expectedOver, stepMinutes: step / 60_000, withoutPeak: step < 2 * 60_000 ? withoutPeakOf(values, expectedAt, i, counted) : undefined }, exp, t);
+    const j = judge({ counted, networks: 0, active: 0, expectedOver, stepMinutes: step / 60_000, withoutPeak: withoutPeakOf(values, expectedAt, i, counted) }, exp, t);
     if (!SEASONAL_SOURCES.has(exp.source)) seasonalFrom = i + 1;
     // The long tail grows with the level as the short one does (a trending day's hours burst too).
     const growth = j.dispersion / Math.max(1, exp.dispersion);
