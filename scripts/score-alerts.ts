@@ -26,7 +26,8 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import process from 'node:process';
 import { fileURLToPath } from 'node:url';
-import { parseSeriesCsv, scoreSeries } from '../src/server/detection/series-detector.ts';
+import { DEFAULT_SERIES_OPTIONS, parseSeriesCsv, scoreSeries, type SeriesOptions } from '../src/server/detection/series-detector.ts';
+import { DEFAULT_THRESHOLDS } from '../src/server/detection/thresholds.ts';
 import { parseTimestamp } from './lib/external-series.ts';
 
 export const ALERT_SCORE = 0.5;
@@ -179,8 +180,8 @@ function median(xs: readonly number[]): number | null {
 }
 
 /** Runs the engine over a `timestamp,value` text as `npm run detect` does. */
-export function engineScores(seriesText: string): ScoreRow[] {
-  return scoreSeries(parseSeriesCsv(seriesText)).map((r) => {
+export function engineScores(seriesText: string, opts: SeriesOptions = DEFAULT_SERIES_OPTIONS): ScoreRow[] {
+  return scoreSeries(parseSeriesCsv(seriesText), DEFAULT_THRESHOLDS, opts).map((r) => {
     const row: ScoreRow = { at: r.at, timestamp: r.timestamp, value: r.value, score: r.score };
     // The engine may or may not say which state a row is in.
     if ('state' in r && r.state !== undefined && r.state !== null) row.state = String(r.state);
@@ -276,7 +277,7 @@ function injectionNotes(file: string): Map<number, string> | undefined {
   return new Map((parsed.windows ?? []).map((w) => [parseTimestamp(w.start), `+${w.factor}x of level ${w.level}`]));
 }
 
-export function scoreDir(dir: string): NamedScore[] {
+export function scoreDir(dir: string, opts: SeriesOptions = DEFAULT_SERIES_OPTIONS): NamedScore[] {
   const files = readdirSync(dir)
     .filter((f) => f.endsWith('.csv'))
     .sort();
@@ -289,14 +290,22 @@ export function scoreDir(dir: string): NamedScore[] {
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw new Error(`${stem}.labels.json: ${err instanceof Error ? err.message : String(err)}`);
     }
-    const result: NamedScore = { name: stem, score: scoreAlerts(engineScores(readFileSync(join(dir, f), 'utf8')), labels) };
+    const result: NamedScore = { name: stem, score: scoreAlerts(engineScores(readFileSync(join(dir, f), 'utf8'), opts), labels) };
     const notes = injectionNotes(join(dir, `${stem}.injections.json`));
     if (notes) result.notes = notes;
     return result;
   });
 }
 
-const USAGE = 'usage: score-alerts.ts --scores scores.csv [--labels labels.json] [--windows] | --dir DIR [--windows]';
+const USAGE = 'usage: score-alerts.ts --scores scores.csv [--labels labels.json] [--windows] | --dir DIR [--windows] [--record RANK,DAYS | --record off]';
+
+/** `--record RANK,DAYS` (or `off`): the engine with another daily-record rule, to compare. */
+function recordOption(text: string): SeriesOptions {
+  if (text === 'off') return { ...DEFAULT_SERIES_OPTIONS, record: null };
+  const m = /^(\d+),(\d+)$/.exec(text);
+  if (!m || Number(m[1]) < 1 || Number(m[2]) < 1) throw new Error(`--record takes RANK,DAYS (two whole numbers from 1) or off, not "${text}"\n${USAGE}`);
+  return { ...DEFAULT_SERIES_OPTIONS, record: { rank: Number(m[1]), days: Number(m[2]) } };
+}
 
 export function main(argv: readonly string[]): string {
   const opt = (name: string): string | undefined => {
@@ -306,12 +315,14 @@ export function main(argv: readonly string[]): string {
     if (v === undefined || v.startsWith('--')) throw new Error(`${name} needs a value\n${USAGE}`);
     return v;
   };
-  for (const a of argv) if (a.startsWith('--') && !['--dir', '--scores', '--labels', '--windows'].includes(a)) throw new Error(`unknown option ${a}\n${USAGE}`);
+  for (const a of argv) if (a.startsWith('--') && !['--dir', '--scores', '--labels', '--windows', '--record'].includes(a)) throw new Error(`unknown option ${a}\n${USAGE}`);
   const dir = opt('--dir');
   const scores = opt('--scores');
   const labelsFile = opt('--labels');
   let results: NamedScore[];
-  if (dir !== undefined) results = scoreDir(dir);
+  const record = opt('--record');
+  if (record !== undefined && dir === undefined) throw new Error(`--record needs --dir (it reruns the engine)\n${USAGE}`);
+  if (dir !== undefined) results = scoreDir(dir, record === undefined ? DEFAULT_SERIES_OPTIONS : recordOption(record));
   else if (scores !== undefined) {
     const labels = labelsFile === undefined ? undefined : parseLabels(JSON.parse(readFileSync(labelsFile, 'utf8')), scores);
     results = [{ name: basename(scores).replace(/\.csv$/, ''), score: scoreAlerts(parseScoresCsv(readFileSync(scores, 'utf8')), labels) }];

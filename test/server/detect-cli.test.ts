@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { describeDropped, parseArgs, runDetect } from '../../src/server/detection/cli-detect.ts';
-import { formatScoresCsv, parseSeriesCsv, scoreSeries, seriesStep } from '../../src/server/detection/series-detector.ts';
+import { DailyRecord, DEFAULT_SERIES_OPTIONS, formatScoresCsv, parseSeriesCsv, scoreSeries, seriesStep } from '../../src/server/detection/series-detector.ts';
 import { DEFAULT_THRESHOLDS } from '../../src/server/detection/thresholds.ts';
 
 /** Seeded Poisson-ish counts with a daily rhythm, optional multiplier on [from, to). */
@@ -48,6 +48,37 @@ function burstySeries(rows: number, rise: readonly [number, number, number], see
 }
 
 describe('series detector', () => {
+  it('keeps one episode one alert when a burst of 5-minute rows pauses for under three rows of quiet', () => {
+    // Two ten-minute bursts at 8x, 25 minutes apart: the state shown for the first comes down one
+    // quiet row after its evidence has left the window, so with the server's 5 quiet minutes (one
+    // row here) the second burst raised a second alert of the same episode.
+    const a = 5 * 288 + 100;
+    const csv = seriesWithRises(6 * 288, [[a, a + 2, 8], [a + 7, a + 9, 8]], { stepS: 300 });
+    const alerts = (minQuietSteps: number) => scoreSeries(parseSeriesCsv(csv), DEFAULT_THRESHOLDS, { ...DEFAULT_SERIES_OPTIONS, minQuietSteps }).filter((r) => r.alert);
+    expect(alerts(1)).toHaveLength(2);
+    const shown = alerts(DEFAULT_SERIES_OPTIONS.minQuietSteps);
+    expect(shown).toHaveLength(1);
+    expect(shown[0]?.timestamp).toBe(alerts(1)[0]?.timestamp);
+  });
+
+  it('reads the daily record as the rank-th strongest of the days before, today left out', () => {
+    const r = new DailyRecord(2, 3);
+    expect(r.exceeds(10, 0.1)).toBe(true);
+    r.add(7, 50);
+    r.add(8, 5);
+    r.add(8, 20);
+    r.add(9, 10);
+    r.add(10, 99);
+    // Days 7-9: 50, 20, 10; the second strongest is 20, and day 10's own 99 is not read.
+    expect(r.barFor(10)).toBe(20);
+    expect(r.exceeds(10, 20)).toBe(false);
+    expect(r.exceeds(10, 20.5)).toBe(true);
+    // Day 11 reads days 8-10 (20, 10, 99): day 7's 50 has left.
+    expect(r.barFor(11)).toBe(20);
+    // One day known is fewer than the rank: anything passes.
+    expect(new DailyRecord(2, 28).barFor(8)).toBe(0);
+  });
+
   it('flags a six-fold rise and nothing in the quiet days around it', () => {
     const rows = scoreSeries(parseSeriesCsv(series(4 * 1440, { spike: [3 * 1440 + 600, 3 * 1440 + 630, 6] })));
     const flagged = rows.map((r, i) => (r.score >= 0.5 ? i : -1)).filter((i) => i >= 0);

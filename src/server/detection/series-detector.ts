@@ -251,8 +251,9 @@ export function seriesBaseline(stepMs: number): BaselineOptions {
  * known (the time-of-day level needs three earlier days, the tail dispersion one): a series
  * arrives with no history, unlike a server cell, whose quiet start is known to be quiet.
  */
-export function scoreSeries(rows: readonly SeriesRow[], thresholds: DetectionThresholds = DEFAULT_THRESHOLDS): ScoredRow[] {
+export function scoreSeries(rows: readonly SeriesRow[], thresholds: DetectionThresholds = DEFAULT_THRESHOLDS, opts: SeriesOptions = DEFAULT_SERIES_OPTIONS): ScoredRow[] {
   const t = seriesThresholds(thresholds);
+  const record = opts.record ? new DailyRecord(opts.record.rank, opts.record.days) : null;
   const step = seriesStep(rows);
   const options = seriesBaseline(step);
   const blockMs = options.blockMs;
@@ -261,7 +262,7 @@ export function scoreSeries(rows: readonly SeriesRow[], thresholds: DetectionThr
   const out: ScoredRow[] = [];
   let current: { start: number; summary: BlockSummary } | null = null;
   const w = Math.max(1, t.windowMinutes);
-  const stepper = new HysteresisStepper(Math.max(1, Math.ceil((t.quietMinutes * 60_000) / step)));
+  const stepper = new HysteresisStepper(Math.max(opts.minQuietSteps, Math.ceil((t.quietMinutes * 60_000) / step)));
   /** What each row was expected to be, so a stretch is compared with its own expected sum. */
   const expectedAt: number[] = [];
   let tail: { hour: number; value: TailModel | null; long: number | null; alignment: Alignment } = { hour: NaN, value: null, long: null, alignment: { day: [], week: [] } };
@@ -331,7 +332,12 @@ export function scoreSeries(rows: readonly SeriesRow[], thresholds: DetectionThr
     // their first days was such a rise read against the hours before it. The history is kept as
     // it was judged, so the tail and the troubled blocks learn as before.
     const silent = learning || !SEASONAL_SOURCES.has(exp.source);
-    const shown = stepper.step(silent ? 'operational' : callState, row.at, silent ? 'operational' : callHold);
+    const strongest = Math.max(j.evidence.llr, long.llr);
+    const day = Math.floor(row.at / DAY_MS);
+    // A rise is shown only when it is among the strongest the series has had (see DailyRecord).
+    const ordinary = record !== null && !silent && !record.exceeds(day, strongest);
+    const shown = stepper.step(silent || ordinary ? 'operational' : callState, row.at, silent ? 'operational' : callHold);
+    if (record && !silent) record.add(day, strongest);
     if (shown.state === 'operational') longCalled = false;
     // Each test's trouble keeps the block out of that test's own tail only: hours the long look
     // called (a level that doubled, say) still teach the short test how the minutes burst at
@@ -340,12 +346,63 @@ export function scoreSeries(rows: readonly SeriesRow[], thresholds: DetectionThr
     addToBlock(current.summary, row.value, !learning && j.state !== 'operational', !learning && long.state !== 'operational', learning ? 0 : j.rawLlr, exp.source === 'prior' ? 0 : exp.seasonal, learning ? 0 : long.rawLlr);
     const ev = j.evidence.llr;
     // The score shows the stronger of the two tests' evidence (the one that would call first).
-    const strongest = Math.max(ev, long.llr);
     const squeezed = strongest <= 0 ? 0 : strongest / (strongest + t.evidenceThreshold);
     out.push({ ...row, score: shown.alert ? 0.5 + squeezed / 2 : Math.min(0.4999, squeezed / 2), state: shown.state, alert: shown.alert, expected: expectedAt[i] as number, evidence: ev, dispersion: j.dispersion, longEvidence: long.llr });
   });
   return out;
 }
+
+/**
+ * The strongest evidence of each UTC day of a series, and whether evidence now stands above the
+ * `rank`-th strongest day of the last `days` (today left out). Distribution-free: if the days of
+ * a series are alike (no anomaly among them), today's strongest is above the rank-th of the last
+ * n days with probability at most rank / (n + 1), whatever the noise looks like, so a series can
+ * raise at most about rank x 28 / (days + 1) chance alerts in four weeks however heavy its tails.
+ * Days with no evidence read yet do not count; while fewer than `rank` days are known, anything
+ * passes.
+ */
+export class DailyRecord {
+  private readonly best = new Map<number, number>();
+
+  constructor(
+    private readonly rank: number,
+    private readonly days: number,
+  ) {}
+
+  add(day: number, evidence: number): void {
+    if (evidence > (this.best.get(day) ?? -Infinity)) this.best.set(day, evidence);
+  }
+
+  /** The bar for `day`: the rank-th strongest of the days before it (0 while too few). */
+  barFor(day: number): number {
+    const before: number[] = [];
+    for (let d = day - this.days; d < day; d++) {
+      const b = this.best.get(d);
+      if (b !== undefined) before.push(b);
+    }
+    if (before.length < this.rank) return 0;
+    before.sort((a, b) => b - a);
+    return before[this.rank - 1] as number;
+  }
+
+  exceeds(day: number, evidence: number): boolean {
+    return evidence > this.barFor(day);
+  }
+}
+
+export interface SeriesOptions {
+  /** Rises shown only above the rank-th strongest day of the last `days` (null: every rise). Off
+   *  by default: tried and not taken (docs/detection-benchmarks.md, "The strongest day of four
+   *  weeks"); kept so `scripts/score-alerts.ts --record` can weigh it again on other data. */
+  record: { rank: number; days: number } | null;
+  /** A shown state comes down only after this many quiet rows at least (or the thresholds' quiet
+   *  minutes, if longer). At 5-minute rows the server's 5 quiet minutes are one row: a single row
+   *  under the hold bars ended a burst's state and the next raised it again, one episode counted
+   *  as two alerts. */
+  minQuietSteps: number;
+}
+
+export const DEFAULT_SERIES_OPTIONS: SeriesOptions = { record: null, minQuietSteps: 3 };
 
 /** The output, every input data line in its place: dropped lines with score 0 and the state the
  *  row before them left. */

@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { nabNormalised, parseLabels, parseScoresCsv, scoreAlerts, scoreDir } from '../../../scripts/score-alerts.ts';
+import { main, nabNormalised, parseLabels, parseScoresCsv, scoreAlerts, scoreDir } from '../../../scripts/score-alerts.ts';
 import { readSeries, writeInjected } from '../../../scripts/gen-external-series.ts';
 import { injectAnomalies, localLevel, parseTimestamp, seriesCsv } from '../../../scripts/lib/external-series.ts';
 
@@ -166,5 +166,15 @@ describe('score-alerts --dir', () => {
       ['a', 864, false, 0],
       ['b', 864, true, 1],
     ]);
+  });
+
+  it('takes --record RANK,DAYS or off with --dir only, and says what it wants otherwise', () => {
+    const dir = tmp();
+    writeFileSync(join(dir, 'a.csv'), seriesCsv(Date.UTC(2001, 0, 1), Array.from({ length: 288 }, (_, i) => 5 + (i % 3))));
+    expect(main(['--dir', dir, '--record', '2,28'])).toContain('a ');
+    expect(main(['--dir', dir, '--record', 'off'])).toContain('a ');
+    expect(() => main(['--dir', dir, '--record', '0,28'])).toThrow(/RANK,DAYS/);
+    expect(() => main(['--dir', dir, '--record', 'two'])).toThrow(/RANK,DAYS/);
+    expect(() => main(['--scores', join(dir, 'a.csv'), '--record', '2,28'])).toThrow(/needs --dir/);
   });
 });
