@@ -55,6 +55,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import process from 'node:process';
 import { fileURLToPath } from 'node:url';
+import { makeRng } from '../bench/simulate/random.ts';
 
 const STEP_MS = 5 * 60 * 1000;
 const ROWS_PER_HOUR = 12;
@@ -63,17 +64,6 @@ const MIN_PER_ROW = 5;
 
 // ---------------------------------------------------------------------------------------------
 // Random numbers
-
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function mixSeed(seed: number, stream: number): number {
   let h = (seed * 0x9e3779b1 + stream * 0x85ebca6b) >>> 0;
@@ -102,7 +92,7 @@ class Random {
   private spare: number | null = null;
 
   constructor(seed: number) {
-    this.next = mulberry32(seed);
+    this.next = makeRng(seed);
   }
 
   u(): number {
@@ -916,6 +906,13 @@ export function generate(seed: number, weeks: number): Series {
 // ---------------------------------------------------------------------------------------------
 // CLI
 
+/** The series as `npm run detect` reads it: `timestamp,value`, a row a line. */
+export function seriesCsvOf(s: Series): string {
+  const lines = ['timestamp,value'];
+  for (let i = 0; i < s.values.length; i++) lines.push(`${s.timestamps[i] ?? ''},${s.values[i] ?? 0}`);
+  return `${lines.join('\n')}\n`;
+}
+
 function parseArgs(argv: readonly string[]): { outDir: string; seeds: number[]; weeks: number } {
   let outDir: string | null = null;
   let seeds = [1, 2, 3];
@@ -945,9 +942,7 @@ function main(): void {
   mkdirSync(outDir, { recursive: true });
   for (const seed of seeds) {
     const s = generate(seed, weeks);
-    const lines = ['timestamp,value'];
-    for (let i = 0; i < s.values.length; i++) lines.push(`${s.timestamps[i] ?? ''},${s.values[i] ?? 0}`);
-    writeFileSync(join(outDir, `bursty-${seed}.csv`), `${lines.join('\n')}\n`);
+    writeFileSync(join(outDir, `bursty-${seed}.csv`), seriesCsvOf(s));
     writeFileSync(join(outDir, `bursty-${seed}.labels.json`), `${JSON.stringify(s.labels, null, 2)}\n`);
     writeFileSync(join(outDir, `bursty-${seed}.truth.json`), `${JSON.stringify(s.truth, null, 2)}\n`);
     const sorted = s.values.slice().sort((a, b) => a - b);

@@ -6,7 +6,7 @@
  * in the same commit.
  */
 import { describe, expect, it } from 'vitest';
-import { generate } from '../../scripts/gen-bursty-series.ts';
+import { generate, seriesCsvOf } from '../../scripts/gen-bursty-series.ts';
 import { engineScores, parseLabels, scoreAlerts } from '../../scripts/score-alerts.ts';
 
 const SEEDS = [11, 12, 13];
@@ -18,8 +18,7 @@ describe('bursty mention-volume world, held-out seeds 11-13', () => {
     let falseAlerts = 0;
     for (const seed of SEEDS) {
       const s = generate(seed, 8);
-      const csv = ['timestamp,value', ...s.values.map((v, i) => `${s.timestamps[i] ?? ''},${v}`)].join('\n') + '\n';
-      const score = scoreAlerts(engineScores(csv), parseLabels(s.labels, `bursty-${seed}.csv`));
+      const score = scoreAlerts(engineScores(seriesCsvOf(s)), parseLabels(s.labels, `bursty-${seed}.csv`));
       windows += score.windows.length;
       found += score.windows.filter((w) => w.detected).length;
       falseAlerts += score.falseAlerts;

@@ -363,6 +363,8 @@ export function scoreSeries(rows: readonly SeriesRow[], thresholds: DetectionThr
  */
 export class DailyRecord {
   private readonly best = new Map<number, number>();
+  private barDay = NaN;
+  private bar = 0;
 
   constructor(
     private readonly rank: number,
@@ -370,6 +372,8 @@ export class DailyRecord {
   ) {}
 
   add(day: number, evidence: number): void {
+    // Only another day's evidence can move the bar kept for `barDay`.
+    if (day !== this.barDay) this.barDay = NaN;
     if (evidence > (this.best.get(day) ?? -Infinity)) this.best.set(day, evidence);
   }
 
@@ -385,15 +389,17 @@ export class DailyRecord {
     return before[this.rank - 1] as number;
   }
 
+  /** Asked every row: the bar only moves when the day does (today's own evidence is not read). */
   exceeds(day: number, evidence: number): boolean {
-    return evidence > this.barFor(day);
+    if (this.barDay !== day) [this.barDay, this.bar] = [day, this.barFor(day)];
+    return evidence > this.bar;
   }
 }
 
 export interface SeriesOptions {
   /** Rises shown only above the rank-th strongest day of the last `days` (null: every rise). Off
-   *  by default: tried and not taken (docs/detection-benchmarks.md, "The strongest day of four
-   *  weeks"); kept so `scripts/score-alerts.ts --record` can weigh it again on other data. */
+   *  by default: tried and not taken (docs/detection-benchmarks.md, "A bursty world the engine's
+   *  authors did not write"); kept so `scripts/score-alerts.ts --record` can weigh it again on other data. */
   record: { rank: number; days: number } | null;
   /** A shown state comes down only after this many quiet rows at least (or the thresholds' quiet
    *  minutes, if longer). At 5-minute rows the server's 5 quiet minutes are one row: a single row
