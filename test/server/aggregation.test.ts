@@ -208,6 +208,52 @@ describe('the engine through the aggregates', () => {
     expect(status.build('x.com', 'FR', NOW).overall.state).toBe('operational');
   });
 
+  describe('the all-countries cell judged without its strongest country', () => {
+    const COUNTRIES = ['FR', 'DE', 'ES', 'GB'];
+    /** Four hours in four countries alike: 6 people failing and 54 fine every minute in each, so
+     *  each country usually holds a quarter of the all-countries cell. */
+    function usualWorld() {
+      const { store, status } = setup();
+      for (let m = 240; m >= 1; m--) {
+        const at = NOW_MIN - m * MINUTE_MS;
+        for (const region of COUNTRIES) {
+          for (let i = 0; i < 60; i++) {
+            const who = { region, at, reporter: `${region}_usual_${i}`, networkHash: `${region}-net${i % 12}` };
+            store.add(report(i < 6 ? who : { ...who, signal: 'ok' }));
+          }
+        }
+        if (m % 15 === 0) store.compact(at);
+      }
+      return { store, status };
+    }
+
+    it('leaves a burst in one country to that country: its cell calls it, the all-countries cell does not', () => {
+      const { store, status } = usualWorld();
+      // Two minutes of it (a minute alone waits for the next).
+      for (const at of [NOW_MIN - MINUTE_MS, NOW_MIN]) burst(store, 'frburst', 12, 5, { region: 'FR', at });
+      expect(status.build('x.com', 'FR', NOW).overall.state).toBe('outage');
+      const world = status.build('x.com', null, NOW);
+      expect(world.regions.find((r) => r.region === 'FR')?.state).toBe('outage');
+      expect(world.regions.filter((r) => r.region !== 'FR').every((r) => r.state === 'operational')).toBe(true);
+      // The same counts judged whole would call it (this is what the rule takes away).
+      const cell = store.cell('x.com', ALL, ALL) as Cell;
+      expect(store.judgeAt(cell, NOW_MIN, NOW).state).not.toBe('operational');
+      expect(world.overall.state).toBe('operational');
+      expect(world.features.find((f) => f.feature === 'timeline')?.state).toBe('operational');
+    });
+
+    it('judges whole a rise spread over every country: no country holds most of it', () => {
+      const { store, status } = usualWorld();
+      for (const at of [NOW_MIN - MINUTE_MS, NOW_MIN]) for (const region of COUNTRIES) burst(store, `${region}burst`, 5, 3, { region, at });
+      // 15 more people a minute in each country: no country is called alone, and three of the
+      // four without the fourth would not be enough either; the whole is.
+      const world = status.build('x.com', null, NOW);
+      expect(world.regions.every((r) => r.state === 'operational')).toBe(true);
+      expect(world.overall.state).not.toBe('operational');
+      expect(world.features.find((f) => f.feature === 'timeline')?.state).not.toBe('operational');
+    });
+  });
+
   it('reads the evidence without the biggest network: a swarm plus a few real failures stays calm', () => {
     const { store, status } = setup();
     burst(store, 'swarm', 1, 2000);

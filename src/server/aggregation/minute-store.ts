@@ -13,7 +13,7 @@ import { PER_ACCOUNT_CODE_PREFIX, type Feature, type FailureSignal, type Signal,
 import { blockOf, BLOCK_MS, DAY_MS, DEFAULT_BASELINE, expectationAt, MINUTE_MS, WEEK_MS, type BaselineOptions, type BlockSummary, type Expectation } from '../detection/baseline.ts';
 import { HyperLogLog, hash53 } from '../detection/hll.ts';
 import type { DetectionThresholds } from '../detection/thresholds.ts';
-import { judge, type Judgement } from '../detection/verdict.ts';
+import { expectedPerMinute, judge, type Judgement } from '../detection/verdict.ts';
 import { RANK } from '../detection/hysteresis.ts';
 
 export const ALL = '*';
@@ -66,6 +66,9 @@ export interface MinuteVerdict {
   state: State;
   hold: State;
   rawLlr: number;
+  /** What the counts called before an all-countries cell was judged without its strongest
+   *  country (absent: `state`). The baseline learns from this, as it did before that rule. */
+  called?: State;
 }
 
 const QUIET: MinuteVerdict = { state: 'operational', hold: 'operational', rawLlr: 0 };
@@ -77,6 +80,13 @@ function atLeast(v: MinuteVerdict, floor: MinuteVerdict): MinuteVerdict {
   const hold = RANK[floor.hold] > RANK[v.hold] ? floor.hold : v.hold;
   if (state === v.state && hold === v.hold) return v;
   return { state, hold: RANK[hold] > RANK[state] ? hold : state, rawLlr: v.rawLlr };
+}
+
+/** `v` lowered to at most the states of `ceiling`, its evidence kept (see `atLeast`). */
+function atMost(v: MinuteVerdict, ceiling: { state: State; hold: State }): MinuteVerdict {
+  const state = RANK[ceiling.state] < RANK[v.state] ? ceiling.state : v.state;
+  const hold = RANK[ceiling.hold] < RANK[v.hold] ? ceiling.hold : v.hold;
+  return { state, hold: RANK[hold] > RANK[state] ? hold : state, rawLlr: v.rawLlr, called: v.called ?? v.state };
 }
 
 /** A block summary with the cell it belongs to: what storage keeps across restarts. */
@@ -111,6 +121,16 @@ export class Cell {
     readonly key = '',
   ) {
     this.nextBlock = blockOf(firstMinute);
+  }
+
+  /** The cell's site, region and feature, from its key. */
+  get parts(): { site: string; region: string; feature: string } {
+    const [site = '', region = '', feature = ''] = this.key.split('|');
+    return { site, region, feature };
+  }
+
+  get region(): string {
+    return this.parts.region;
   }
 
   /** Per-minute counts; distinct counts of minutes with detail are read from their sketches
@@ -440,7 +460,7 @@ export class MinuteStore {
       failing += x;
       failingSq += x * x;
       const v = this.countedVerdict(cell, m, m + MINUTE_MS);
-      if (v.state !== 'operational') troubled = true;
+      if ((v.called ?? v.state) !== 'operational') troubled = true;
       if (v.rawLlr > peak) peak = v.rawLlr;
     }
     const exp = this.expectationFor(cell, block);
@@ -593,11 +613,75 @@ export class MinuteStore {
     // A finished minute is judged whole; the current one for the part of it that has passed.
     const newestFraction = minute < nowMinute ? 1 : (nowMs - minute) / MINUTE_MS;
     const withoutPeak = this.withoutPeak(cell, minute, newestFraction);
-    const j = judge({ counted, robust, networks, active: this.activeAt(cell, minute), newestFraction, withoutPeak }, this.expectationFor(cell, minute), t);
-    const verdict: MinuteVerdict = { state: j.state, hold: j.hold, rawLlr: j.rawLlr };
+    const active = this.activeAt(cell, minute);
+    const exp = this.expectationFor(cell, minute);
+    const j = judge({ counted, robust, networks, active, newestFraction, withoutPeak }, exp, t);
+    let verdict: MinuteVerdict = { state: j.state, hold: j.hold, rawLlr: j.rawLlr };
+    if (j.hold !== 'operational' && cell.region === ALL) {
+      const rest = this.judgeWithoutStrongestRegion(cell, minute, { counted, robust, networks, active, newestFraction }, exp, j.evidence.minutes);
+      if (rest) verdict = atMost(verdict, rest);
+    }
     // The current minute is still filling up: only finished minutes are remembered.
     if (minute < nowMinute) cell.verdicts.set(minute, verdict);
     return verdict;
+  }
+
+  /**
+   * An all-countries cell's minute judged once more without the country whose failures rose most
+   * over what it usually holds: its counts leave, and so does what it usually holds. A burst or an
+   * attack in one country is that country's cell's to call (the badge of someone there reads it);
+   * the all-countries cell says the trouble is wider, so it keeps a state only if the other
+   * countries still call it. Before, one country's burst was announced twice, in its cell and a
+   * minute later in the all-countries one (docs/detection-benchmarks.md, "The all-countries cells
+   * without their strongest country"). Judged whole (null) when that country usually holds half
+   * of the cell or more (it is most of it, as with one country alone) or holds at most half of the
+   * rise (the rise is not one country's).
+   */
+  private judgeWithoutStrongestRegion(
+    cell: Cell,
+    minute: number,
+    all: { counted: number[]; robust: number[]; networks: number; active: number; newestFraction: number },
+    exp: Expectation,
+    /** The stretch (minutes) the whole cell's evidence came from: whose rise it is is read there. */
+    stretch: number,
+  ): Judgement | null {
+    const t = this.thresholds;
+    const { site, feature } = cell.parts;
+    const fraction = Math.min(1, Math.max(0.25, all.newestFraction));
+    const allExpected = expectedPerMinute(exp, all.active, t);
+    const k = Math.min(Math.max(1, stretch), all.counted.length);
+    // Distinct people over the stretch over what it usually holds.
+    const excessOf = (counted: readonly number[], perMinute: number) => (counted[k - 1] ?? 0) - perMinute * (k - 1 + fraction);
+    let strongest: { counted: number[]; networks: number; active: number; expected: number; excess: number } | null = null;
+    for (const region of this.regionsBySite.get(site) ?? []) {
+      const rc = this.cells.get(cellKey(site, region, feature));
+      if (!rc) continue;
+      const { counted, networks } = this.windowCounts(rc, minute);
+      const active = this.activeAt(rc, minute);
+      const expected = expectedPerMinute(this.expectationFor(rc, minute), active, t);
+      const excess = excessOf(counted, expected);
+      if (!strongest || excess > strongest.excess) strongest = { counted, networks, active, expected, excess };
+    }
+    if (!strongest || strongest.expected * 2 >= allExpected) return null;
+    const r = strongest;
+    // A rise spread over the countries (an outage everywhere, or many small ones that add up) is
+    // judged whole: no country holds most of it. Left out there too, a country with a third of
+    // the users took a third of the evidence, and small outages everywhere were called minutes
+    // later (held-out seeds: 130 s -> 970 s, 567 s -> 727 s).
+    if (r.excess * 2 <= excessOf(all.counted, allExpected)) return null;
+    const rest = allExpected - r.expected;
+    return judge(
+      {
+        counted: all.counted.map((c, k) => Math.max(0, c - (r.counted[k] ?? 0))),
+        robust: all.robust.map((c, k) => Math.max(0, c - (r.counted[k] ?? 0))),
+        networks: Math.max(0, all.networks - r.networks),
+        active: Math.max(0, all.active - r.active),
+        newestFraction: all.newestFraction,
+        expectedOver: all.counted.map((_, k) => Math.max(t.minExpectedPerMinute, rest) * (k + fraction)),
+      },
+      exp,
+      t,
+    );
   }
 
   /** Distinct failing reporters and failure reports over [fromMinute, toMinute]. */
