@@ -129,10 +129,6 @@ export class Cell {
     return { site, region, feature };
   }
 
-  get region(): string {
-    return this.parts.region;
-  }
-
   /** Per-minute counts; distinct counts of minutes with detail are read from their sketches
    *  here rather than on every report. */
   countAt(minute: number): MinuteCounts | undefined {
@@ -238,10 +234,7 @@ export class MinuteStore {
 
   /** Every cell, with its key parts. */
   *allCells(): Generator<{ site: string; region: string; feature: string; cell: Cell }> {
-    for (const [key, cell] of this.cells) {
-      const [site, region, feature] = key.split('|') as [string, string, string];
-      yield { site, region, feature, cell };
-    }
+    for (const cell of this.cells.values()) yield { ...cell.parts, cell };
   }
 
   regions(site: string): string[] {
@@ -475,8 +468,7 @@ export class MinuteStore {
     };
     cell.blocks.set(block, s);
     if (this.options.collectNewBlocks) {
-      const [site = '', region = '', feature = ''] = cell.key.split('|');
-      this.newBlocks.push({ site, region, feature, blockStart: block, ...s });
+      this.newBlocks.push({ ...cell.parts, blockStart: block, ...s });
     }
     return s;
   }
@@ -617,7 +609,7 @@ export class MinuteStore {
     const exp = this.expectationFor(cell, minute);
     const j = judge({ counted, robust, networks, active, newestFraction, withoutPeak }, exp, t);
     let verdict: MinuteVerdict = { state: j.state, hold: j.hold, rawLlr: j.rawLlr };
-    if (j.hold !== 'operational' && cell.region === ALL) {
+    if (j.hold !== 'operational' && cell.parts.region === ALL) {
       const rest = this.judgeWithoutStrongestRegion(cell, minute, { counted, robust, networks, active, newestFraction }, exp, j.evidence.minutes);
       if (rest) verdict = atMost(verdict, rest);
     }
@@ -672,12 +664,12 @@ export class MinuteStore {
     const rest = allExpected - r.expected;
     return judge(
       {
-        counted: all.counted.map((c, k) => Math.max(0, c - (r.counted[k] ?? 0))),
-        robust: all.robust.map((c, k) => Math.max(0, c - (r.counted[k] ?? 0))),
+        counted: all.counted.map((c, i) => Math.max(0, c - (r.counted[i] ?? 0))),
+        robust: all.robust.map((c, i) => Math.max(0, c - (r.counted[i] ?? 0))),
         networks: Math.max(0, all.networks - r.networks),
         active: Math.max(0, all.active - r.active),
         newestFraction: all.newestFraction,
-        expectedOver: all.counted.map((_, k) => Math.max(t.minExpectedPerMinute, rest) * (k + fraction)),
+        expectedOver: all.counted.map((_, i) => Math.max(t.minExpectedPerMinute, rest) * (i + fraction)),
       },
       exp,
       t,
